@@ -1,0 +1,252 @@
+"""Split a document into blocks: the units that get one section label each.
+
+A block is a heading, a paragraph (consecutive wrapped lines of prose), a list
+item, a run of table rows, or a short line. Blocks are found on the normalized
+view (`nlp.textmap`) and carry offsets into the ORIGINAL text, so sections built
+from them index `doc.text`. Headings (found first, see
+`nlp.components.headings`) always get blocks of their own, also when two-column
+extraction ran them into the middle of a line, so each heading opens its section
+exactly where it starts. Long paragraphs can be cut at sentence ends, so that a
+paragraph that turns from one topic to another can change label where it turns.
+Pure Python (uses `re` only).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Optional, Sequence
+
+from nlp.textmap import TextMap, fold_same_length
+
+if TYPE_CHECKING:  # pragma: no cover
+    from nlp.components.headings import HeadingMatch
+
+#: A line at least this long is wrapped prose: the next text line continues it.
+WRAP_MIN = 38
+KINDS = ("heading", "paragraph", "item", "table", "line", "sentence")
+
+_ITEM_RE = re.compile(r"^\s*(?:[-•·▪◦‣–]|\*(?!\*)|\(?\d{1,2}[.)](?!\d)|\(?[a-zA-Z]\)|[ivxIVX]{1,4}\))\s+")
+_COLUMNS_RE = re.compile(r"\S(?: {3,}|\t)\S")
+_SENTENCE_END_RE = re.compile(r"(?<=[.;])\s+(?=[¿\"(]?[A-ZÁÉÍÓÚÑ])")
+WORD_RE = re.compile(r"[^\W_]+")
+_BULLET_RE = re.compile(r"^\s*(?:[-•·▪◦‣–]|\*(?!\*))\s+")
+
+
+@dataclass(frozen=True)
+class Line:
+    """One line of the normalized text: offsets (end excludes the newline) and folded words."""
+
+    index: int
+    start: int
+    end: int
+    words: tuple[tuple[str, int, int], ...]  # (word, norm start, norm end)
+    bullet: bool
+    table: bool
+
+    @property
+    def blank(self) -> bool:
+        return not self.words
+
+
+def split_lines(norm: str, folded: Optional[str] = None) -> list[Line]:
+    """Lines of `norm` with their folded words (computed once per document)."""
+    folded = folded if folded is not None else fold_same_length(norm)
+    out: list[Line] = []
+    pos = 0
+    for index, raw in enumerate(norm.split("\n")):
+        end = pos + len(raw)
+        toks = tuple((m.group(), m.start(), m.end()) for m in WORD_RE.finditer(folded, pos, end))
+        out.append(Line(index, pos, end, toks, bool(_BULLET_RE.match(raw)), "\t" in raw.strip()))
+        pos = end + 1
+    return out
+
+
+
+def line_start_offset(tm: TextMap, norm_index: int) -> int:
+    """Original offset of the first non-blank character of the line holding `norm_index`.
+
+    Markdown markers deleted by normalization (`**`, `##` is kept) lie before the
+    mapped offset; a section that opens a line starts at the line's first character.
+    """
+    orig = tm.start(norm_index)
+    line_begin = tm.original.rfind("\n", 0, orig) + 1
+    k = line_begin
+    while k < orig and tm.original[k] in " \t\r":
+        k += 1
+    return k
+
+
+
+
+@dataclass(frozen=True)
+class Block:
+    """One unit of a document: original offsets, normalized offsets and text, kind, heading.
+
+    `heading` indexes the document's heading matches (-1 when the block is not a heading).
+    """
+
+    start: int
+    end: int
+    norm_start: int
+    norm_end: int
+    kind: str
+    text: str
+    heading: int = -1
+    line: int = 0
+
+
+def _is_table(raw: str) -> bool:
+    stripped = raw.strip()
+    return "\t" in stripped or stripped.startswith("|") or len(_COLUMNS_RE.findall(stripped)) >= 2
+
+
+class _Builder:
+    """Accumulates blocks in normalized offsets while lines are read."""
+
+    def __init__(self, norm: str) -> None:
+        self.norm = norm
+        self.out: list[tuple[int, int, str, int, int]] = []  # (ns, ne, kind, heading, line)
+        self.cur: Optional[list] = None  # [ns, ne, kind, heading, line, last_line_len]
+
+    def close(self) -> None:
+        if self.cur is not None:
+            ns, ne, kind, heading, line, _ = self.cur
+            if ne > ns:
+                self.out.append((ns, ne, kind, heading, line))
+        self.cur = None
+
+    def open(self, ns: int, ne: int, kind: str, line: int, heading: int = -1) -> None:
+        self.close()
+        self.cur = [ns, ne, kind, heading, line, ne - ns]
+
+    def extend(self, ne: int, length: int) -> None:
+        assert self.cur is not None
+        self.cur[1] = ne
+        self.cur[5] = length
+
+
+def _text_bounds(norm: str, line: Line) -> tuple[int, int]:
+    raw = norm[line.start:line.end]
+    return line.start + len(raw) - len(raw.lstrip()), line.start + len(raw.rstrip())
+
+
+def split_blocks(
+    tm: TextMap,
+    headings: Sequence["HeadingMatch"] = (),
+    lines: Optional[Sequence[Line]] = None,
+    max_chars: Optional[int] = None,
+) -> list[Block]:
+    """Blocks of a document in text order (see the module docstring)."""
+    norm = tm.norm
+    lines = lines if lines is not None else split_lines(norm)
+    by_line: dict[int, list[int]] = {}
+    line_of = _line_index(lines)
+    for k, h in enumerate(headings):
+        by_line.setdefault(line_of(h.start), []).append(k)
+    b = _Builder(norm)
+    skip_to = -1
+    for line in lines:
+        if line.index <= skip_to:
+            continue
+        if line.blank:
+            b.close()
+            continue
+        t0, t1 = _text_bounds(norm, line)
+        raw = norm[t0:t1]
+        hs = by_line.get(line.index, [])
+        if hs:
+            first = headings[hs[0]]
+            if first.start > t0:  # text run into the line before a heading
+                _add_text(b, t0, first.start, raw, line)
+            b.close()
+            for n, k in enumerate(hs):
+                h = headings[k]
+                if h.whole_lines:
+                    end = h.end
+                    skip_to = max(skip_to, line_of(max(h.end - 1, h.start)))
+                elif n + 1 < len(hs):
+                    end = headings[hs[n + 1]].start
+                else:
+                    end = t1
+                end = max(end, h.end)
+                b.open(h.start, _rstrip(norm, h.start, end), "heading", line.index, heading=k)
+                if h.whole_lines or n + 1 < len(hs):
+                    b.close()
+            # a heading with text after its colon may continue on the next lines
+            if b.cur is not None and t1 - t0 < WRAP_MIN:
+                b.close()
+            continue
+        _add_text(b, t0, t1, raw, line)
+    b.close()
+    blocks = [_make_block(tm, norm, ns, ne, kind, heading, ln, lines) for ns, ne, kind, heading, ln in b.out]
+    if max_chars:
+        blocks = [piece for block in blocks for piece in _split_sentences(tm, block, max_chars)]
+    return blocks
+
+
+def _add_text(b: _Builder, t0: int, t1: int, raw: str, line: Line) -> None:
+    """Append a text line: continue the current block or open a new one."""
+    if t1 <= t0:
+        return
+    table = line.table or _is_table(raw)
+    item = not table and bool(_ITEM_RE.match(raw))
+    cur = b.cur
+    if cur is not None:
+        kind, last_len = cur[2], cur[5]
+        if table and kind == "table":
+            b.extend(t1, t1 - t0)
+            return
+        if not table and not item and kind in ("paragraph", "item", "heading") and last_len >= WRAP_MIN:
+            if kind == "heading" or kind == "item" or kind == "paragraph":
+                b.extend(t1, t1 - t0)
+                return
+        if not table and not item and kind == "line" and last_len >= WRAP_MIN:
+            cur[2] = "paragraph"
+            b.extend(t1, t1 - t0)
+            return
+    kind = "table" if table else "item" if item else ("paragraph" if t1 - t0 >= WRAP_MIN else "line")
+    b.open(t0, t1, kind, line.index)
+
+
+def _rstrip(norm: str, start: int, end: int) -> int:
+    return start + len(norm[start:end].rstrip())
+
+
+def _line_index(lines: Sequence[Line]):
+    starts = [ln.start for ln in lines]
+    from bisect import bisect_right
+
+    def line_of(pos: int) -> int:
+        return max(bisect_right(starts, pos) - 1, 0)
+
+    return line_of
+
+
+def _make_block(tm: TextMap, norm: str, ns: int, ne: int, kind: str, heading: int, line: int,
+                lines: Sequence[Line]) -> Block:
+    at_line_start = ns == 0 or not norm[lines[line].start:ns].strip()
+    start = line_start_offset(tm, ns) if at_line_start else tm.start(ns)
+    return Block(start, tm.end(ne), ns, ne, kind, norm[ns:ne], heading, line)
+
+
+def _split_sentences(tm: TextMap, block: Block, max_chars: int) -> list[Block]:
+    """Cut a long paragraph at sentence ends into pieces of about `max_chars` or less."""
+    if block.kind != "paragraph" or len(block.text) <= max_chars:
+        return [block]
+    cuts = [m.end() for m in _SENTENCE_END_RE.finditer(block.text)]
+    pieces: list[tuple[int, int]] = []
+    begin = 0
+    for cut in cuts:
+        if cut - begin >= max_chars // 3 and len(block.text) - cut >= max_chars // 3:
+            pieces.append((begin, cut))
+            begin = cut
+    pieces.append((begin, len(block.text)))
+    if len(pieces) == 1:
+        return [block]
+    out = []
+    for a, z in pieces:
+        ns, ne = block.norm_start + a, block.norm_start + len(block.text[:z].rstrip())
+        start = block.start if a == 0 else tm.start(ns)
+        out.append(Block(start, tm.end(ne), ns, ne, "sentence" if a else block.kind, block.text[a:z].rstrip(),
+                         -1, block.line))
+    return out

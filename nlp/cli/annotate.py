@@ -1,0 +1,1 @@
+"""`fichas annotate` (placeholder until the batch module lands)."""

@@ -1,0 +1,134 @@
+"""`fichas index` and `fichas search`: thin wrappers over `nlp.index` and `nlp.search`."""
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from enum import Enum
+from pathlib import Path
+from typing import Any, Optional
+
+import typer
+
+from nlp.cli import app
+from nlp.index_schema import DB_ENV, DEFAULT_DB, FichasIndexError
+
+DOCUMENT_SUFFIXES = (".txt", ".md", ".pdf")
+
+DbOption = typer.Option(None, "--db", envvar=DB_ENV, help=f"Index file (default {DEFAULT_DB}, or ${DB_ENV}).")
+
+
+class OutputFormat(str, Enum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+
+
+def _fail(err: Exception) -> typer.Exit:
+    typer.echo(f"error: {err}", err=True)
+    return typer.Exit(2)
+
+
+def split_inputs(paths: list[Path]) -> tuple[list[Path], list[Path]]:
+    """(record sources, documents to annotate): JSONL files or folders of them vs text/PDF files."""
+    records: list[Path] = []
+    documents: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            if any(path.glob("*.jsonl")):
+                records.append(path)
+            else:
+                documents.extend(p for p in sorted(path.iterdir()) if p.suffix.lower() in DOCUMENT_SUFFIXES)
+        elif path.suffix.lower() == ".jsonl":
+            records.append(path)
+        elif path.suffix.lower() in DOCUMENT_SUFFIXES:
+            documents.append(path)
+        elif not path.exists():
+            raise FichasIndexError(f"{path}: no such file or folder")
+        else:
+            raise FichasIndexError(f"{path}: not a .jsonl record file nor a {'/'.join(DOCUMENT_SUFFIXES)} document")
+    return records, documents
+
+
+def iter_inputs(paths: list[Path]) -> Iterator[dict[str, Any]]:
+    """Records from JSONL inputs, then records annotated from document inputs."""
+    from nlp.records import read_jsonl
+
+    record_sources, documents = split_inputs(paths)
+    for source in record_sources:
+        yield from read_jsonl(source)
+    if documents:
+        try:
+            from nlp.annotate import annotate_paths  # the pipeline is heavy: only when needed
+        except ImportError as err:
+            raise FichasIndexError(f"cannot annotate {documents[0]} ({err}); index JSONL records instead") from err
+
+        yield from annotate_paths(documents)
+
+
+@app.command("index")
+def index_cli(
+    inputs: list[Path] = typer.Argument(..., help="JSONL record files or folders; .txt/.md/.pdf documents are annotated first."),
+    db: Optional[Path] = DbOption,
+    batch_size: int = typer.Option(200, "--batch-size", "-b", min=1, help="Records per transaction."),
+) -> None:
+    """Add or update documents in the search index (unchanged ones are skipped)."""
+    from nlp.index import build_index
+    from nlp.index_schema import default_db_path
+    from nlp.records import RecordError
+
+    path = default_db_path(db)
+    try:
+        stats = build_index(iter_inputs(inputs), path, batch_size=batch_size)
+    except (FichasIndexError, RecordError) as err:
+        raise _fail(err) from err
+    for problem in stats.errors:
+        typer.echo(f"invalid record: {problem}", err=True)
+    typer.echo(
+        f"{path}: added {stats.added}, replaced {stats.replaced}, skipped {stats.skipped}"
+        f" ({stats.documents} documents, {stats.sections} sections, {stats.entities} entities)"
+    )
+    if stats.errors:
+        raise typer.Exit(1)
+
+
+@app.command("search")
+def search_cli(
+    text: Optional[str] = typer.Argument(None, help='Words to find (accents and case ignored; "quoted phrase").'),
+    db: Optional[Path] = DbOption,
+    label: Optional[str] = typer.Option(None, "--label", help="Entity label: PROGRAM YEAR DATE AMOUNT PERCENT."),
+    program: Optional[str] = typer.Option(None, "--program", help="Any name, earlier name or key of a program."),
+    year: Optional[int] = typer.Option(None, "--year", help="Entities or documents whose years contain YEAR."),
+    years: Optional[str] = typer.Option(None, "--years", help="Range A-B: years overlapping it."),
+    amount_min: Optional[str] = typer.Option(None, "--amount-min", help="Pesos: 15e9, or millions: 15000M."),
+    amount_max: Optional[str] = typer.Option(None, "--amount-max", help="Pesos: 15e9, or millions: 15000M."),
+    percent_min: Optional[float] = typer.Option(None, "--percent-min"),
+    percent_max: Optional[float] = typer.Option(None, "--percent-max"),
+    section: Optional[str] = typer.Option(None, "--section", help="Section label (budget, coverage, ...)."),
+    kind: Optional[str] = typer.Option(None, "--kind", help="Document kind (ficha, circular, ...)."),
+    limit: int = typer.Option(50, "--limit", "-n"),
+    fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", "-f"),
+) -> None:
+    """Search sections by text and entities by typed filters (all filters combine with AND)."""
+    from nlp.search import search
+
+    try:
+        df = search(
+            db, text=text, label=label, program=program, year=year, years=years,
+            amount_min=amount_min, amount_max=amount_max, percent_min=percent_min,
+            percent_max=percent_max, section=section, kind=kind, limit=limit,
+            context=40 if fmt is OutputFormat.table else 80,
+        )
+    except FichasIndexError as err:
+        raise _fail(err) from err
+    if fmt is OutputFormat.json:
+        rows = df.astype(object).where(df.notna(), None).to_dict(orient="records")
+        for row in rows:
+            row["value"] = json.loads(row["value"]) if row["value"] is not None else None
+        typer.echo(json.dumps(rows, ensure_ascii=False, indent=1))
+    elif fmt is OutputFormat.csv:
+        typer.echo(df.to_csv(index=False), nl=False)
+    elif df.empty:
+        typer.echo("no results", err=True)
+    else:
+        columns = ["doc_id", "section", "snippet"] if label is None and df["label"].isna().all() else ["doc_id", "section", "label", "value", "snippet"]
+        typer.echo(df[columns].to_string(index=False, max_colwidth=120))

@@ -1,0 +1,142 @@
+"""Regex entity rules of `rules/entities/*.jsonl`: macro expansion, validation, compilation.
+
+Rules are data; this module turns them into compiled patterns once per rules
+folder, and names file, line and rule in every error so a bad edit is found fast.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import regex
+
+from nlp.rules import _dir, read_jsonl_rules
+from nlp.settings import ENTITY_LABELS
+from nlp.values.lexicon import currencies, months, scales, word_list
+
+RULE_FILES = ("year", "date", "percent", "amount", "program")
+ALLOWED_KEYS = {"id", "label", "regex", "flags", "parser", "priority", "context", "groups", "examples", "counter_examples", "note"}
+PARSERS = {"year", "date", "percent", "amount", "program", "program_key"}
+CONTEXTS = {"after_amount"}
+_MACRO_RE = regex.compile(r"<<([A-Z_0-9]+)>>")
+
+
+@dataclass(frozen=True)
+class RegexRule:
+    """One compiled rule: what it finds (label), how its value is read (parser)."""
+
+    id: str
+    label: str
+    pattern: Any
+    parser: str
+    priority: int
+    context: str | None = None
+    groups: tuple[str, ...] = ()
+    examples: tuple[dict[str, Any], ...] = field(default=(), compare=False)
+    counter_examples: tuple[str, ...] = field(default=(), compare=False)
+
+
+def _alternation(words: list[str]) -> str:
+    """Regex alternation of literal words, longest first so `millones` beats `mil`."""
+    escaped = sorted({regex.escape(w).replace("\\ ", "\\s+") for w in words if w}, key=len, reverse=True)
+    return "(?:" + "|".join(escaped) + ")"
+
+
+def macros(rules_dir: str | None = None) -> dict[str, str]:
+    """Named sub-patterns: `macros.json` plus the ones generated from the lexicon."""
+    path = _dir(rules_dir) / "entities" / "macros.json"
+    table = {k: v for k, v in json.loads(path.read_text(encoding="utf-8")).items() if not k.startswith("_")}
+    month_words = list(months(rules_dir))
+    table["MONTH"] = _alternation(month_words + _accented(month_words))
+    full = [w for w in month_words if len(w) > 4 or w == "mayo"]
+    table["MONTH_FULL"] = _alternation(full + _accented(full))
+    table["SCALE_WORD"] = _alternation([w for w in scales(rules_dir)])
+    table["CURRENCY_WORD"] = _alternation([w for w in currencies(rules_dir) if w != "$"] + ["dólares", "dólar"])
+    table["NUMBER_WORD"] = _alternation([w for w in word_list("number_words", rules_dir) if w != "y"] + ["y"])
+    table["COUNT_NOUN"] = _alternation(list(word_list("count_nouns", rules_dir)))
+    return table
+
+
+def _accented(words: list[str]) -> list[str]:
+    return []  # month names carry no accents; kept for symmetry with other lexica
+
+
+def expand(pattern: str, table: dict[str, str], where: str) -> str:
+    """Replace `<<NAME>>` by its macro (recursively); unknown names are errors."""
+    for _ in range(5):
+        if "<<" not in pattern:
+            return pattern
+
+        def sub(match: Any) -> str:
+            name = match.group(1)
+            if name not in table:
+                raise ValueError(f"{where}: unknown macro <<{name}>>")
+            return table[name]
+
+        pattern = _MACRO_RE.sub(sub, pattern)
+    raise ValueError(f"{where}: macros nest too deep")
+
+
+def validate(item: dict[str, Any], where: str) -> None:
+    """Closed key set, known label and parser: a typo must not silently disable a rule."""
+    extra = set(item) - ALLOWED_KEYS
+    if extra:
+        raise ValueError(f"{where}: unknown keys {sorted(extra)}")
+    for key in ("id", "label", "regex", "parser"):
+        if key not in item:
+            raise ValueError(f"{where}: missing key {key!r}")
+    if item["label"] not in ENTITY_LABELS:
+        raise ValueError(f"{where}: unknown label {item['label']!r}")
+    if item["parser"] not in PARSERS:
+        raise ValueError(f"{where}: unknown parser {item['parser']!r}")
+    if item.get("context") and item["context"] not in CONTEXTS:
+        raise ValueError(f"{where}: unknown context {item['context']!r}")
+
+
+@lru_cache(maxsize=8)
+def load_regex_rules(rules_dir: str | None = None) -> tuple[RegexRule, ...]:
+    """Every regex rule of the rules folder, compiled once and cached."""
+    table = macros(rules_dir)
+    rules: list[RegexRule] = []
+    seen: set[str] = set()
+    folder = _dir(rules_dir) / "entities"
+    for name in RULE_FILES:
+        path = folder / f"{name}.jsonl"
+        if not path.exists():
+            continue
+        for index, item in enumerate(read_jsonl_rules(path), 1):
+            where = f"{path}: rule {index} ({item.get('id', '?')})"
+            validate(item, where)
+            if item["id"] in seen:
+                raise ValueError(f"{where}: duplicate id {item['id']!r}")
+            seen.add(item["id"])
+            flags = regex.V0
+            for flag in item.get("flags", []):
+                flags |= getattr(regex, flag)
+            try:
+                pattern = regex.compile(expand(item["regex"], table, where), flags)
+            except regex.error as err:
+                raise ValueError(f"{where}: regex does not compile: {err}") from err
+            rules.append(
+                RegexRule(
+                    id=item["id"],
+                    label=item["label"],
+                    pattern=pattern,
+                    parser=item["parser"],
+                    priority=int(item.get("priority", 1)),
+                    context=item.get("context"),
+                    groups=tuple(item.get("groups", ())),
+                    examples=tuple(item.get("examples", ())),
+                    counter_examples=tuple(item.get("counter_examples", ())),
+                )
+            )
+    return tuple(rules)
+
+
+def rules_files(rules_dir: str | None = None) -> list[Path]:
+    """The files a saved pipeline must carry to reproduce its rules."""
+    root = _dir(rules_dir)
+    return sorted(p for p in root.rglob("*") if p.is_file() and p.suffix in (".jsonl", ".tsv", ".json", ".md"))

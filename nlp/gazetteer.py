@@ -1,0 +1,58 @@
+"""The program gazetteer as one compiled regex: any name, alias or earlier name of a program.
+
+Matching is case- and accent-insensitive and lets a hyphen or line break stand
+between the parts of a name (`IMSS-BIENESTAR`, `**IMSS**⏎⏎**BIENESTAR**` once the
+markup is gone). A match must start with a capital letter or digit: names are proper
+nouns, so `prestaciones sociales` in a sentence is not the program.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+
+import regex
+
+from nlp.rules import Program, load_programs
+from nlp.textmap import fold
+
+_VOWELS = {"a": "[aá]", "e": "[eé]", "i": "[ií]", "o": "[oó]", "u": "[uúü]", "n": "[nñ]"}
+
+
+def name_key(name: str) -> str:
+    """Lookup key that ignores case, accents, quotes, hyphens and spacing."""
+    return " ".join(fold(name).replace("-", " ").split())
+
+
+def _alias_pattern(alias: str) -> str:
+    parts = []
+    for char in fold(alias):
+        if char in "- ":
+            parts.append(r"[-\s]+")
+        elif char in _VOWELS:
+            parts.append(_VOWELS[char])
+        else:
+            parts.append(regex.escape(char))
+    pattern = "".join(parts)
+    return regex.sub(r"(?:\[-\\s\]\+)+", r"[-\\s]+", pattern)
+
+
+@lru_cache(maxsize=8)
+def gazetteer(rules_dir: str | None = None) -> tuple[object, dict[str, Program]]:
+    """(compiled regex of every program name, name key -> program)."""
+    index: dict[str, Program] = {}
+    for program in load_programs(rules_dir):
+        for name in program.names:
+            index.setdefault(name_key(name), program)
+    alternatives = sorted({_alias_pattern(n) for p in load_programs(rules_dir) for n in p.names}, key=len, reverse=True)
+    pattern = regex.compile(r"(?<![\w-])(?:" + "|".join(alternatives) + r")(?![\w-])", regex.I)
+    return pattern, index
+
+
+def lookup(surface: str, rules_dir: str | None = None) -> Program | None:
+    """The gazetteer program a surface names (also without a leading `Programa`)."""
+    _, index = gazetteer(rules_dir)
+    key = name_key(surface)
+    if key in index:
+        return index[key]
+    if key.startswith("programa "):
+        return index.get(key[len("programa "):])
+    return None

@@ -1,0 +1,77 @@
+"""Character spans to spaCy spans: trim whitespace, split tokens where a span ends inside one.
+
+Rules find character offsets (regex on the normalized view, mapped back); the Doc
+needs token-aligned spans. `6,33%` is one token but its PERCENT is `33%`, so
+tokens are split at entity boundaries instead of stretching the entity.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+
+from spacy.tokens import Doc, Span
+
+
+def trim(text: str, start: int, end: int) -> tuple[int, int]:
+    """Shrink a span so it neither starts nor ends with whitespace."""
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+def split_tokens_at(doc: Doc, *spans: tuple[int, int]) -> None:
+    """Split every token that a span boundary falls inside, so the spans become token-aligned."""
+    cuts: dict[int, set[int]] = defaultdict(set)
+    for start, end in spans:
+        for boundary in (start, end):
+            token_index = _token_inside(doc, boundary)
+            if token_index is not None:
+                cuts[token_index].add(boundary - doc[token_index].idx)
+    if not cuts:
+        return
+    with doc.retokenize() as retokenizer:
+        for token_index, offsets in cuts.items():
+            token = doc[token_index]
+            points = sorted(o for o in offsets if 0 < o < len(token.text))
+            if not points:
+                continue
+            pieces = [token.text[a:b] for a, b in zip([0, *points], [*points, len(token.text)])]
+            head = token.head if token.head.i != token.i else (token, 0)
+            heads = [head] + [(token, 0)] * (len(pieces) - 1)
+            retokenizer.split(token, pieces, heads=heads)
+
+
+def _token_inside(doc: Doc, char: int) -> int | None:
+    """Index of the token that strictly contains `char` (not at its edges), else None."""
+    if char <= 0 or char >= len(doc.text):
+        return None
+    # Find the token covering char via binary search on token offsets.
+    lo, hi = 0, len(doc) - 1
+    while lo <= hi:
+        mid = (lo + hi) // 2
+        token = doc[mid]
+        if token.idx + len(token.text) <= char:
+            lo = mid + 1
+        elif token.idx >= char:
+            hi = mid - 1
+        else:
+            return mid
+    return None
+
+
+def aligned_spans(doc: Doc, items: Iterable[tuple[int, int, str]]) -> list[Span]:
+    """Token-aligned spans for (start, end, label) character spans, splitting tokens if needed."""
+    items = list(items)
+    misaligned = [(s, e) for s, e, _ in items if doc.char_span(s, e) is None]
+    if misaligned:
+        split_tokens_at(doc, *misaligned)
+    spans = []
+    for start, end, label in items:
+        span = doc.char_span(start, end, label=label, alignment_mode="strict")
+        if span is None:  # only whitespace-token quirks remain: widen to tokens
+            span = doc.char_span(start, end, label=label, alignment_mode="expand")
+        if span is not None:
+            spans.append(span)
+    return spans

@@ -1,0 +1,72 @@
+"""Overlap resolution between entity candidates, in one place, as the guide orders it.
+
+1. A glued table cell (`6,33%` -> `33%`) beats the general reading of the cell.
+2. DATE beats everything inside it (a year inside a date is not a YEAR).
+3. AMOUNT and PERCENT beat YEAR (`2012 millones de pesos`).
+4. PROGRAM beats YEAR; program patterns never take a trailing period, so a period
+   after a program name stays its own YEAR.
+5. Otherwise the longest candidate wins; then the earliest; then the rule's priority.
+Candidates that need context (a scale word right after a peso amount) are added
+last, only where that context was kept.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import regex
+
+LABEL_RANK = {"DATE": 4, "AMOUNT": 3, "PERCENT": 3, "PROGRAM": 2, "YEAR": 1}
+# What may stand between an amount and a following bare `7 mil 776 millones`.
+# (a connector, maybe with the year of the first amount: `… de pesos en 2015 a 7 mil 776 millones`).
+_AMOUNT_GAP = regex.compile(r"^[\s,]*(?:(?:en|para|durante|de)\s+(?:19|20)\d\d[\s,]*)?(?:y|e|o|a|contra|frente\s+a|de|respectivamente)?[\s,]*$", regex.I)
+
+
+@dataclass
+class Candidate:
+    """A possible entity in original-text offsets, with what its value is read from."""
+
+    start: int
+    end: int
+    label: str
+    rule: str
+    rank: int
+    priority: int = 0
+    context: str | None = None
+    value: Any = None
+    data: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def length(self) -> int:
+        return self.end - self.start
+
+
+def resolve(candidates: list[Candidate], text: str) -> list[Candidate]:
+    """Non-overlapping entities chosen from `candidates` (sorted by start)."""
+    plain = [c for c in candidates if c.context is None]
+    contextual = sorted((c for c in candidates if c.context is not None), key=lambda c: c.start)
+    plain.sort(key=lambda c: (-c.rank, -c.length, c.start, -c.priority))
+    chosen: list[Candidate] = []
+    taken: list[tuple[int, int]] = []
+    for cand in plain:
+        if not _overlaps(cand, taken):
+            chosen.append(cand)
+            taken.append((cand.start, cand.end))
+    for cand in contextual:
+        if cand.context == "after_amount" and not _overlaps(cand, taken) and _follows_amount(cand, chosen, text):
+            chosen.append(cand)
+            taken.append((cand.start, cand.end))
+    return sorted(chosen, key=lambda c: c.start)
+
+
+def _overlaps(cand: Candidate, taken: list[tuple[int, int]]) -> bool:
+    return any(cand.start < end and start < cand.end for start, end in taken)
+
+
+def _follows_amount(cand: Candidate, chosen: list[Candidate], text: str) -> bool:
+    """True when a chosen AMOUNT ends right before `cand`, with only a connector between."""
+    before = [c for c in chosen if c.label == "AMOUNT" and c.end <= cand.start and cand.start - c.end <= 40]
+    if not before:
+        return False
+    last = max(before, key=lambda c: c.end)
+    return bool(_AMOUNT_GAP.match(text[last.end:cand.start]))

@@ -1,0 +1,51 @@
+"""Build the fichas pipeline: a base model (a setting) followed by the project's components."""
+from __future__ import annotations
+
+import warnings
+from typing import Any
+
+import spacy
+from spacy.language import Language
+
+from nlp.settings import BLANK, resolve_base
+
+#: Base-model components the project does not use; excluded so they cost nothing.
+#: tok2vec + ner stay: their ORG/LOC/PER spans are kept in doc.spans["base_ner"].
+DEFAULT_BASE_EXCLUDE: tuple[str, ...] = ("parser", "morphologizer", "attribute_ruler", "lemmatizer", "senter")
+
+
+def load_base(base: str | None = None, exclude: tuple[str, ...] = DEFAULT_BASE_EXCLUDE) -> Language:
+    """The base model by name, `blank` for a tokenizer only; W095 silenced around the load only."""
+    name = resolve_base(base)
+    if name == BLANK:
+        return spacy.blank("es")
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=r".*\[W095\].*")
+        return spacy.load(name, exclude=list(exclude))
+
+
+def load(
+    base: str | None = None,
+    *,
+    section_mode: str = "combined",
+    rules_dir: str | None = None,
+    exclude: tuple[str, ...] = DEFAULT_BASE_EXCLUDE,
+    sections: bool = True,
+    **_: Any,
+) -> Language:
+    """The fichas pipeline: base model + `fichas_entities` (+ `fichas_sections`)."""
+    import nlp.components.entities  # noqa: F401  (registers the factory)
+
+    pipeline = load_base(base, exclude)
+    pipeline.add_pipe("fichas_entities", config={"rules_dir": rules_dir})
+    if sections:
+        try:
+            import nlp.components.sections  # noqa: F401
+        except ModuleNotFoundError as err:
+            if err.name != "nlp.components.sections":
+                raise
+        else:
+            pipeline.add_pipe("fichas_sections", config={"rules_dir": rules_dir, "mode": section_mode})
+    pipeline.meta["name"] = "fichas"
+    pipeline.meta["lang"] = "es"
+    return pipeline

@@ -1,0 +1,78 @@
+"""Load and validate the data files of `rules/` (patterns and term lists live there, not in code)."""
+from __future__ import annotations
+
+import csv
+import json
+import os
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from nlp.settings import rules_dir as default_rules_dir
+from nlp.textmap import fold
+
+
+@dataclass(frozen=True)
+class Program:
+    """One program of the gazetteer: canonical name, budget key, every other name it had."""
+
+    id: str
+    name: str
+    key: str | None
+    aliases: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return (self.name, *self.aliases)
+
+
+def _dir(path: str | os.PathLike[str] | None) -> Path:
+    return Path(path) if path else default_rules_dir()
+
+
+def read_tsv(path: Path) -> list[dict[str, str]]:
+    """Rows of a tab-separated file with a header line; `#` lines are comments."""
+    with path.open(encoding="utf-8", newline="") as handle:
+        lines = [line for line in handle if line.strip() and not line.startswith("#")]
+    return [{k: (v or "").strip() for k, v in row.items()} for row in csv.DictReader(lines, delimiter="\t")]
+
+
+def read_jsonl_rules(path: Path) -> list[dict[str, Any]]:
+    """Records of a JSONL rules file; errors name the file and line."""
+    out = []
+    with path.open(encoding="utf-8") as handle:
+        for lineno, line in enumerate(handle, 1):
+            if line.strip() and not line.lstrip().startswith("//"):
+                try:
+                    out.append(json.loads(line))
+                except json.JSONDecodeError as err:
+                    raise ValueError(f"{path}:{lineno}: invalid JSON: {err.msg}") from err
+    return out
+
+
+@lru_cache(maxsize=8)
+def load_programs(rules_dir: str | None = None) -> tuple[Program, ...]:
+    """The program gazetteer (`entities/program_names.tsv`)."""
+    rows = read_tsv(_dir(rules_dir) / "entities" / "program_names.tsv")
+    return tuple(
+        Program(
+            id=row["id"],
+            name=row["name"],
+            key=row.get("key") or None,
+            aliases=tuple(a.strip() for a in row.get("aliases", "").split("|") if a.strip()),
+        )
+        for row in rows
+    )
+
+
+@lru_cache(maxsize=8)
+def program_lookup(rules_dir: str | None = None) -> dict[str, Program]:
+    """Folded name, alias or key -> program, for resolving any mention to its canonical entry."""
+    table: dict[str, Program] = {}
+    for program in load_programs(rules_dir):
+        for name in program.names:
+            table.setdefault(fold(name), program)
+        if program.key:
+            table.setdefault(fold(program.key), program)
+    return table

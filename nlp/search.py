@@ -1,0 +1,358 @@
+"""Search the index: free text (FTS5) and typed entity filters, combined with AND.
+
+What a result row is depends on the request:
+
+* **section rows** when no entity filter is given (only text, program, year,
+  section, kind): one row per matching section, best match first (bm25);
+  `label`, `surface` and `value` are empty.
+* **entity rows** when `label` or an amount/percent bound is given: one row per
+  matching entity, in document order; with text, only entities inside sections
+  that match the text.
+
+User values reach SQLite only as bound parameters, and free text only as FTS5
+strings built here (each word quoted), so FTS operators and SQL in the text are
+searched as words. The database is opened read-only.
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+import sqlite3
+from collections.abc import Sequence
+from typing import Any
+
+from nlp.index_schema import (
+    WORD_RE,
+    SearchError,
+    connect_read,
+    get_meta,
+    name_key,
+    stemmer_name,
+    stems,
+    words,
+)
+from nlp.settings import ENTITY_LABELS, SECTION_LABELS
+from nlp.textmap import fold
+
+MAX_TEXT_CHARS = 500
+MAX_LIMIT = 10_000
+SNIPPET_WIDTH = 80
+MARKS = ("[", "]")
+COLUMNS = ["doc_id", "file", "kind", "section", "label", "surface", "value", "snippet", "start", "end"]
+
+_CHUNK_RE = re.compile(r'"([^"]*)"|(\S+)')
+_AMOUNT_RE = re.compile(r"^\s*([-+]?[\d,]*\.?\d+(?:e[-+]?\d+)?)\s*(m|mdp|millones)?\s*$", re.IGNORECASE)
+
+
+def parse_text(text: str) -> list[list[str]]:
+    """Phrases to look for: a "quoted phrase" or a whitespace-separated chunk, as folded words.
+
+    A chunk such as `IMSS-Oportunidades` is a phrase of its words; punctuation,
+    operators and quotes are not kept, so nothing in `text` is FTS5 syntax.
+    """
+    phrases = []
+    for match in _CHUNK_RE.finditer(text):
+        chunk = match.group(1) if match.group(1) is not None else match.group(2)
+        if found := words(chunk):
+            phrases.append(found)
+    return phrases
+
+
+def fts_string(value: str) -> str:
+    """`value` as an FTS5 string literal (double quotes doubled)."""
+    return '"' + value.replace('"', '""') + '"'
+
+
+def fts_expression(phrases: list[list[str]], stemmer: str | None) -> str:
+    """FTS5 MATCH expression: every phrase, in the text column or (stemmed) in `stems`."""
+    parts = []
+    for phrase in phrases:
+        exact = f"text : {fts_string(' '.join(phrase))}"
+        if stemmer and stemmer != "none":
+            parts.append(f"({exact} OR stems : {fts_string(' '.join(stems(phrase, stemmer)))})")
+        else:
+            parts.append(exact)
+    return " AND ".join(parts)
+
+
+def parse_amount(value: str | float | int) -> float:
+    """An amount bound in pesos: `15e9`, `15,000,000,000`, or millions as `15000M` / `15000 mdp`."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return float(value)
+    match = _AMOUNT_RE.match(str(value))
+    if not match:
+        raise SearchError(f"amount {value!r} is not a number (examples: 15e9, 15000M, 15000 mdp)")
+    number = float(match.group(1).replace(",", ""))
+    return number * 1e6 if match.group(2) else number
+
+
+def parse_years(value: str | Sequence[int]) -> tuple[int, int]:
+    """A year range from `2019-2021`, `2019:2021`, `2019` or a pair of ints."""
+    if isinstance(value, str):
+        match = re.fullmatch(r"\s*(\d{4})\s*(?:[-:\u2013]\s*(\d{4}))?\s*", value)
+        if not match:
+            raise SearchError(f"years {value!r} must look like 2019-2021")
+        start, end = int(match.group(1)), int(match.group(2) or match.group(1))
+    else:
+        try:
+            start, end = (int(v) for v in value)
+        except (TypeError, ValueError) as err:
+            raise SearchError(f"years {value!r} must be two years (start, end)") from err
+    if start > end:
+        raise SearchError(f"years {start}-{end}: the first year is after the second")
+    return start, end
+
+
+def search(
+    db_path: str | os.PathLike[str] | None = None,
+    text: str | None = None,
+    label: str | None = None,
+    program: str | None = None,
+    year: int | None = None,
+    years: str | Sequence[int] | None = None,
+    amount_min: float | str | None = None,
+    amount_max: float | str | None = None,
+    percent_min: float | None = None,
+    percent_max: float | None = None,
+    section: str | None = None,
+    kind: str | None = None,
+    limit: int = 50,
+    marks: tuple[str, str] = MARKS,
+    context: int = SNIPPET_WIDTH,
+) -> Any:
+    """Rows of the index matching every given filter, as a pandas DataFrame.
+
+    Columns: doc_id, file, kind, section, label, surface, value (JSON), snippet,
+    start, end. Bounds are inclusive; amounts are in pesos (units). `program`
+    matches any name, earlier name, key or seen surface of a program. Snippets
+    show `context` characters each side of the first hit, hits wrapped in `marks`.
+    """
+    import pandas as pd
+
+    text = _check_text(text)
+    label = _check_label(label, amount_min, amount_max, percent_min, percent_max)
+    if section is not None and section not in SECTION_LABELS:
+        raise SearchError(f"unknown section {section!r}; one of: {', '.join(SECTION_LABELS)}")
+    if year is not None and years is not None:
+        raise SearchError("give either year or years, not both")
+    span: tuple[int, int] | None = None
+    if years is not None:
+        span = parse_years(years)
+    elif year is not None:
+        span = (_int(year, "year"), _int(year, "year"))
+    if not isinstance(limit, int) or isinstance(limit, bool) or not 1 <= limit <= MAX_LIMIT:
+        raise SearchError(f"limit must be an integer from 1 to {MAX_LIMIT}")
+    bounds = {
+        "amount": (_opt(amount_min, parse_amount), _opt(amount_max, parse_amount)),
+        "percent": (_opt(percent_min, _float), _opt(percent_max, _float)),
+    }
+    conn = connect_read(db_path)
+    try:
+        names = _program_names(conn, program) if program is not None else None
+        phrases = parse_text(text) if text else []
+        if text and not phrases:
+            raise SearchError(f"search text {text[:60]!r} has no words to look for")
+        match = fts_expression(phrases, _usable_stemmer(conn)) if phrases else None
+        if label is None:
+            rows = _section_rows(conn, match, names, span, section, kind, limit, phrases, (marks, context))
+        else:
+            rows = _entity_rows(conn, match, label, names, span, bounds, section, kind, limit, (marks, context))
+    except sqlite3.DatabaseError as err:
+        raise SearchError(f"search failed: {err}") from err
+    finally:
+        conn.close()
+    return pd.DataFrame(rows, columns=COLUMNS)
+
+
+# --- validation ------------------------------------------------------------------------
+
+
+def _check_text(text: str | None) -> str | None:
+    if text is None:
+        return None
+    if not isinstance(text, str):
+        raise SearchError("search text must be a string")
+    if len(text) > MAX_TEXT_CHARS:
+        raise SearchError(f"search text is {len(text)} characters long; the limit is {MAX_TEXT_CHARS}")
+    return text.strip() or None
+
+
+def _check_label(label: str | None, *bounds: Any) -> str | None:
+    amount = bounds[0] is not None or bounds[1] is not None
+    percent = bounds[2] is not None or bounds[3] is not None
+    if amount and percent:
+        raise SearchError("amount and percent bounds cannot both apply: an entity is one or the other")
+    implied = "AMOUNT" if amount else "PERCENT" if percent else None
+    if label is not None:
+        label = label.upper()
+        if label not in ENTITY_LABELS:
+            raise SearchError(f"unknown label {label!r}; one of: {', '.join(ENTITY_LABELS)}")
+        if implied and label != implied:
+            raise SearchError(f"{implied.lower()} bounds apply to {implied} entities, not {label}")
+    return label or implied
+
+
+def _int(value: Any, what: str) -> int:
+    if isinstance(value, bool):
+        raise SearchError(f"{what} must be an integer")
+    try:
+        return int(value)
+    except (TypeError, ValueError) as err:
+        raise SearchError(f"{what} {value!r} must be an integer") from err
+
+
+def _float(value: Any) -> float:
+    try:
+        return float(value)
+    except (TypeError, ValueError) as err:
+        raise SearchError(f"{value!r} is not a number") from err
+
+
+def _opt(value: Any, parse: Any) -> float | None:
+    return None if value is None else parse(value)
+
+
+def _usable_stemmer(conn: sqlite3.Connection) -> str | None:
+    """The index's stemmer if this process has the same one, else None (text column only)."""
+    indexed = get_meta(conn, "stemmer")
+    return indexed if indexed and indexed != "none" and indexed == stemmer_name() else None
+
+
+def _program_names(conn: sqlite3.Connection, program: str) -> list[str]:
+    """Canonical names that `program` (any alias, earlier name or key) stands for."""
+    if not isinstance(program, str) or not program.strip() or len(program) > MAX_TEXT_CHARS:
+        raise SearchError("program must be a non-empty name of at most 500 characters")
+    key = name_key(program)
+    if not key:
+        raise SearchError(f"program {program!r} has no words to look for")
+    names = [r[0] for r in conn.execute("SELECT DISTINCT name FROM program_names WHERE alias_fold = ? ORDER BY name", (key,))]
+    if names:
+        return names
+    near = [r[0] for r in conn.execute(
+        "SELECT DISTINCT alias FROM program_names WHERE instr(alias_fold, ?) > 0 ORDER BY alias LIMIT 5", (key,)
+    )]
+    hint = f"; did you mean: {' | '.join(near)}" if near else "; see the program_names table"
+    raise SearchError(f"unknown program {program!r}{hint}")
+
+
+# --- queries ---------------------------------------------------------------------------
+
+
+def _common_filters(
+    doc: str, names: list[str] | None, program_col: str, span: tuple[int, int] | None, years: tuple[str, str],
+    section: str | None, section_col: str, kind: str | None,
+) -> tuple[list[str], list[Any]]:
+    where: list[str] = []
+    params: list[Any] = []
+    if names is not None:
+        where.append(f"{program_col} IN ({', '.join('?' * len(names))})")
+        params += names
+    if span is not None:
+        where.append(f"{years[0]} <= ? AND {years[1]} >= ?")
+        params += [span[1], span[0]]
+    if section is not None:
+        where.append(f"{section_col} = ?")
+        params.append(section)
+    if kind is not None:
+        where.append(f"lower({doc}.kind) = lower(?)")
+        params.append(kind)
+    return where, params
+
+
+def _section_rows(
+    conn: sqlite3.Connection, match: str | None, names: list[str] | None, span: tuple[int, int] | None,
+    section: str | None, kind: str | None, limit: int, phrases: list[list[str]], style: tuple[tuple[str, str], int],
+) -> list[list[Any]]:
+    where, params = _common_filters("d", names, "d.program", span, ("d.year_start", "d.year_end"), section, "s.label", kind)
+    if match is not None:
+        sql = ("SELECT s.doc_id, d.file, d.kind, s.label, s.start, s.end, s.text FROM sections_fts"
+               " JOIN sections s ON s.id = sections_fts.rowid JOIN documents d ON d.id = s.doc_id"
+               " WHERE sections_fts MATCH ?" + "".join(f" AND {w}" for w in where) + " ORDER BY sections_fts.rank, s.doc_id, s.start LIMIT ?")
+        params = [match, *params]
+    else:
+        sql = ("SELECT s.doc_id, d.file, d.kind, s.label, s.start, s.end, s.text FROM sections s"
+               " JOIN documents d ON d.id = s.doc_id" + (" WHERE " + " AND ".join(where) if where else "")
+               + " ORDER BY s.doc_id, s.start LIMIT ?")
+    query_words = {w for phrase in phrases for w in phrase}
+    query_stems = set(stems(query_words)) if query_words else set()
+    rows = []
+    for doc_id, file, kind_, label, start, end, text in conn.execute(sql, [*params, limit]):
+        hits = _word_hits(text, query_words, query_stems)
+        rows.append([doc_id, file, kind_, label, None, None, None, snippet(text, hits, *style), start, end])
+    return rows
+
+
+def _entity_rows(
+    conn: sqlite3.Connection, match: str | None, label: str, names: list[str] | None, span: tuple[int, int] | None,
+    bounds: dict[str, tuple[float | None, float | None]], section: str | None, kind: str | None, limit: int,
+    style: tuple[tuple[str, str], int],
+) -> list[list[Any]]:
+    program_col = "CASE WHEN e.label = 'PROGRAM' THEN e.program_name ELSE d.program END"
+    years = ("COALESCE(e.year_start, e.near_year_start, d.year_start)", "COALESCE(e.year_end, e.near_year_end, d.year_end)")
+    where, params = _common_filters("d", names, program_col, span, years, section, "e.section", kind)
+    where.insert(0, "e.label = ?")
+    params.insert(0, label)
+    for column, (low, high) in bounds.items():
+        if low is not None:
+            where.append(f"e.{column} >= ?")
+            params.append(low)
+        if high is not None:
+            where.append(f"e.{column} <= ?")
+            params.append(high)
+    if match is not None:
+        where.append("e.section_id IN (SELECT rowid FROM sections_fts WHERE sections_fts MATCH ?)")
+        params.append(match)
+    sql = ("SELECT e.doc_id, d.file, d.kind, e.section, e.label, e.surface, e.value_json, e.start, e.end, s.text, s.start"
+           " FROM entities e JOIN documents d ON d.id = e.doc_id LEFT JOIN sections s ON s.id = e.section_id"
+           " WHERE " + " AND ".join(where) + " ORDER BY e.doc_id, e.start LIMIT ?")
+    rows = []
+    for doc_id, file, kind_, sec, lab, surface, value, start, end, sec_text, sec_start in conn.execute(sql, [*params, limit]):
+        if sec_text is None:
+            snip = f"{style[0][0]}{' '.join(surface.split())}{style[0][1]}"
+        else:
+            snip = snippet(sec_text, [(start - sec_start, end - sec_start)], *style)
+        rows.append([doc_id, file, kind_, sec, lab, surface, value, snip, start, end])
+    return rows
+
+
+# --- snippets --------------------------------------------------------------------------
+
+
+def _word_hits(text: str, query_words: set[str], query_stems: set[str]) -> list[tuple[int, int]]:
+    """Offsets of words of `text` that match a query word, accent-free or by stem."""
+    if not query_words:
+        return []
+    hits = []
+    for match in WORD_RE.finditer(text):
+        word = fold(match.group())
+        if word in query_words or (query_stems and stems([word])[0] in query_stems):
+            hits.append(match.span())
+    return hits
+
+
+def snippet(text: str, hits: list[tuple[int, int]], marks: tuple[str, str] = MARKS, width: int = SNIPPET_WIDTH) -> str:
+    """A one-line window of `text` around the first hit, every hit in it wrapped in `marks`."""
+    if hits:
+        first_start, first_end = hits[0]
+        lo, hi = max(0, first_start - width), min(len(text), first_end + width)
+    else:
+        lo, hi = 0, min(len(text), 2 * width)
+    floor, cap = max(0, lo - 20), min(len(text), hi + 20)  # widen to whole words
+    while lo > floor and not text[lo - 1].isspace():
+        lo -= 1
+    while hi < cap and not text[hi].isspace():
+        hi += 1
+    parts, pos = [], lo
+    for start, end in hits:
+        if start >= pos and end <= hi:
+            parts += [text[pos:start], marks[0], text[start:end], marks[1]]
+            pos = end
+    parts.append(text[pos:hi])
+    body = " ".join("".join(parts).split())
+    return ("…" if lo > 0 else "") + body + ("…" if hi < len(text) else "")
+
+
+def value_of(row_value: str | None) -> Any:
+    """The `value` column parsed back from JSON (None stays None)."""
+    return None if row_value is None else json.loads(row_value)

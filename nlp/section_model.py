@@ -1,0 +1,434 @@
+"""The section classifier: block features, fit, predict, and Viterbi decoding.
+
+Heading rules label most of a ficha, but circulars and letters have no headings,
+rules can disagree (`Análisis de la Cobertura y Presupuesto`), and two-column
+extraction puts text under the wrong heading. The classifier labels every block
+from its words (TF-IDF word and character n-grams), its neighbours' words, its
+layout, and, in the combined mode, what the rules said (the heading above it).
+A transition matrix learned from the gold, decoded with Viterbi, keeps sections
+from flickering block by block; heading blocks are constrained to the labels of
+the rules that matched them.
+
+Two estimators are trained: `full` (with rule features, for the combined mode)
+and `text` (without, for the classifier-only mode), so each mode's contribution
+can be measured. scikit-learn and numpy are imported inside functions: the
+component module that uses this one must stay cheap to import.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Iterable, Optional, Sequence
+
+from nlp.blocks import Block, split_blocks, split_lines
+from nlp.settings import SECTION_LABELS
+from nlp.textmap import TextMap, fold, normalize
+
+if TYPE_CHECKING:  # pragma: no cover
+    import numpy as np
+
+    from nlp.components.headings import HeadingMatch, HeadingMatcher
+
+MODES = ("rules", "classifier", "combined")
+OTHER = "other"
+MODEL_FILE = "model.joblib"
+META_FILE = "meta.json"
+FORMAT_VERSION = 1
+
+DEFAULT_PARAMS: dict[str, Any] = {
+    "estimator": "logreg",  # or "svm" (LinearSVC, softmax of its scores)
+    "C": 4.0,
+    "class_weight": None,  # or "balanced"
+    "word_ngrams": [1, 2],
+    "char_ngrams": [2, 5],
+    "min_df": 1,
+    "max_features": 60000,
+    "context_weight": 0.5,  # weight of the previous/next block's text vectors
+    "weight_power": 0.5,  # sample weight = non-blank chars ** power (0 = every block counts once)
+    "max_chars": 300,  # long paragraphs are cut at sentence ends into pieces of about this size
+    "transition_weight": 1.0,  # 0 disables Viterbi (argmax per block)
+    "transition_alpha": 0.5,  # add-alpha smoothing of the transition counts
+}
+
+
+@dataclass
+class DocBlocks:
+    """One document's analysis: normalized view, heading matches and blocks."""
+
+    tm: TextMap
+    headings: list["HeadingMatch"]
+    blocks: list[Block]
+
+
+def analyze(text: str, matcher: "HeadingMatcher", tm: Optional[TextMap] = None,
+            max_chars: Optional[int] = DEFAULT_PARAMS["max_chars"]) -> DocBlocks:
+    """Headings and blocks of a text (the same analysis for training and prediction)."""
+    tm = tm if tm is not None else normalize(text)
+    lines = split_lines(tm.norm)
+    headings = matcher.find(tm.norm, lines)
+    return DocBlocks(tm, headings, split_blocks(tm, headings, lines, max_chars=max_chars))
+
+
+def block_bounds(blocks: Sequence[Block], n: int) -> list[tuple[int, int]]:
+    """Character range each block governs: from its start to the next block's start."""
+    starts = [0] + [b.start for b in blocks[1:]]
+    ends = [b.start for b in blocks[1:]] + [n]
+    return [(s, max(s, e)) for s, e in zip(starts, ends)]
+
+
+def rules_labels(doc: DocBlocks) -> list[str]:
+    """Rules alone: every block takes the label of the heading above it (`other` before any)."""
+    current = OTHER
+    out = []
+    for block in doc.blocks:
+        if block.heading >= 0:
+            current = doc.headings[block.heading].label
+        out.append(current)
+    return out
+
+
+# ---------------------------------------------------------------- features
+
+
+def _bin(value: float, edges: Sequence[float]) -> int:
+    for k, edge in enumerate(edges):
+        if value < edge:
+            return k
+    return len(edges)
+
+
+def layout_features(doc: DocBlocks) -> list[dict[str, float]]:
+    """Layout of each block and its neighbours (no rule output)."""
+    n = len(doc.blocks)
+    out = []
+    for i, block in enumerate(doc.blocks):
+        text = block.text.strip()
+        letters = [c for c in text if c.isalpha()]
+        feats = {
+            f"kind={block.kind}": 1.0,
+            f"len={_bin(len(text), (20, 60, 150, 400, 1000))}": 1.0,
+            f"pos={min(int(10 * i / max(n, 1)), 9)}": 1.0,
+            f"idx={min(i, 4)}": 1.0,
+            f"ridx={min(n - 1 - i, 4)}": 1.0,
+        }
+        if letters and sum(c.isupper() for c in letters) / len(letters) > 0.8 and len(letters) > 3:
+            feats["caps"] = 1.0
+        if len(text) < 90 and not text.endswith((".", ";", ",")):
+            feats["titlelike"] = 1.0
+        if text.endswith(":"):
+            feats["colon_end"] = 1.0
+        digits = sum(c.isdigit() for c in text)
+        feats[f"digits={_bin(digits / max(len(text), 1), (0.01, 0.1, 0.3))}"] = 1.0
+        feats[f"prev_kind={doc.blocks[i - 1].kind if i else 'START'}"] = 1.0
+        feats[f"next_kind={doc.blocks[i + 1].kind if i + 1 < n else 'END'}"] = 1.0
+        out.append(feats)
+    return out
+
+
+def rule_features(doc: DocBlocks) -> list[dict[str, float]]:
+    """What the heading rules say about each block: its own candidates, the heading above."""
+    out = []
+    current: Optional[str] = None
+    since = 0
+    has_headings = bool(doc.headings)
+    for block in doc.blocks:
+        feats: dict[str, float] = {"doc_has_headings": float(has_headings)}
+        if block.heading >= 0:
+            match = doc.headings[block.heading]
+            for label in match.labels:
+                feats[f"head={label}"] = 1.0
+            if len(match.labels) > 1:
+                feats["head_ambiguous"] = 1.0
+            current, since = match.label, 0
+        else:
+            since += 1
+        feats[f"under={current or 'NONE'}"] = 1.0
+        feats[f"since={_bin(since, (1, 2, 3, 6, 12))}"] = 1.0
+        if current is not None:
+            feats[f"under_since={current}:{_bin(since, (1, 3, 8))}"] = 1.0
+        out.append(feats)
+    return out
+
+
+def block_text(block: Block) -> str:
+    """Text a block is vectorized from (folded: accents, case and spacing removed)."""
+    return fold(block.text)
+
+
+# ---------------------------------------------------------------- model
+
+
+@dataclass
+class SectionModel:
+    """Fitted vectorizers and estimators plus the transition matrix and metadata."""
+
+    params: dict[str, Any]
+    labels: list[str]
+    word_vec: Any = None
+    char_vec: Any = None
+    layout_vec: Any = None
+    rule_vec: Any = None
+    estimators: dict[str, Any] = field(default_factory=dict)
+    log_trans: Any = None  # (n_labels, n_labels) log P(next | previous)
+    log_start: Any = None
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    # -------------------------------------------------------- features
+
+    def _matrices(self, docs: Sequence[DocBlocks]) -> tuple[Any, Any]:
+        """Feature matrices (text-only, full) of every block of `docs`, vectorized once."""
+        import numpy as np
+        from scipy import sparse
+
+        texts = [block_text(b) for d in docs for b in d.blocks]
+        x_text = sparse.hstack([self.word_vec.transform(texts), self.char_vec.transform(texts)]).tocsr()
+        x_prev, x_next = _shift_rows(x_text, [len(d.blocks) for d in docs])
+        w = float(self.params["context_weight"])
+        layout = [f for d in docs for f in layout_features(d)]
+        rules = [f for d in docs for f in rule_features(d)]
+        x_layout = self.layout_vec.transform(layout)
+        base = sparse.hstack([x_text, w * x_prev, w * x_next, x_layout]).tocsr()
+        full = sparse.hstack([base, self.rule_vec.transform(rules)]).tocsr()
+        del np
+        return base, full
+
+    # -------------------------------------------------------- fit
+
+    @classmethod
+    def fit(cls, docs: Sequence[DocBlocks], labels: Sequence[Sequence[str]], seed: int = 0,
+            **params: Any) -> "SectionModel":
+        """Train on analysed documents and their gold block labels."""
+        import numpy as np
+        from sklearn.feature_extraction import DictVectorizer
+        from sklearn.feature_extraction.text import TfidfVectorizer
+
+        unknown = set(params) - set(DEFAULT_PARAMS)
+        if unknown:
+            raise ValueError(f"unknown section model parameters: {sorted(unknown)}")
+        merged = {**DEFAULT_PARAMS, **params}
+        flat = [lab for seq in labels for lab in seq]
+        present = [lab for lab in SECTION_LABELS if lab in set(flat)]
+        model = cls(params=merged, labels=present)
+        texts = [block_text(b) for d in docs for b in d.blocks]
+        model.word_vec = TfidfVectorizer(analyzer="word", ngram_range=tuple(merged["word_ngrams"]),
+                                         min_df=merged["min_df"], max_features=merged["max_features"],
+                                         sublinear_tf=True, token_pattern=r"(?u)\b\w+\b", dtype=np.float64)
+        model.char_vec = TfidfVectorizer(analyzer="char_wb", ngram_range=tuple(merged["char_ngrams"]),
+                                         min_df=merged["min_df"], max_features=merged["max_features"],
+                                         sublinear_tf=True, dtype=np.float64)
+        model.word_vec.fit(texts)
+        model.char_vec.fit(texts)
+        model.layout_vec = DictVectorizer().fit([f for d in docs for f in layout_features(d)])
+        model.rule_vec = DictVectorizer().fit([f for d in docs for f in rule_features(d)])
+        base, full = model._matrices(docs)
+        y = np.array([model.labels.index(lab) for lab in flat])
+        sizes = np.array([max(1, sum(not c.isspace() for c in b.text)) for d in docs for b in d.blocks], dtype=float)
+        weights = sizes ** float(merged["weight_power"])
+        weights = weights / weights.mean()
+        for name, matrix in (("text", base), ("full", full)):
+            est = _make_estimator(merged, seed)
+            est.fit(matrix, y, sample_weight=weights)
+            model.estimators[name] = est
+        model.log_start, model.log_trans = _transitions(labels, model.labels, float(merged["transition_alpha"]))
+        return model
+
+    # -------------------------------------------------------- predict
+
+    def predict_proba(self, docs: Sequence[DocBlocks], mode: str = "combined") -> list["np.ndarray"]:
+        """Label probabilities of every block, one (n_blocks, n_labels) array per document."""
+        import numpy as np
+
+        sizes = [len(d.blocks) for d in docs]
+        if not sum(sizes):
+            return [np.zeros((0, len(self.labels))) for _ in docs]
+        base, full = self._matrices(docs)
+        name = "full" if mode == "combined" else "text"
+        matrix = full if name == "full" else base
+        probs = _probabilities(self.estimators[name], matrix)
+        out, pos = [], 0
+        for n in sizes:
+            out.append(probs[pos:pos + n])
+            pos += n
+        return out
+
+    def decode(self, doc: DocBlocks, probs: "np.ndarray", mode: str = "combined") -> list[str]:
+        """Block labels: Viterbi over probabilities and transitions; headings constrained in combined mode."""
+        import numpy as np
+
+        n = len(doc.blocks)
+        if n == 0:
+            return []
+        emit = np.log(np.clip(probs, 1e-9, 1.0))
+        if mode == "combined":
+            for i, block in enumerate(doc.blocks):
+                if block.heading >= 0:
+                    allowed = [self.labels.index(lab) for lab in doc.headings[block.heading].labels if lab in self.labels]
+                    if allowed:
+                        mask = np.full(len(self.labels), -1e6)
+                        mask[allowed] = 0.0
+                        emit[i] = emit[i] + mask
+        tw = float(self.params["transition_weight"])
+        if tw <= 0:
+            return [self.labels[k] for k in emit.argmax(axis=1)]
+        path = viterbi(emit, tw * self.log_trans, tw * self.log_start)
+        return [self.labels[k] for k in path]
+
+    def predict(self, docs: Sequence[DocBlocks], mode: str = "combined") -> list[list[str]]:
+        """Block labels of every document (one batched `predict_proba`)."""
+        if mode == "rules":
+            return [rules_labels(d) for d in docs]
+        return [self.decode(d, p, mode) for d, p in zip(docs, self.predict_proba(docs, mode))]
+
+    # -------------------------------------------------------- persistence
+
+    def save(self, path: str | Path) -> None:
+        """Write `model.joblib` and `meta.json` (sklearn version, data hash, params, scores)."""
+        import joblib
+        import sklearn
+
+        path = Path(path)
+        path.mkdir(parents=True, exist_ok=True)
+        state = {k: getattr(self, k) for k in ("params", "labels", "word_vec", "char_vec", "layout_vec",
+                                                 "rule_vec", "estimators", "log_trans", "log_start")}
+        joblib.dump(state, path / MODEL_FILE, compress=3)
+        meta = {**self.meta, "format_version": FORMAT_VERSION, "sklearn_version": sklearn.__version__,
+                "params": self.params, "labels": self.labels}
+        (path / META_FILE).write_text(json.dumps(meta, ensure_ascii=False, indent=2, sort_keys=True) + "\n",
+                                      encoding="utf-8")
+
+    @classmethod
+    def load(cls, path: str | Path) -> "SectionModel":
+        """Read a saved model; warn when it was trained with another scikit-learn version."""
+        import joblib
+        import sklearn
+
+        path = Path(path)
+        meta_path, model_path = path / META_FILE, path / MODEL_FILE
+        if not model_path.exists():
+            raise FileNotFoundError(f"no section model in {path} (run `fichas train`)")
+        meta = json.loads(meta_path.read_text(encoding="utf-8")) if meta_path.exists() else {}
+        trained = meta.get("sklearn_version")
+        if trained and trained != sklearn.__version__:
+            warnings.warn(f"section model {path} was trained with scikit-learn {trained}, running "
+                          f"{sklearn.__version__}: retrain with `fichas train` if predictions look wrong",
+                          UserWarning, stacklevel=2)
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message=".*InconsistentVersionWarning.*")
+            try:
+                from sklearn.exceptions import InconsistentVersionWarning
+
+                warnings.simplefilter("ignore", InconsistentVersionWarning)
+            except ImportError:  # pragma: no cover
+                pass
+            state = joblib.load(model_path)
+        model = cls(**state)
+        model.meta = meta
+        return model
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def _make_estimator(params: dict[str, Any], seed: int) -> Any:
+    if params["estimator"] == "logreg":
+        from sklearn.linear_model import LogisticRegression
+
+        return LogisticRegression(C=float(params["C"]), max_iter=3000, class_weight=params["class_weight"],
+                                  random_state=seed)
+    if params["estimator"] == "svm":
+        from sklearn.svm import LinearSVC
+
+        return LinearSVC(C=float(params["C"]), class_weight=params["class_weight"], random_state=seed, max_iter=20000)
+    raise ValueError(f"unknown estimator {params['estimator']!r}: use logreg or svm")
+
+
+def _probabilities(estimator: Any, matrix: Any) -> "np.ndarray":
+    """Class probabilities in label order (softmax of the scores for an SVM)."""
+    import numpy as np
+
+    if hasattr(estimator, "predict_proba"):
+        raw = estimator.predict_proba(matrix)
+    else:
+        scores = estimator.decision_function(matrix)
+        if scores.ndim == 1:
+            scores = np.stack([-scores, scores], axis=1)
+        scores = 3.0 * (scores - scores.max(axis=1, keepdims=True))
+        raw = np.exp(scores)
+        raw /= raw.sum(axis=1, keepdims=True)
+    # estimator.classes_ are indices into labels; labels absent from training get 0
+    n_labels = int(max(estimator.classes_)) + 1
+    out = np.zeros((raw.shape[0], max(n_labels, raw.shape[1])))
+    out[:, estimator.classes_] = raw
+    return out
+
+
+def _shift_rows(matrix: Any, sizes: Sequence[int]) -> tuple[Any, Any]:
+    """Rows of the previous and next block of the same document (zero rows at the edges)."""
+    import numpy as np
+    from scipy import sparse
+
+    n = matrix.shape[0]
+    prev_idx, next_idx = np.zeros(n, dtype=int), np.zeros(n, dtype=int)
+    prev_ok, next_ok = np.zeros(n), np.zeros(n)
+    pos = 0
+    for size in sizes:
+        for i in range(size):
+            if i > 0:
+                prev_idx[pos + i], prev_ok[pos + i] = pos + i - 1, 1.0
+            if i + 1 < size:
+                next_idx[pos + i], next_ok[pos + i] = pos + i + 1, 1.0
+        pos += size
+    prev = sparse.diags(prev_ok) @ matrix[prev_idx]
+    nxt = sparse.diags(next_ok) @ matrix[next_idx]
+    return prev.tocsr(), nxt.tocsr()
+
+
+def _transitions(sequences: Iterable[Sequence[str]], labels: Sequence[str], alpha: float) -> tuple[Any, Any]:
+    """Log start and transition probabilities from gold block label sequences (add-alpha)."""
+    import numpy as np
+
+    k = len(labels)
+    index = {lab: i for i, lab in enumerate(labels)}
+    start = np.full(k, alpha)
+    trans = np.full((k, k), alpha)
+    for seq in sequences:
+        ids = [index[lab] for lab in seq if lab in index]
+        if ids:
+            start[ids[0]] += 1
+        for a, b in zip(ids, ids[1:]):
+            trans[a, b] += 1
+    return np.log(start / start.sum()), np.log(trans / trans.sum(axis=1, keepdims=True))
+
+
+def viterbi(emit: "np.ndarray", log_trans: "np.ndarray", log_start: "np.ndarray") -> list[int]:
+    """Most likely label path given per-block log scores and log transition scores."""
+    import numpy as np
+
+    n, k = emit.shape
+    score = log_start + emit[0]
+    back = np.zeros((n, k), dtype=int)
+    for i in range(1, n):
+        cand = score[:, None] + log_trans  # (previous, next)
+        back[i] = cand.argmax(axis=0)
+        score = cand.max(axis=0) + emit[i]
+    path = [int(score.argmax())]
+    for i in range(n - 1, 0, -1):
+        path.append(int(back[i, path[-1]]))
+    return path[::-1]
+
+
+def data_hash(records: Iterable[dict[str, Any]]) -> str:
+    """sha256 of the gold ids, texts and sections (what a model was trained on)."""
+    digest = hashlib.sha256()
+    for record in sorted(records, key=lambda r: r["id"]):
+        sections = sorted((s["start"], s["end"], s["label"]) for s in record.get("sections", []))
+        digest.update(json.dumps([record["id"], record["text"], sections], ensure_ascii=False).encode("utf-8"))
+    return digest.hexdigest()
+
+
+__all__ = ["MODES", "DEFAULT_PARAMS", "DocBlocks", "SectionModel", "analyze", "block_bounds", "data_hash",
+           "rules_labels", "viterbi", "math"]

@@ -1,0 +1,67 @@
+"""Settings: which base model, where the rules are, the guide's labels and span keys.
+
+Everything here can be overridden by environment variables so a batch job or CI
+can change them without code: FICHAS_BASE, FICHAS_RULES_DIR, FICHAS_MAX_BYTES.
+"""
+from __future__ import annotations
+
+import importlib.util
+import os
+from pathlib import Path
+
+ENTITY_LABELS: tuple[str, ...] = ("PROGRAM", "YEAR", "DATE", "AMOUNT", "PERCENT")
+SECTION_LABELS: tuple[str, ...] = (
+    "description",
+    "population",
+    "coverage",
+    "budget",
+    "results",
+    "alignment",
+    "strengths",
+    "weaknesses",
+    "recommendations",
+    "improvements",
+    "other",
+)
+SECTIONS_KEY = "sections"
+HEADINGS_KEY = "headings"
+BASE_NER_KEY = "base_ner"
+
+#: Preference order of base models when none is asked for.
+BASE_MODEL_PREFERENCE: tuple[str, ...] = ("es_core_news_md", "es_core_news_sm")
+BLANK = "blank"
+
+#: Files larger than this are refused by the readers (bytes).
+DEFAULT_MAX_BYTES = 20 * 1024 * 1024
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+REPO_DIR = PACKAGE_DIR.parent
+
+
+def resolve_base(base: str | None = None) -> str:
+    """Name of the base model to use: explicit > $FICHAS_BASE > first installed > blank."""
+    wanted = base or os.environ.get("FICHAS_BASE")
+    if wanted:
+        return wanted
+    for name in BASE_MODEL_PREFERENCE:
+        if importlib.util.find_spec(name) is not None:
+            return name
+    return BLANK
+
+
+def rules_dir(path: str | os.PathLike[str] | None = None) -> Path:
+    """The rules folder: explicit > $FICHAS_RULES_DIR > repo `rules/` > packaged copy."""
+    if path:
+        return Path(path)
+    env = os.environ.get("FICHAS_RULES_DIR")
+    if env:
+        return Path(env)
+    for candidate in (REPO_DIR / "rules", PACKAGE_DIR / "rules"):
+        if candidate.is_dir():
+            return candidate
+    raise FileNotFoundError("no rules folder found: set FICHAS_RULES_DIR")
+
+
+def max_bytes() -> int:
+    """Size limit of one input file, in bytes ($FICHAS_MAX_BYTES)."""
+    return int(os.environ.get("FICHAS_MAX_BYTES", DEFAULT_MAX_BYTES))

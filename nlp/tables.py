@@ -1,0 +1,178 @@
+"""Budget and coverage tables: bare numbers become AMOUNT or PERCENT by their column header.
+
+A table cell like `6,268.19` means nothing alone; under `Presupuesto del Programa
+(MDP)` it is 6,268.19 million pesos. Tables arrive as tab-separated lines, as
+space-aligned columns, or broken one cell per line, so a table is found as a
+*zone*: a header line that states a scale or currency, then the rows under it.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterator
+
+import regex
+
+from nlp.values.money import scale_of
+from nlp.values.numbers import parse_number
+
+# A header cell that states money: `(MDP)`, `millones de pesos`, `(miles de pesos)`.
+_MONEY_HEADER = regex.compile(
+    r"\((?P<abbr>MMDP|MDP|mdp|mmdp|mdd|MDD)\)|(?P<words>miles\s+de\s+millones\s+de\s+pesos|millones\s+de\s+pesos|miles\s+de\s+pesos|millones\s+de\s+d[óo]lares)"
+    r"|\((?P<pesos>pesos|MXN)\)",
+    regex.I,
+)
+_PERCENT_HEADER = regex.compile(r"%|\bporcentaje\b|\bpor\s+ciento\b", regex.I)
+_NUM = r"-?(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d{1,3}(?:\.\d{3})+(?:,\d+)?|\d+(?:[.,]\d+)?)"
+_CELL = regex.compile(rf"(?<![\w.,%-])(?P<num>{_NUM})(?P<pct>\s?%)?(?![\w.,%])")
+_YEAR_LABEL = regex.compile(r"^\s*(?:19|20)\d\d\s*$")
+_GLUED = regex.compile(r"^(?P<count>\d{1,3}),(?P<pct>\d{1,3}%)$")
+_LINE = regex.compile(r"[^\n]*\n?")
+#: How many lines below a header a table may run.
+MAX_TABLE_LINES = 60
+
+
+@dataclass(frozen=True)
+class CellEntity:
+    """An entity found in a table cell, in normalized-text offsets."""
+
+    start: int
+    end: int
+    label: str
+    value: object
+    rule: str
+    rank: int = 3
+
+
+def _lines(text: str) -> Iterator[tuple[int, str]]:
+    pos = 0
+    for line in text.split("\n"):
+        yield pos, line
+        pos += len(line) + 1
+
+
+def _header_scale(line: str) -> tuple[float, str] | None:
+    match = _MONEY_HEADER.search(line)
+    if not match:
+        return None
+    if match.group("words") and not ("\t" in line or len(line.strip()) < 60 or "(" in line[max(0, match.start() - 1):match.start()]):
+        return None  # `millones de pesos` inside a sentence is not a column header
+    if match.group("abbr"):
+        factor, currency = scale_of(match.group("abbr"))
+        return factor, currency or "MXN"
+    if match.group("pesos"):
+        return 1.0, "MXN"
+    words = " ".join(match.group("words").lower().split())
+    if words.startswith("miles de millones"):
+        return 1e9, "MXN"
+    if words.startswith("millones de d"):
+        return 1e6, "USD"
+    if words.startswith("millones"):
+        return 1e6, "MXN"
+    return 1e3, "MXN"
+
+
+def _is_row(line: str) -> bool:
+    """A line made of numeric cells, maybe after a short label (`2016 1,419.37 487,852.24 0.29 %`)."""
+    cells = list(_CELL.finditer(line))
+    if not cells:
+        return False
+    rest = _CELL.sub("", line)
+    rest = regex.sub(r"[\s\t|*=()]+", " ", rest).strip()
+    return len(rest) <= 40 and (len(cells) >= 2 or "\t" in line or not rest)
+
+
+def _is_prose(line: str) -> bool:
+    stripped = line.strip()
+    return len(stripped) > 70 and not _is_row(line)
+
+
+def table_entities(text: str, decimal: str | None = None) -> list[CellEntity]:
+    """Entities of table cells in `text` (normalized), by the headers of their zones."""
+    out: list[CellEntity] = []
+    lines = list(_lines(text))
+    index = 0
+    while index < len(lines):
+        pos, line = lines[index]
+        scale = _header_scale(line) if len(line) < 200 else None
+        if scale is None:
+            index += 1
+            continue
+        columns = _tab_columns(line) if "\t" in line else None
+        tail = line[_MONEY_HEADER.search(line).end():]
+        if columns is None and regex.match(r"^[^\d\n]{0,5}:?\s*" + _NUM + r"\s*$", tail):
+            # `Presupuesto original 2011 (MDP): 1,500.00`: the header carries its own value
+            out.extend(_row_entities(pos + len(line) - len(tail), tail, scale, None, decimal))
+        rows_seen = 0
+        cursor = index + 1
+        while cursor < len(lines) and cursor - index <= MAX_TABLE_LINES:
+            row_pos, row = lines[cursor]
+            if not row.strip():
+                cursor += 1
+                continue
+            if _is_row(row):
+                out.extend(_row_entities(row_pos, row, scale, columns, decimal))
+                rows_seen += 1
+            elif _is_prose(row) or row.lstrip().startswith(("*", "Fuente", "Nota")) or (rows_seen and _header_scale(row)):
+                break
+            elif rows_seen and len(row.strip()) > 40:
+                break
+            cursor += 1
+        index = cursor if rows_seen else index + 1
+    out.extend(_glued_cells(text, decimal))
+    return out
+
+
+def _tab_columns(header: str) -> list[str]:
+    """Kind of each tab column of a header: money, percent, or other."""
+    kinds = []
+    for cell in header.split("\t"):
+        if _MONEY_HEADER.search(cell):
+            kinds.append("money")
+        elif _PERCENT_HEADER.search(cell) or regex.search(r"\(\d\)\s*/\s*\(\d\)", cell):
+            kinds.append("percent")
+        else:
+            kinds.append("other")
+    return kinds
+
+
+def _row_entities(row_pos: int, row: str, scale: tuple[float, str], columns: list[str] | None, decimal: str | None) -> list[CellEntity]:
+    factor, currency = scale
+    out = []
+    tab_cells = row.split("\t") if columns and "\t" in row else None
+    for cell in _CELL.finditer(row):
+        if cell.group("pct"):
+            continue  # `16.49 %` is found by the PERCENT rules
+        text = cell.group("num")
+        if _YEAR_LABEL.match(text):
+            continue  # a row label year (or a year in a label) is found by the YEAR rules
+        kind = "money"
+        if tab_cells is not None:
+            column = row.count("\t", 0, cell.start())
+            kind = columns[column] if column < len(columns) else "other"
+        start, end = row_pos + cell.start("num"), row_pos + cell.end("num")
+        if kind == "money":
+            value = {"amount": round(parse_number(text, decimal) * factor, 4), "currency": currency}
+            out.append(CellEntity(start, end, "AMOUNT", value, "table.money_column"))
+        elif kind == "percent":
+            out.append(CellEntity(start, end, "PERCENT", round(parse_number(text, decimal), 6), "table.percent_column"))
+    return out
+
+
+def _glued_cells(text: str, decimal: str | None) -> list[CellEntity]:
+    """`6,33%` in a tab cell of a dot-decimal document: a count 6 glued to 33 %."""
+    if decimal == ",":
+        return []
+    out = []
+    for pos, line in _lines(text):
+        if "\t" not in line or "%" not in line:
+            continue
+        offset = 0
+        for cell in line.split("\t"):
+            match = _GLUED.match(cell.strip())
+            if match:
+                lead = len(cell) - len(cell.lstrip())
+                start = pos + offset + lead + match.start("pct")
+                pct = match.group("pct")
+                out.append(CellEntity(start, start + len(pct), "PERCENT", float(pct.rstrip("%")), "table.glued_count_percent", rank=5))
+            offset += len(cell) + 1
+    return out

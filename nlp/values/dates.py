@@ -1,0 +1,50 @@
+"""DATE values: ISO strings, `2009-01-02` for day-month-year and `2008-12` for month-year."""
+from __future__ import annotations
+
+import datetime as dt
+
+import regex
+
+from nlp.textmap import fold
+from nlp.values.lexicon import months
+
+
+def month_number(word: str, rules_dir: str | None = None) -> int | None:
+    """Month number of a Spanish month name, abbreviation or numeral."""
+    word = word.strip().rstrip(".")
+    if word.isdigit():
+        number = int(word)
+        return number if 1 <= number <= 12 else None
+    return months(rules_dir).get(fold(word))
+
+
+def date_value(groups: dict[str, str | None], rules_dir: str | None = None) -> str | None:
+    """ISO value from groups `day`, `month`, `year`; None for an impossible date."""
+    month = month_number(groups.get("month") or "", rules_dir)
+    year = int(groups.get("year") or 0)
+    if month is None or not year:
+        return None
+    day = groups.get("day")
+    if not day:
+        return f"{year:04d}-{month:02d}"
+    try:
+        return dt.date(year, month, int(day)).isoformat()
+    except ValueError:
+        return None
+
+
+_DMY = regex.compile(r"(?P<day>\d{1,2})(?:o\.|º|°)?\s+(?:de\s+)?(?P<month>\p{L}+)\.?,?\s+(?:del?\s+)?(?P<year>\d{4})", regex.I)
+_MDY = regex.compile(r"(?P<month>\p{L}+)\.?\s+(?P<day>\d{1,2}),?\s+(?P<year>\d{4})", regex.I)
+_NUMERIC = regex.compile(r"(?P<day>\d{1,2})[/-](?P<month>\d{1,2})[/-](?P<year>\d{4})")
+_MY = regex.compile(r"(?P<month>\p{L}+)\.?,?\s+(?:del?\s+)?(?P<year>\d{4})", regex.I)
+
+
+def parse_date_text(text: str) -> str | None:
+    """Value of a written Spanish date (`02 de enero de 2009`, `31/12/2008`, `Octubre, 2012`)."""
+    for pattern in (_NUMERIC, _DMY, _MDY, _MY):
+        match = pattern.search(text)
+        if match:
+            value = date_value(match.groupdict())
+            if value:
+                return value
+    return None

@@ -1,0 +1,34 @@
+"""Lookups of `rules/lexicon/` (months, scales, currencies, number words) used by the parsers."""
+from __future__ import annotations
+
+from functools import lru_cache
+
+from nlp.rules import _dir, read_tsv
+from nlp.textmap import fold
+
+
+@lru_cache(maxsize=8)
+def months(rules_dir: str | None = None) -> dict[str, int]:
+    """Folded month name or abbreviation -> month number."""
+    return {fold(r["word"]): int(r["month"]) for r in read_tsv(_dir(rules_dir) / "lexicon" / "months.tsv")}
+
+
+@lru_cache(maxsize=8)
+def scales(rules_dir: str | None = None) -> dict[str, tuple[float, str | None]]:
+    """Folded scale word -> (factor, implied currency or None)."""
+    return {
+        fold(r["word"]): (float(r["factor"]), r.get("currency") or None)
+        for r in read_tsv(_dir(rules_dir) / "lexicon" / "scales.tsv")
+    }
+
+
+@lru_cache(maxsize=8)
+def currencies(rules_dir: str | None = None) -> dict[str, str]:
+    """Folded currency word, symbol or code -> ISO code."""
+    return {fold(r["word"]): r["currency"] for r in read_tsv(_dir(rules_dir) / "lexicon" / "currencies.tsv")}
+
+
+@lru_cache(maxsize=8)
+def word_list(name: str, rules_dir: str | None = None) -> tuple[str, ...]:
+    """A one-column term list of `rules/lexicon/<name>.tsv`."""
+    return tuple(r["word"] for r in read_tsv(_dir(rules_dir) / "lexicon" / f"{name}.tsv"))

@@ -1,0 +1,56 @@
+"""AMOUNT values: `{"amount": float in units, "currency": "MXN"}`, scale applied."""
+from __future__ import annotations
+
+import regex
+
+from nlp.textmap import fold
+from nlp.values.lexicon import currencies, scales
+from nlp.values.numbers import parse_number, spelled_number
+
+
+def currency_of(word: str | None, rules_dir: str | None = None) -> str | None:
+    """ISO code of a currency word, symbol or code (None when unknown)."""
+    if not word:
+        return None
+    return currencies(rules_dir).get(fold(word))
+
+
+def scale_of(word: str | None, rules_dir: str | None = None) -> tuple[float, str | None]:
+    """(factor, implied currency) of a scale word (`millones`, `MDP`); (1, None) if none."""
+    if not word:
+        return 1.0, None
+    return scales(rules_dir).get(fold(word), (1.0, None))
+
+
+def amount_value(groups: dict[str, str | None], decimal: str | None = None, rules_dir: str | None = None, default_currency: str = "MXN") -> dict[str, float | str] | None:
+    """Value from groups `num` (+ `num2` of `4 mil 320 millones`) or `words`, `scale`, `cur`/`cursym`."""
+    if groups.get("words"):
+        number = spelled_number(groups["words"] or "")
+        if number is None:
+            return None
+    else:
+        number = parse_number(groups.get("num") or "", decimal)
+    if groups.get("num2"):
+        number = number * 1000 + parse_number(groups["num2"] or "", decimal)
+    factor, implied = scale_of(groups.get("scale"), rules_dir)
+    currency = currency_of(groups.get("cur"), rules_dir) or implied or currency_of(groups.get("cursym"), rules_dir) or default_currency
+    return {"amount": round(number * factor, 4), "currency": currency}
+
+
+_AMOUNT_TEXT = regex.compile(
+    r"(?P<cursym>US\$|\$)?\s?(?P<num>\d[\d.,\s]*\d|\d)(?:\s+mil\s+(?P<num2>\d{1,3}))?\s*"
+    r"(?P<scale>miles de millones|mil millones|millones|millón|millon|mil|mmdp|mdp|mdd|mmdd)?\s*(?:de\s+)?"
+    r"(?P<cur>pesos|peso|d[óo]lares|usd|mxn|euros)?",
+    regex.I,
+)
+
+
+def parse_amount_text(text: str, decimal: str | None = None) -> dict[str, float | str] | None:
+    """Value of a written amount (`20,184.01 millones de pesos`, `$33,000.00`)."""
+    match = _AMOUNT_TEXT.search(text)
+    if match is None:
+        return None
+    groups = match.groupdict()
+    if groups.get("cursym") == "US$":
+        groups["cur"] = groups.get("cur") or "USD"
+    return amount_value(groups, decimal)

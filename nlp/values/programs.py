@@ -1,0 +1,32 @@
+"""PROGRAM values: the canonical name and budget key of a program mention."""
+from __future__ import annotations
+
+import regex
+
+_MARKUP_RE = regex.compile(r"[*\"“”«»]+")
+_KEY_RE = regex.compile(r"^([A-Z])\s*-?\s*(\d{3})$")
+
+
+def clean_name(surface: str) -> str:
+    """A name as written, without markup, quotes or broken spacing."""
+    return " ".join(_MARKUP_RE.sub("", surface).split())
+
+
+def normalize_key(key: str) -> str | None:
+    """Budget key without hyphen or spaces (`B-004` -> `B004`); None if it is not a key."""
+    match = _KEY_RE.match(key.strip().upper())
+    return f"{match.group(1)}{match.group(2)}" if match else None
+
+
+def canonical_name(surface: str, rules_dir: str | None = None) -> str:
+    """Canonical name of the program from the gazetteer, else the cleaned surface."""
+    from nlp.gazetteer import lookup
+
+    name = clean_name(surface)
+    program = lookup(name, rules_dir)
+    return program.name if program else name
+
+
+def default_program_value(surface: str, key: str | None = None, rules_dir: str | None = None) -> dict[str, str | None]:
+    """The guide's PROGRAM value `{"name", "key"}`."""
+    return {"name": canonical_name(surface, rules_dir), "key": key}

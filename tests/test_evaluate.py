@@ -1,0 +1,433 @@
+"""The evaluator's arithmetic, pinned on small hand-made gold/pred pairs (numbers computed by hand)."""
+from __future__ import annotations
+
+import json
+import math
+import sys
+import types
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from nlp.evaluate import (
+    EvaluationError,
+    check_thresholds,
+    evaluate,
+    load_thresholds,
+    partial_pairs,
+    predict_with_cv,
+    predict_with_pipeline,
+    thresholds_from_result,
+    values_equal,
+    write_errors,
+)
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def ent(text: str, surface: str, label: str, value: Any = None, occurrence: int = 1) -> dict[str, Any]:
+    """An entity at the n-th occurrence of `surface` (offsets found, not typed)."""
+    start = -1
+    for _ in range(occurrence):
+        start = text.index(surface, start + 1)
+    span = {"start": start, "end": start + len(surface), "label": label}
+    if value is not None:
+        span["value"] = value
+    return span
+
+
+def rec(doc_id: str, text: str, entities: list | None = None, sections: list | None = None) -> dict[str, Any]:
+    return {"id": doc_id, "text": text, "entities": entities or [], "sections": sections or []}
+
+
+def sec(start: int, end: int, label: str) -> dict[str, Any]:
+    return {"start": start, "end": end, "label": label}
+
+
+# ---------------------------------------------------------------- entities
+
+
+def test_exact_vs_partial():
+    text = "En 2012 y 2013 hubo cambios."
+    gold = rec("a", text, [ent(text, "2012", "YEAR"), ent(text, "2013", "YEAR")])
+    pred = rec("a", text, [ent(text, "2012", "YEAR"), ent(text, "013", "YEAR")])
+    row = evaluate([gold], [pred]).entities.loc["YEAR"]
+    assert (row["tp"], row["fp"], row["fn"]) == (1, 1, 1)
+    assert row["precision"] == row["recall"] == row["f1"] == 0.5
+    assert (row["partial_tp"], row["partial_fp"], row["partial_fn"]) == (2, 0, 0)
+    assert row["partial_precision"] == row["partial_recall"] == row["partial_f1"] == 1.0
+
+
+def test_partial_pairs_each_span_once():
+    # one gold range, two predicted years inside it: only one partial pair
+    text = "Periodo 2012-2013."
+    gold = rec("a", text, [ent(text, "2012-2013", "YEAR")])
+    pred = rec("a", text, [ent(text, "2012", "YEAR"), ent(text, "2013", "YEAR")])
+    row = evaluate([gold], [pred]).entities.loc["YEAR"]
+    assert (row["tp"], row["fp"], row["fn"]) == (0, 2, 1)
+    assert row["f1"] == 0.0
+    assert (row["partial_tp"], row["partial_fp"], row["partial_fn"]) == (1, 1, 0)
+    assert row["partial_precision"] == 0.5
+    assert row["partial_recall"] == 1.0
+    assert row["partial_f1"] == pytest.approx(2 / 3)
+
+
+def test_partial_pairs_prefers_largest_overlap():
+    gold = [sec(0, 10, "YEAR"), sec(12, 20, "YEAR")]
+    pred = [sec(5, 15, "YEAR")]  # overlaps gold 0 by 5, gold 1 by 3
+    assert partial_pairs(gold, pred) == [(0, 0)]
+
+
+def test_wrong_label_is_fp_and_fn():
+    text = "Firmado el 2012."
+    gold = rec("a", text, [ent(text, "2012", "YEAR")])
+    pred = rec("a", text, [ent(text, "2012", "DATE", "2012-01")])
+    result = evaluate([gold], [pred])
+    year, date, micro = (result.entities.loc[k] for k in ("YEAR", "DATE", "micro"))
+    assert (year["tp"], year["fp"], year["fn"], year["partial_tp"]) == (0, 0, 1, 0)
+    assert (year["precision"], year["recall"], year["f1"]) == (0.0, 0.0, 0.0)
+    assert (date["tp"], date["fp"], date["fn"]) == (0, 1, 0)
+    assert (micro["tp"], micro["fp"], micro["fn"], micro["f1"]) == (0, 1, 1, 0.0)
+    assert math.isnan(result.entities.loc["PERCENT", "f1"])  # nothing to score
+    errors = result.errors
+    assert list(errors["kind"]) == ["fn", "fp"]
+    assert list(errors["label"]) == ["YEAR", "DATE"]
+    assert errors.loc[1, "overlaps"] == "gold YEAR 11-15 '2012'"
+    assert errors.loc[0, "overlaps"] == "pred DATE 11-15 '2012'"
+    assert errors.loc[1, "pred_value"] == "2012-01"
+
+
+def test_micro_average_sums_counts():
+    text = "Años 2010, 2011, 2012 y 2013; avance 15 %."
+    gold = rec("a", text, [ent(text, y, "YEAR") for y in ("2010", "2011", "2012")] + [ent(text, "15 %", "PERCENT")])
+    pred = rec("a", text, [ent(text, y, "YEAR") for y in ("2010", "2011", "2013")] + [ent(text, "15 %", "PERCENT")])
+    frame = evaluate([gold], [pred]).entities
+    assert frame.loc["YEAR", "f1"] == pytest.approx(2 / 3)
+    assert frame.loc["PERCENT", "f1"] == 1.0
+    micro = frame.loc["micro"]
+    assert (micro["gold"], micro["pred"], micro["tp"], micro["fp"], micro["fn"]) == (4, 4, 3, 1, 1)
+    assert micro["precision"] == micro["recall"] == micro["f1"] == 0.75  # macro would be 0.833
+
+
+def test_missing_document_counts_as_all_missed():
+    a = "Año 2012 con 10 %."
+    b = "Años 2019, 2020 y 2021."
+    gold_a = rec("a", a, [ent(a, "2012", "YEAR"), ent(a, "10 %", "PERCENT")], [sec(0, len(a), "description")])
+    gold_b = rec("b", b, [ent(b, y, "YEAR") for y in ("2019", "2020", "2021")], [sec(0, len(b), "budget")])
+    result = evaluate([gold_a, gold_b], [gold_a])
+    assert result.missing == ["b"]
+    assert result.n_documents == 2
+    micro = result.entities.loc["micro"]
+    assert (micro["tp"], micro["fp"], micro["fn"]) == (2, 0, 3)
+    assert micro["precision"] == 1.0
+    assert micro["recall"] == 0.4
+    assert micro["f1"] == pytest.approx(4 / 7)
+    # b's 19 non-whitespace characters are predicted `other`
+    assert result.confusion.loc["budget", "other"] == 19
+    assert result.sections.loc["budget", "recall"] == 0.0
+
+
+def test_pred_not_in_gold_is_ignored_with_warning():
+    text = "En 2012."
+    gold = rec("a", text, [ent(text, "2012", "YEAR")])
+    extra = rec("zz", "otro texto 2020", [{"start": 11, "end": 15, "label": "YEAR"}])
+    with pytest.warns(UserWarning, match="zz"):
+        result = evaluate([gold], [gold, extra])
+    assert result.ignored == ["zz"]
+    assert result.entities.loc["micro", "fp"] == 0
+
+
+def test_different_text_raises_naming_the_id():
+    with pytest.raises(EvaluationError, match="ficha_007"):
+        evaluate([rec("ficha_007", "En 2012.")], [rec("ficha_007", "En 2013.")])
+
+
+def test_duplicate_gold_id_raises():
+    with pytest.raises(EvaluationError, match="twice"):
+        evaluate([rec("a", "x"), rec("a", "x")], [])
+
+
+# ---------------------------------------------------------------- values
+
+
+def test_value_tolerance():
+    assert values_equal("PERCENT", 20.0, 20.0 + 1e-9)
+    assert not values_equal("PERCENT", 20.0, 20.01)
+    assert values_equal("AMOUNT", {"amount": 100.0, "currency": "MXN"}, {"amount": 100.0 + 1e-9, "currency": "MXN"})
+    assert not values_equal("AMOUNT", {"amount": 100.0, "currency": "MXN"}, {"amount": 100.01, "currency": "MXN"})
+    # relative for money: 1 peso off in 20 billion is equal, 0.01 off in 100 is not
+    assert values_equal("AMOUNT", {"amount": 20184010000.0, "currency": "MXN"}, {"amount": 20184010001.0, "currency": "MXN"})
+    assert not values_equal("AMOUNT", {"amount": 100.0, "currency": "MXN"}, {"amount": 100.0, "currency": "USD"})
+    assert values_equal("YEAR", {"start": 2007, "end": 2012}, {"start": 2007, "end": 2012})
+    assert not values_equal("YEAR", {"start": 2007, "end": 2012}, {"start": 2007, "end": 2007})
+    assert not values_equal("PROGRAM", {"name": "X", "key": None}, {"name": "X", "key": "E012"})
+    assert values_equal("DATE", "2009-01-02", "2009-01-02")
+    assert not values_equal("PERCENT", 20.0, None)
+
+
+def test_value_accuracy_counts_exact_matches_with_gold_value():
+    text = "Suben 20 %, 17 % y 14 % en 2012; baja 5 %."
+    gold = rec("a", text, [
+        ent(text, "20 %", "PERCENT", 20.0),
+        ent(text, "17 %", "PERCENT", 17.0),
+        ent(text, "14 %", "PERCENT", 14.0),
+        ent(text, "2012", "YEAR"),  # no gold value: not a pair
+        ent(text, "5 %", "PERCENT", 5.0),  # missed: not a pair
+    ])
+    pred = rec("a", text, [
+        ent(text, "20 %", "PERCENT", 20.000000001),
+        ent(text, "17 %", "PERCENT", 17.01),
+        ent(text, "14 %", "PERCENT", 14.0),
+        ent(text, "2012", "YEAR", {"start": 2012, "end": 2012}),
+    ])
+    result = evaluate([gold], [pred])
+    percent = result.entities.loc["PERCENT"]
+    assert (percent["value_pairs"], percent["value_correct"]) == (3, 2)
+    assert percent["value_accuracy"] == pytest.approx(2 / 3)
+    assert result.entities.loc["YEAR", "value_pairs"] == 0
+    assert math.isnan(result.entities.loc["YEAR", "value_accuracy"])
+    assert result.value_accuracy == pytest.approx(2 / 3)
+    value_errors = result.errors[result.errors["kind"] == "value"]
+    assert list(value_errors["text"]) == ["17 %"]
+    assert value_errors.iloc[0]["gold_value"] == 17.0
+    assert value_errors.iloc[0]["pred_value"] == 17.01
+
+
+# ---------------------------------------------------------------- sections
+
+
+def test_sections_per_label_macro_and_confusion():
+    text = "abcd efgh ijkl"  # 12 non-whitespace characters
+    gold = rec("a", text, sections=[sec(0, 9, "description")])  # "ijkl" is other
+    pred = rec("a", text, sections=[sec(0, 4, "description"), sec(5, 9, "budget")])
+    result = evaluate([gold], [pred])
+    s = result.sections
+    assert (s.loc["description", "gold_chars"], s.loc["description", "pred_chars"], s.loc["description", "tp"]) == (8, 4, 4)
+    assert s.loc["description", "precision"] == 1.0
+    assert s.loc["description", "recall"] == 0.5
+    assert s.loc["description", "f1"] == pytest.approx(2 / 3)
+    assert s.loc["other", "f1"] == 1.0
+    assert s.loc["budget", "f1"] == 0.0
+    assert not s.loc["budget", "in_gold"]
+    assert math.isnan(s.loc["results", "f1"])
+    # macro over labels in gold only: (2/3 + 1) / 2, not (2/3 + 1 + 0) / 3
+    assert result.sections_macro_f1 == pytest.approx(5 / 6)
+    assert result.sections_accuracy == pytest.approx(8 / 12)
+    c = result.confusion
+    assert c.loc["description", "description"] == 4
+    assert c.loc["description", "budget"] == 4
+    assert c.loc["other", "other"] == 4
+    assert int(c.values.sum()) == 12
+
+
+def test_whitespace_is_not_scored():
+    text = "a b\n\tc  \u00a0d\n"
+    gold = rec("a", text, sections=[sec(0, len(text), "description")])
+    result = evaluate([gold], [rec("a", text)])
+    assert result.confusion.loc["description", "other"] == 4
+    assert int(result.confusion.values.sum()) == 4
+    assert result.sections.loc["description", "gold_chars"] == 4
+
+
+def test_characters_outside_sections_are_other():
+    text = "xxDESCyy"
+    gold = rec("a", text, sections=[sec(2, 6, "description")])
+    result = evaluate([gold], [rec("a", text)])  # nothing predicted: all other
+    s = result.sections
+    assert (s.loc["other", "gold_chars"], s.loc["other", "pred_chars"], s.loc["other", "tp"]) == (4, 8, 4)
+    assert s.loc["other", "precision"] == 0.5
+    assert s.loc["other", "recall"] == 1.0
+    assert s.loc["other", "f1"] == pytest.approx(2 / 3)
+    assert s.loc["description", "f1"] == 0.0
+    assert result.sections_macro_f1 == pytest.approx(1 / 3)
+
+
+# ---------------------------------------------------------------- errors list
+
+
+def test_errors_context_and_files(tmp_path):
+    text = "x" * 70 + "2012" + "y" * 70 + " 5 %"
+    gold = rec("doc1", text, [ent(text, "2012", "YEAR", {"start": 2012, "end": 2012})])
+    pred = rec("doc1", text, [ent(text, "5 %", "PERCENT", 5.0)])
+    errors = evaluate([gold], [pred]).errors
+    assert len(errors) == 2
+    fn = errors.iloc[0]
+    assert (fn["doc_id"], fn["kind"], fn["label"], fn["start"], fn["end"], fn["text"]) == ("doc1", "fn", "YEAR", 70, 74, "2012")
+    assert fn["left"] == "x" * 60
+    assert fn["right"] == "y" * 60
+    assert fn["gold_value"] == {"start": 2012, "end": 2012}
+    fp = errors.iloc[1]
+    assert (fp["kind"], fp["start"], fp["end"], fp["pred_value"]) == ("fp", 145, 148, 5.0)
+    assert fp["left"] == "y" * 59 + " "
+    assert fp["right"] == ""
+
+    jsonl = tmp_path / "errors.jsonl"
+    assert write_errors(errors, jsonl) == 2
+    rows = [json.loads(line) for line in jsonl.read_text(encoding="utf-8").splitlines()]
+    assert rows[0]["gold_value"] == {"start": 2012, "end": 2012}
+    assert rows[0]["pred_value"] is None
+    csv = tmp_path / "errors.csv"
+    write_errors(errors, csv)
+    import pandas as pd
+
+    back = pd.read_csv(csv)
+    assert list(back["kind"]) == ["fn", "fp"]
+    assert json.loads(back.loc[0, "gold_value"]) == {"start": 2012, "end": 2012}
+
+
+def test_errors_context_near_start():
+    text = "2012 fue el año."
+    errors = evaluate([rec("a", text, [ent(text, "2012", "YEAR")])], [rec("a", text)]).errors
+    assert errors.iloc[0]["left"] == ""
+    assert errors.iloc[0]["right"] == " fue el año."
+
+
+# ---------------------------------------------------------------- thresholds
+
+
+def _small_result():
+    text = "Años 2010, 2011, 2012 y 2013; avance 15 %."
+    gold = rec("a", text, [ent(text, y, "YEAR") for y in ("2010", "2011", "2012")] + [ent(text, "15 %", "PERCENT", 15.0)],
+               [sec(0, 20, "description")])
+    pred = rec("a", text, [ent(text, y, "YEAR") for y in ("2010", "2011", "2013")] + [ent(text, "15 %", "PERCENT", 15.0)],
+               [sec(0, 20, "description")])
+    return evaluate([gold], [pred])
+
+
+def test_check_thresholds():
+    result = _small_result()  # YEAR F1 2/3, PERCENT 1, value accuracy 1, sections macro 1
+    assert check_thresholds(result, {"entities_exact_f1": {"YEAR": 0.6, "DATE": None}, "value_accuracy": 1.0}) == []
+    failures = check_thresholds(result, {
+        "_comment": "ignored",
+        "entities_exact_f1": {"YEAR": 0.7, "DATE": 0.5, "TYPO": 0.1},
+        "sections_macro_f1": 0.9,
+        "sections_f1": {"budget": 0.5},
+        "bogus": 1,
+    })
+    assert failures == [
+        "entities exact F1 of YEAR is 0.667, below the threshold 0.700",
+        "entities exact F1 of DATE: not measurable (no gold and no predictions), threshold 0.500",
+        "entities_exact_f1: unknown label 'TYPO'",
+        "sections F1 of budget: not measurable (no gold and no predictions), threshold 0.500",
+        "unknown threshold key 'bogus'",
+    ]
+
+
+def test_thresholds_file_schema_is_known():
+    thresholds = load_thresholds(REPO / "annotations" / "thresholds.json")
+    assert set(k for k in thresholds if not k.startswith("_")) == {
+        "entities_exact_f1", "value_accuracy", "sections_macro_f1", "sections_f1"}
+    failures = check_thresholds(_small_result(), thresholds)
+    assert not [f for f in failures if "unknown" in f]
+
+
+def test_thresholds_from_result_round_trip():
+    result = _small_result()
+    thresholds = thresholds_from_result(result, margin=0.01)
+    assert thresholds["entities_exact_f1"]["YEAR"] == 0.656
+    assert thresholds["entities_exact_f1"]["DATE"] is None
+    assert thresholds["sections_f1"] == {"description": 0.99, "other": 0.99}
+    assert check_thresholds(result, thresholds) == []
+
+
+# ---------------------------------------------------------------- prediction sources
+
+
+def test_predict_with_cv_passes_mode(monkeypatch):
+    calls = []
+
+    def cross_validate_predictions(records, k, seed=0, base=None, mode="combined"):
+        calls.append((len(records), k, seed, base, mode))
+        return records
+
+    fake = types.ModuleType("nlp.train")
+    fake.cross_validate_predictions = cross_validate_predictions
+    monkeypatch.setitem(sys.modules, "nlp.train", fake)
+    gold = [rec("a", "x")]
+    assert predict_with_cv(gold, 3, seed=7, base="blank", mode="rules") == gold
+    assert calls == [(1, 3, 7, "blank", "rules")]
+
+    def without_mode(records, k, seed=0, base=None):
+        return records
+
+    fake.cross_validate_predictions = without_mode
+    with pytest.raises(EvaluationError, match="does not accept mode='classifier'"):
+        predict_with_cv(gold, 3, mode="classifier")
+    with pytest.raises(EvaluationError, match="unknown section mode"):
+        predict_with_cv(gold, 3, mode="bogus")
+
+
+class _FakePipeline:
+    """Stands in for the spaCy pipeline: docs with the text and no annotations."""
+
+    def pipe(self, stream, as_tuples=False, batch_size=8):
+        assert as_tuples
+        for text, context in stream:
+            yield types.SimpleNamespace(text=text, ents=[], spans={}), context
+
+
+def test_predict_with_pipeline_runs_over_gold_texts(monkeypatch):
+    import nlp as package
+
+    seen = {}
+
+    def fake_load(base=None, section_mode=None):
+        seen.update(base=base, section_mode=section_mode)
+        return _FakePipeline()
+
+    monkeypatch.setattr(package, "load", fake_load)
+    gold = [rec("a", "Uno 2012."), rec("b", "Dos.")]
+    pred = predict_with_pipeline(gold, base="blank", mode="combined")
+    assert [p["id"] for p in pred] == ["a", "b"]
+    assert [p["text"] for p in pred] == ["Uno 2012.", "Dos."]
+    assert seen == {"base": "blank", "section_mode": "combined"}
+
+    monkeypatch.setattr(package, "load", lambda base=None: _FakePipeline())
+    with pytest.raises(EvaluationError, match="section_mode='rules'"):
+        predict_with_pipeline(gold, mode="rules")
+
+
+# ---------------------------------------------------------------- CLI
+
+
+def _cli_app():
+    try:
+        from nlp.cli import app
+        import nlp.cli.evaluate  # noqa: F401
+    except ModuleNotFoundError as err:
+        pytest.skip(f"the CLI package cannot be imported yet: {err}")
+    return app
+
+
+def test_cli_with_pred(tmp_path):
+    from typer.testing import CliRunner
+
+    app = _cli_app()
+    text = "Años 2010, 2011, 2012 y 2013; avance 15 %."
+    gold = rec("a", text, [ent(text, y, "YEAR") for y in ("2010", "2011", "2012")], [sec(0, 20, "description")])
+    pred = rec("a", text, [ent(text, y, "YEAR") for y in ("2010", "2011", "2013")], [sec(0, 20, "description")])
+    (tmp_path / "gold.jsonl").write_text(json.dumps(gold) + "\n", encoding="utf-8")
+    (tmp_path / "pred.jsonl").write_text(json.dumps(pred) + "\n", encoding="utf-8")
+    runner = CliRunner()
+    args = ["evaluate", str(tmp_path / "gold.jsonl"), "--pred", str(tmp_path / "pred.jsonl")]
+
+    out = runner.invoke(app, args + ["--errors", str(tmp_path / "e.csv"), "--output", str(tmp_path / "m.json")])
+    assert out.exit_code == 0, out.output
+    assert "Sections macro F1" in out.output
+    metrics = json.loads((tmp_path / "m.json").read_text(encoding="utf-8"))
+    assert metrics["entities"]["YEAR"]["tp"] == 2
+    assert metrics["entities"]["DATE"]["f1"] is None
+    assert (tmp_path / "e.csv").exists()
+
+    out = runner.invoke(app, args + ["--json"])
+    assert out.exit_code == 0, out.output
+    assert json.loads(out.stdout)["entities"]["micro"]["f1"] == pytest.approx(2 / 3)
+
+    out = runner.invoke(app, args + ["--markdown"])
+    assert out.exit_code == 0, out.output
+    assert "| label | gold | pred |" in out.output
+
+    (tmp_path / "t.json").write_text(json.dumps({"entities_exact_f1": {"YEAR": 0.9}}), encoding="utf-8")
+    out = runner.invoke(app, args + ["--thresholds", str(tmp_path / "t.json")])
+    assert out.exit_code == 1
