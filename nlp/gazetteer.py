@@ -25,14 +25,15 @@ def name_key(name: str) -> str:
 def _alias_pattern(alias: str) -> str:
     parts = []
     for char in fold(alias):
-        if char in "- ":
+        if char == "-":  # `IMSS-BIENESTAR`, `IMSS BIENESTAR`, a logo split over lines
             parts.append(r"[-\s]+")
+        elif char == " ":  # words of a name: spaces, or one line break, never a paragraph break
+            parts.append(r"(?:[ \t]+\n?[ \t]*|\n[ \t]*)")
         elif char in _VOWELS:
             parts.append(_VOWELS[char])
         else:
             parts.append(regex.escape(char))
-    pattern = "".join(parts)
-    return regex.sub(r"(?:\[-\\s\]\+)+", r"[-\\s]+", pattern)
+    return "".join(parts)
 
 
 @lru_cache(maxsize=8)

@@ -37,6 +37,9 @@ from nlp.textmap import fold
 __all__ = ["IndexStats", "build_index", "search", "record_hash"]
 
 _YEAR_RE = re.compile(r"(?<!\d)(1[89]\d\d|20\d\d)(?!\d)")
+#: Bump when the derived columns (main program, years, kinds) are computed differently.
+DERIVED_VERSION = 1
+_KIND_RE = re.compile(r"\d+_([A-Za-z]+)_")
 #: Ends of sentences and lines (a table row is a line).
 _SENTENCE_END_RE = re.compile(r"[.;!?](?=\s)|\n")
 _NUMBER_RE = re.compile(r"[-\u2212]?\d+(?:[.,]\d+)?")
@@ -63,14 +66,20 @@ def record_hash(record: Record) -> str:
 
     Wider than `content_hash(text)` so that a re-annotated document (same text,
     better entities) is replaced, not skipped; volatile meta (timestamps) is left out.
+    `DERIVED_VERSION` is in it so that a change in how columns are derived re-indexes all.
     """
     meta = record.get("meta") or {}
     payload = {
         "text": record.get("text"),
-        "entities": sorted((e["start"], e["end"], e["label"], json.dumps(e.get("value"), sort_keys=True)) for e in record.get("entities", [])),
+        "entities": sorted(
+            (e["start"], e["end"], e["label"], json.dumps(e.get("value"), sort_keys=True))
+            for e in record.get("entities", [])
+        ),
         "sections": sorted((s["start"], s["end"], s["label"]) for s in record.get("sections", [])),
         "source": meta.get("source"),
         "kind": meta.get("kind"),
+        "year": meta.get("year"),
+        "derived": DERIVED_VERSION,
     }
     return hashlib.sha256(json.dumps(payload, sort_keys=True, ensure_ascii=False).encode("utf-8")).hexdigest()[:16]
 
@@ -117,11 +126,12 @@ def _in_transaction(conn: sqlite3.Connection, work: Any, *args: Any) -> Any:
 
 
 def _prepare(conn: sqlite3.Connection, rules_dir: str | None) -> None:
-    """Gazetteer names in `program_names`; stems recomputed if the stemmer changed."""
+    """Gazetteer names in `program_names` (as the rules now say); stems redone if the stemmer changed."""
 
     def work(conn: sqlite3.Connection) -> None:
-        conn.executemany(
-            "INSERT OR IGNORE INTO program_names(name, alias, alias_fold, source) VALUES (?, ?, ?, ?)",
+        conn.execute("DELETE FROM program_names WHERE source IN ('gazetteer', 'key')")
+        conn.executemany(  # the gazetteer wins over a surface row for the same name
+            "INSERT OR REPLACE INTO program_names(name, alias, alias_fold, source) VALUES (?, ?, ?, ?)",
             list(_gazetteer_names(rules_dir)),
         )
         if get_meta(conn, "stemmer") != stemmer_name():
@@ -148,7 +158,9 @@ def _gazetteer_names(rules_dir: str | None) -> Iterator[tuple[str, str, str, str
 
 def _refresh_surface_names(conn: sqlite3.Connection) -> None:
     """Every surface seen for a canonical name becomes an alias (stale ones dropped)."""
-    seen = conn.execute("SELECT DISTINCT program_name, surface FROM entities WHERE label = 'PROGRAM' AND program_name IS NOT NULL").fetchall()
+    seen = conn.execute(
+        "SELECT DISTINCT program_name, surface FROM entities WHERE label = 'PROGRAM' AND program_name IS NOT NULL"
+    ).fetchall()
     rows = {(name, _clean_surface(surface)) for name, surface in seen}
     conn.execute("DELETE FROM program_names WHERE source = 'surface'")
     conn.executemany(
@@ -222,16 +234,17 @@ def _insert_document(conn: sqlite3.Connection, record: Record, new_hash: str) ->
     program, program_key = _main_program(entities)
     years = [y for e in entities if e["label"] in ("YEAR", "DATE") for y in (e["year_start"], e["year_end"]) if y is not None]
     conn.execute(
-        "INSERT INTO documents(id, file, kind, hash, record_hash, program, program_key, year_start, year_end, n_chars, indexed_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO documents(id, file, kind, hash, record_hash, program, program_key, year, year_start, year_end,"
+        " n_chars, indexed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
             record["id"],
             meta.get("source"),
-            meta.get("kind"),
+            _document_kind(record),
             meta.get("hash") or content_hash(text),
             new_hash,
             program,
             program_key,
+            _document_year(record),
             min(years) if years else None,
             max(years) if years else None,
             len(text),
@@ -262,14 +275,40 @@ def _insert_document(conn: sqlite3.Connection, record: Record, new_hash: str) ->
     )
 
 
+def _document_kind(record: Record) -> str | None:
+    """`meta.kind`, else the word after the number in the id (`001_ficha_...` -> `ficha`)."""
+    kind = (record.get("meta") or {}).get("kind")
+    if kind:
+        return str(kind)
+    match = _KIND_RE.match(record["id"])
+    return match.group(1).lower() if match else None
+
+
+def _document_year(record: Record) -> int | None:
+    """The year a document is from: `meta.year`, else the last year in its id or file name.
+
+    Fichas and circulars are named by their year (`001_ficha_imss_bienestar_2022`);
+    the text's own years span whole histories (a 2012 ficha cites 1979), so they
+    give the period, not this.
+    """
+    meta = record.get("meta") or {}
+    if str(meta.get("year", "")).isdigit():
+        return int(meta["year"])
+    for name in (record["id"], os.path.basename(str(meta.get("source") or ""))):
+        found = _YEAR_RE.findall(name)
+        if found:
+            return int(found[-1])
+    return None
+
+
 def _entity_columns(ent: dict[str, Any], text: str) -> dict[str, Any]:
     """Typed columns of one entity from its normalized value (or, if absent, its surface)."""
     label, value = ent["label"], ent.get("value")
     surface = text[ent["start"] : ent["end"]]
     cols: dict[str, Any] = {
         "label": label, "surface": surface, "start": ent["start"], "end": ent["end"],
-        "year_start": None, "year_end": None, "near_year_start": None, "near_year_end": None, "date": None, "amount": None, "currency": None,
-        "percent": None, "program_name": None, "program_key": None,
+        "year_start": None, "year_end": None, "near_year_start": None, "near_year_end": None, "date": None,
+        "amount": None, "currency": None, "percent": None, "program_name": None, "program_key": None,
         "value_json": None if value is None else json.dumps(value, ensure_ascii=False, sort_keys=True),
     }
     if label == "YEAR":

@@ -39,6 +39,7 @@ CREATE TABLE IF NOT EXISTS documents (
     record_hash TEXT NOT NULL,      -- hash of text + annotations: decides skip or replace
     program     TEXT,               -- most frequent PROGRAM canonical name
     program_key TEXT,
+    year        INTEGER,            -- the document's own year: meta.year, else the last year in its id/file name
     year_start  INTEGER,            -- period: min / max of YEAR and DATE years
     year_end    INTEGER,
     n_chars     INTEGER NOT NULL,
@@ -91,7 +92,7 @@ CREATE TABLE IF NOT EXISTS program_names (
 );
 CREATE INDEX IF NOT EXISTS program_names_fold ON program_names(alias_fold);
 CREATE VIRTUAL TABLE IF NOT EXISTS sections_fts USING fts5(
-    text, stems, content='sections', content_rowid='id',
+    text, stems, content="sections", content_rowid="id",
     tokenize="unicode61 remove_diacritics 2"
 );
 CREATE TRIGGER IF NOT EXISTS sections_ai AFTER INSERT ON sections BEGIN
@@ -192,7 +193,9 @@ def connect_write(db_path: str | os.PathLike[str] | None = None) -> sqlite3.Conn
         conn.executescript(SCHEMA)
         version = _meta(conn, "schema_version")
         if version is not None and version != SCHEMA_VERSION:
-            raise CorruptIndexError(f"{path}: index schema {version}, this version writes {SCHEMA_VERSION}; delete the file and rebuild")
+            raise CorruptIndexError(
+                f"{path}: index schema {version}, this version writes {SCHEMA_VERSION}; delete the file and rebuild"
+            )
         conn.execute("INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', ?)", (SCHEMA_VERSION,))
     except sqlite3.DatabaseError as err:
         conn.close()

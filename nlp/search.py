@@ -2,8 +2,8 @@
 
 What a result row is depends on the request:
 
-* **section rows** when no entity filter is given (only text, program, year,
-  section, kind): one row per matching section, best match first (bm25);
+* **section rows** when no entity filter is given (only text, program, year(s),
+  doc_year, section, kind): one row per matching section, best match first (bm25);
   `label`, `surface` and `value` are empty.
 * **entity rows** when `label` or an amount/percent bound is given: one row per
   matching entity, in document order; with text, only entities inside sections
@@ -111,6 +111,7 @@ def search(
     program: str | None = None,
     year: int | None = None,
     years: str | Sequence[int] | None = None,
+    doc_year: int | None = None,
     amount_min: float | str | None = None,
     amount_max: float | str | None = None,
     percent_min: float | None = None,
@@ -124,7 +125,9 @@ def search(
     """Rows of the index matching every given filter, as a pandas DataFrame.
 
     Columns: doc_id, file, kind, section, label, surface, value (JSON), snippet,
-    start, end. Bounds are inclusive; amounts are in pesos (units). `program`
+    start, end. `year`/`years` test an entity's own years (YEAR, DATE, or the
+    sentence year of a figure), else the document's period; `doc_year` is the
+    year the document is from. Bounds are inclusive; amounts are in pesos (units). `program`
     matches any name, earlier name, key or seen surface of a program. Snippets
     show `context` characters each side of the first hit, hits wrapped in `marks`.
     """
@@ -143,6 +146,7 @@ def search(
         span = (_int(year, "year"), _int(year, "year"))
     if not isinstance(limit, int) or isinstance(limit, bool) or not 1 <= limit <= MAX_LIMIT:
         raise SearchError(f"limit must be an integer from 1 to {MAX_LIMIT}")
+    doc_year = None if doc_year is None else _int(doc_year, "doc_year")
     bounds = {
         "amount": (_opt(amount_min, parse_amount), _opt(amount_max, parse_amount)),
         "percent": (_opt(percent_min, _float), _opt(percent_max, _float)),
@@ -153,11 +157,14 @@ def search(
         phrases = parse_text(text) if text else []
         if text and not phrases:
             raise SearchError(f"search text {text[:60]!r} has no words to look for")
-        match = fts_expression(phrases, _usable_stemmer(conn)) if phrases else None
+        stemmer = _usable_stemmer(conn)
+        match = fts_expression(phrases, stemmer) if phrases else None
         if label is None:
-            rows = _section_rows(conn, match, names, span, section, kind, limit, phrases, (marks, context))
+            rows = _section_rows(
+                conn, match, names, span, doc_year, section, kind, limit, phrases, stemmer, (marks, context)
+            )
         else:
-            rows = _entity_rows(conn, match, label, names, span, bounds, section, kind, limit, (marks, context))
+            rows = _entity_rows(conn, match, label, names, span, doc_year, bounds, section, kind, limit, (marks, context))
     except sqlite3.DatabaseError as err:
         raise SearchError(f"search failed: {err}") from err
     finally:
@@ -241,10 +248,13 @@ def _program_names(conn: sqlite3.Connection, program: str) -> list[str]:
 
 def _common_filters(
     doc: str, names: list[str] | None, program_col: str, span: tuple[int, int] | None, years: tuple[str, str],
-    section: str | None, section_col: str, kind: str | None,
+    doc_year: int | None, section: str | None, section_col: str, kind: str | None,
 ) -> tuple[list[str], list[Any]]:
     where: list[str] = []
     params: list[Any] = []
+    if doc_year is not None:
+        where.append(f"{doc}.year = ?")
+        params.append(doc_year)
     if names is not None:
         where.append(f"{program_col} IN ({', '.join('?' * len(names))})")
         params += names
@@ -262,35 +272,37 @@ def _common_filters(
 
 def _section_rows(
     conn: sqlite3.Connection, match: str | None, names: list[str] | None, span: tuple[int, int] | None,
-    section: str | None, kind: str | None, limit: int, phrases: list[list[str]], style: tuple[tuple[str, str], int],
+    doc_year: int | None, section: str | None, kind: str | None, limit: int, phrases: list[list[str]],
+    stemmer: str | None, style: tuple[tuple[str, str], int],
 ) -> list[list[Any]]:
-    where, params = _common_filters("d", names, "d.program", span, ("d.year_start", "d.year_end"), section, "s.label", kind)
+    where, params = _common_filters(
+        "d", names, "d.program", span, ("d.year_start", "d.year_end"), doc_year, section, "s.label", kind
+    )
     if match is not None:
         sql = ("SELECT s.doc_id, d.file, d.kind, s.label, s.start, s.end, s.text FROM sections_fts"
                " JOIN sections s ON s.id = sections_fts.rowid JOIN documents d ON d.id = s.doc_id"
-               " WHERE sections_fts MATCH ?" + "".join(f" AND {w}" for w in where) + " ORDER BY sections_fts.rank, s.doc_id, s.start LIMIT ?")
+               " WHERE sections_fts MATCH ?" + "".join(f" AND {w}" for w in where)
+               + " ORDER BY sections_fts.rank, s.doc_id, s.start LIMIT ?")
         params = [match, *params]
     else:
         sql = ("SELECT s.doc_id, d.file, d.kind, s.label, s.start, s.end, s.text FROM sections s"
                " JOIN documents d ON d.id = s.doc_id" + (" WHERE " + " AND ".join(where) if where else "")
                + " ORDER BY s.doc_id, s.start LIMIT ?")
-    query_words = {w for phrase in phrases for w in phrase}
-    query_stems = set(stems(query_words)) if query_words else set()
     rows = []
     for doc_id, file, kind_, label, start, end, text in conn.execute(sql, [*params, limit]):
-        hits = _word_hits(text, query_words, query_stems)
+        hits = phrase_hits(text, phrases, stemmer)
         rows.append([doc_id, file, kind_, label, None, None, None, snippet(text, hits, *style), start, end])
     return rows
 
 
 def _entity_rows(
     conn: sqlite3.Connection, match: str | None, label: str, names: list[str] | None, span: tuple[int, int] | None,
-    bounds: dict[str, tuple[float | None, float | None]], section: str | None, kind: str | None, limit: int,
+    doc_year: int | None, bounds: dict[str, tuple[float | None, float | None]], section: str | None, kind: str | None, limit: int,
     style: tuple[tuple[str, str], int],
 ) -> list[list[Any]]:
     program_col = "CASE WHEN e.label = 'PROGRAM' THEN e.program_name ELSE d.program END"
     years = ("COALESCE(e.year_start, e.near_year_start, d.year_start)", "COALESCE(e.year_end, e.near_year_end, d.year_end)")
-    where, params = _common_filters("d", names, program_col, span, years, section, "e.section", kind)
+    where, params = _common_filters("d", names, program_col, span, years, doc_year, section, "e.section", kind)
     where.insert(0, "e.label = ?")
     params.insert(0, label)
     for column, (low, high) in bounds.items():
@@ -319,20 +331,36 @@ def _entity_rows(
 # --- snippets --------------------------------------------------------------------------
 
 
-def _word_hits(text: str, query_words: set[str], query_stems: set[str]) -> list[tuple[int, int]]:
-    """Offsets of words of `text` that match a query word, accent-free or by stem."""
-    if not query_words:
+def phrase_hits(text: str, phrases: list[list[str]], stemmer: str | None = None) -> list[tuple[int, int]]:
+    """Offsets in `text` of each query phrase (its words in a row, accent-free or by stem).
+
+    Sorted by position; the longest phrase's first hit comes first so the snippet
+    window shows it. One-word phrases of under three letters ("de", "la") are not
+    marked: they would light up every line.
+    """
+    if not phrases:
         return []
-    hits = []
-    for match in WORD_RE.finditer(text):
-        word = fold(match.group())
-        if word in query_words or (query_stems and stems([word])[0] in query_stems):
-            hits.append(match.span())
-    return hits
+    tokens = [(m.span(), fold(m.group())) for m in WORD_RE.finditer(text)]
+    token_stems = stems([t[1] for t in tokens], stemmer) if stemmer else None
+    found: dict[int, list[tuple[int, int]]] = {}
+    for index, phrase in enumerate(phrases):
+        if len(phrase) == 1 and len(phrase[0]) < 3 and len(phrases) > 1:
+            continue
+        want = stems(phrase, stemmer) if stemmer else None
+        n = len(phrase)
+        for i in range(len(tokens) - n + 1):
+            if all(tokens[i + k][1] == phrase[k] or (want and token_stems[i + k] == want[k]) for k in range(n)):
+                found.setdefault(index, []).append((tokens[i][0][0], tokens[i + n - 1][0][1]))
+    spans = sorted({span for hits in found.values() for span in hits})
+    if not spans:
+        return []
+    longest = max(found, key=lambda i: sum(map(len, phrases[i])))
+    anchor = found[longest][0]
+    return [anchor] + [span for span in spans if span != anchor]
 
 
 def snippet(text: str, hits: list[tuple[int, int]], marks: tuple[str, str] = MARKS, width: int = SNIPPET_WIDTH) -> str:
-    """A one-line window of `text` around the first hit, every hit in it wrapped in `marks`."""
+    """A one-line window of `text` around `hits[0]`, every hit inside it wrapped in `marks`."""
     if hits:
         first_start, first_end = hits[0]
         lo, hi = max(0, first_start - width), min(len(text), first_end + width)
@@ -344,7 +372,7 @@ def snippet(text: str, hits: list[tuple[int, int]], marks: tuple[str, str] = MAR
     while hi < cap and not text[hi].isspace():
         hi += 1
     parts, pos = [], lo
-    for start, end in hits:
+    for start, end in sorted(hits):
         if start >= pos and end <= hi:
             parts += [text[pos:start], marks[0], text[start:end], marks[1]]
             pos = end

@@ -23,7 +23,8 @@ _MONEY_HEADER = regex.compile(
 )
 _PERCENT_HEADER = regex.compile(r"%|\bporcentaje\b|\bpor\s+ciento\b", regex.I)
 _NUM = r"-?(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d{1,3}(?:\.\d{3})+(?:,\d+)?|\d+(?:[.,]\d+)?)"
-_CELL = regex.compile(rf"(?<![\w.,%-])(?P<num>{_NUM})(?P<pct>\s?%)?(?![\w.,%])")
+_CELL = regex.compile(rf"(?<![\w.,%(/-])(?P<num>{_NUM})(?P<pct>\s?%)?(?![\w.,%)/])")
+_NUMERIC_CELL = regex.compile(rf"^{_NUM}(?:\s?%)?$")
 _YEAR_LABEL = regex.compile(r"^\s*(?:19|20)\d\d\s*$")
 _GLUED = regex.compile(r"^(?P<count>\d{1,3}),(?P<pct>\d{1,3}%)$")
 _LINE = regex.compile(r"[^\n]*\n?")
@@ -76,6 +77,8 @@ def _is_row(line: str) -> bool:
     cells = list(_CELL.finditer(line))
     if not cells:
         return False
+    if "\t" in line:  # a tab row: any cell that is only a number makes it a data row
+        return any(_NUMERIC_CELL.match(cell.strip()) for cell in line.split("\t"))
     rest = _CELL.sub("", line)
     rest = regex.sub(r"[\s\t|*=()]+", " ", rest).strip()
     return len(rest) <= 40 and (len(cells) >= 2 or "\t" in line or not rest)
@@ -94,11 +97,13 @@ def table_entities(text: str, decimal: str | None = None) -> list[CellEntity]:
     while index < len(lines):
         pos, line = lines[index]
         scale = _header_scale(line) if len(line) < 200 else None
-        if scale is None:
+        columns = _tab_columns(line) if "\t" in line and not _is_row(line) else None
+        if scale is None and not (columns and "percent" in columns):
             index += 1
             continue
-        columns = _tab_columns(line) if "\t" in line else None
-        tail = line[_MONEY_HEADER.search(line).end():]
+        scale = scale or (1.0, "MXN")
+        money = _MONEY_HEADER.search(line)
+        tail = line[money.end():] if money else ""
         if columns is None and regex.match(r"^[^\d\n]{0,5}:?\s*" + _NUM + r"\s*$", tail):
             # `Presupuesto original 2011 (MDP): 1,500.00`: the header carries its own value
             out.extend(_row_entities(pos + len(line) - len(tail), tail, scale, None, decimal))
@@ -112,7 +117,7 @@ def table_entities(text: str, decimal: str | None = None) -> list[CellEntity]:
             if _is_row(row):
                 out.extend(_row_entities(row_pos, row, scale, columns, decimal))
                 rows_seen += 1
-            elif _is_prose(row) or row.lstrip().startswith(("*", "Fuente", "Nota")) or (rows_seen and _header_scale(row)):
+            elif _is_prose(row) or row.lstrip().startswith(("*", "Fuente", "Nota")) or (rows_seen and (_header_scale(row) or ("\t" in row and columns is None))):
                 break
             elif rows_seen and len(row.strip()) > 40:
                 break
@@ -164,7 +169,7 @@ def _glued_cells(text: str, decimal: str | None) -> list[CellEntity]:
         return []
     out = []
     for pos, line in _lines(text):
-        if "\t" not in line or "%" not in line:
+        if "%" not in line or ("\t" not in line and not _GLUED.match(line.strip())):
             continue
         offset = 0
         for cell in line.split("\t"):

@@ -49,6 +49,7 @@ _EDIT_RE = regex.compile(
   | (?P<wordhyph>(?<=\p{Ll})-[ \t]*\r?\n[ \t]*(?=\p{Ll}))  # contin-\nuar -> continuar
   | (?P<char>[\u00a0\u202f\u2007\u2009\u00ad\u200b\ufeff\u201c\u201d\u201e\u00ab\u00bb\u2018\u2019\u2013\u2014\u2212\u2010\u2011\ufb00-\ufb04])
   | (?P<comb>\p{L}\p{M}+)                           # decomposed accents -> composed
+  | (?<=(?<![\p{L}\p{N}])[B-DF-HJ-NP-TV-XZb-df-hj-np-tv-xzÑñ])(?P<broken>\ )(?=\p{Ll}{2})  # `R ural`: no Spanish word is one consonant
     """,
     regex.VERBOSE,
 )
@@ -132,6 +133,8 @@ def _spaced_line_edits(text: str) -> list[tuple[int, int, str]]:
                 continue
             if left[-1].isdigit() != right[0].isdigit() or not (left[-1].isalnum() and right[0].isalnum()):
                 continue
+            if len(left) > 1 and right[0].isupper():
+                continue  # `El P r o g r a m a`: a capital after a real word starts a new word
             edits.append((base + run.start(), base + run.end(), ""))
     return edits
 
@@ -146,7 +149,7 @@ def normalize(text: str) -> TextMap:
             edits.append((start, end, ""))
         elif kind == "hyph":
             edits.append((start, end, "-"))
-        elif kind == "wordhyph":
+        elif kind in ("wordhyph", "broken"):
             edits.append((start, end, ""))
         elif kind == "char":
             edits.append((start, end, _CHAR_MAP[match.group()]))

@@ -236,12 +236,13 @@ def test_build_counts_rows(db: Path, records: list[dict[str, Any]]) -> None:
     # the circular's unlabelled signature becomes one inferred `other` section
     assert counts["sections"] == sum(len(r["sections"]) for r in records) + 1
     conn = connect_read(db)
-    docs = {row[0]: row[1:] for row in conn.execute("SELECT id, program, program_key, year_start, year_end, kind FROM documents")}
+    docs = {row[0]: row[1:] for row in conn.execute("SELECT id, program, program_key, year_start, year_end, kind, year FROM documents")}
     conn.close()
-    assert docs["001_ficha_imss_bienestar_2022"] == ("IMSS-BIENESTAR", None, 2019, 2024, "ficha")
-    assert docs["004_ficha_prestaciones_sociales_2020"] == ("Prestaciones Sociales", "E012", 2019, 2021, "ficha")
+    assert docs["001_ficha_imss_bienestar_2022"] == ("IMSS-BIENESTAR", None, 2019, 2024, "ficha", 2022)
+    assert docs["004_ficha_prestaciones_sociales_2020"] == ("Prestaciones Sociales", "E012", 2019, 2021, "ficha", 2020)
     assert docs["002_circular_reglas_operacion_imss_oportunidades_2009"][0] == "IMSS-BIENESTAR"
     assert docs["002_circular_reglas_operacion_imss_oportunidades_2009"][2:4] == (2008, 2009)  # DATE years count
+    assert docs["003_ficha_programa_institucional_imss_2021"][0] == "Programa Institucional del Instituto Mexicano del Seguro Social"
 
 
 def test_reindexing_the_same_records_changes_nothing(db: Path, records: list[dict[str, Any]]) -> None:
@@ -355,6 +356,9 @@ def test_index_without_stemmer_restems_and_still_finds_accentless_words(
 
 
 def test_every_program_mentioned_in_2022_documents(db: Path) -> None:
+    of_2022 = search(db, label="PROGRAM", doc_year=2022)  # documents from 2022 (file name or meta.year)
+    assert set(of_2022["doc_id"]) == {"001_ficha_imss_bienestar_2022"}
+    assert names(of_2022) == {"IMSS-BIENESTAR", "Estrategia de Transformación de los Servicios de Salud", "Plan Nacional de Desarrollo"}
     hits = search(db, label="PROGRAM", year=2022)
     # documents whose period (min-max YEAR/DATE) covers 2022: the 2022 ficha and the 2020-2024 program
     assert set(hits["doc_id"]) == {"001_ficha_imss_bienestar_2022", "003_ficha_programa_institucional_imss_2021"}

@@ -99,6 +99,7 @@ def search_cli(
     program: Optional[str] = typer.Option(None, "--program", help="Any name, earlier name or key of a program."),
     year: Optional[int] = typer.Option(None, "--year", help="Entities or documents whose years contain YEAR."),
     years: Optional[str] = typer.Option(None, "--years", help="Range A-B: years overlapping it."),
+    doc_year: Optional[int] = typer.Option(None, "--doc-year", help="Documents from this year (file name or meta.year)."),
     amount_min: Optional[str] = typer.Option(None, "--amount-min", help="Pesos: 15e9, or millions: 15000M."),
     amount_max: Optional[str] = typer.Option(None, "--amount-max", help="Pesos: 15e9, or millions: 15000M."),
     percent_min: Optional[float] = typer.Option(None, "--percent-min"),
@@ -113,7 +114,7 @@ def search_cli(
 
     try:
         df = search(
-            db, text=text, label=label, program=program, year=year, years=years,
+            db, text=text, label=label, program=program, year=year, years=years, doc_year=doc_year,
             amount_min=amount_min, amount_max=amount_max, percent_min=percent_min,
             percent_max=percent_max, section=section, kind=kind, limit=limit,
             context=40 if fmt is OutputFormat.table else 80,
@@ -130,5 +131,6 @@ def search_cli(
     elif df.empty:
         typer.echo("no results", err=True)
     else:
-        columns = ["doc_id", "section", "snippet"] if label is None and df["label"].isna().all() else ["doc_id", "section", "label", "value", "snippet"]
+        sections_only = df["label"].isna().all()
+        columns = ["doc_id", "section", "snippet"] if sections_only else ["doc_id", "section", "label", "value", "snippet"]
         typer.echo(df[columns].to_string(index=False, max_colwidth=120))

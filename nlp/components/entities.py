@@ -41,6 +41,7 @@ class EntityRecognizer:
         from nlp.entity_rules import load_regex_rules
         from nlp.gazetteer import gazetteer
         from nlp.rules import _dir, read_jsonl_rules, read_tsv
+        from nlp.textmap import fold
 
         root = _dir(self.rules_dir)
         self.regex_rules = load_regex_rules(self.rules_dir)
@@ -50,10 +51,20 @@ class EntityRecognizer:
             self.matcher.add(item["id"], [item["pattern"]], greedy="LONGEST")
         self.connectors = {r["word"] for r in read_tsv(root / "entities" / "program_connectors.tsv")}
         self.first_words = {r["word"] for r in read_tsv(root / "entities" / "program_first_words.tsv")}
+        self.stop_phrases = tuple(fold(r["phrase"]).split() for r in read_tsv(root / "entities" / "program_stop_phrases.tsv"))
+        self.head_words = set(self.matcher_heads(root))
         self.generic_words = {r["word"] for r in read_tsv(root / "entities" / "generic_name_words.tsv")}
-        from nlp.textmap import fold
-
         self.not_program = tuple(sorted({fold(r["term"]) for r in read_tsv(root / "entities" / "not_program.tsv")}, key=len, reverse=True))
+
+    @staticmethod
+    def matcher_heads(root: Path) -> list[str]:
+        """Head words of the program patterns (`Programa`, `Fondo`…), to cut coordinated names."""
+        from nlp.rules import read_jsonl_rules
+
+        heads: list[str] = []
+        for item in read_jsonl_rules(root / "entities" / "program_patterns.jsonl"):
+            heads.extend(item["pattern"][0].get("ORTH", {}).get("IN", []))
+        return heads
 
     # -- the pipeline call -------------------------------------------------
     def __call__(self, doc: Doc) -> Doc:
@@ -63,6 +74,9 @@ class EntityRecognizer:
         self._ensure_loaded()
         candidates = self.candidates(doc)
         chosen = resolve(candidates, doc.text)
+        extra = self._known_names(doc.text, chosen)
+        if extra:
+            chosen = resolve(candidates + extra, doc.text)
         self._assign_values(chosen, doc.text)
         items = []
         for cand in chosen:
@@ -116,9 +130,7 @@ class EntityRecognizer:
                     start, end = textmap.span(ns, ne)
                     data = {"groups": match.groupdict(), "parser": rule.parser, "group": group, "decimal": decimal}
                     out.append(Candidate(start, end, rule.label, rule.id, LABEL_RANK[rule.label], rule.priority, rule.context, data=data))
-        for match in self.gazetteer_re.finditer(norm):
-            if not (match.group()[0].isupper() or match.group()[0].isdigit()):
-                continue
+        for match in _proper_name_matches(self.gazetteer_re, norm):
             start, end = textmap.span(*match.span())
             out.append(Candidate(start, end, "PROGRAM", "program.gazetteer", LABEL_RANK["PROGRAM"], 1, data={"parser": "program"}))
         for cell in table_entities(norm, decimal):
@@ -134,6 +146,7 @@ class EntityRecognizer:
 
         out = []
         for match_id, start, end in self.matcher(doc):
+            end = self._cut(doc, start, end)
             while end > start + 1 and (doc[end - 1].text in self.connectors or doc[end - 1].is_digit):
                 end -= 1
             first = doc[start + 1].text if end > start + 1 else ""
@@ -149,6 +162,55 @@ class EntityRecognizer:
                 continue
             out.append(Candidate(span.start_char, span.end_char, "PROGRAM", self.nlp.vocab.strings[match_id], LABEL_RANK["PROGRAM"], 0, data={"parser": "program"}))
         return out
+
+    def _known_names(self, text: str, chosen: list[Any]) -> list[Any]:
+        """Mentions a first pass makes known: bare budget keys of this document's programs,
+        and acronyms defined right after a program name (`… Mujeres Rurales (PEPMUR)`)."""
+        import regex
+
+        from nlp.gazetteer import lookup
+        from nlp.overlaps import LABEL_RANK, Candidate
+        from nlp.textmap import fold
+        from nlp.values.programs import canonical_name, normalize_key
+
+        programs = [c for c in chosen if c.label == "PROGRAM"]
+        if not programs:
+            return []
+        keys: set[str] = set()
+        extra: list[Candidate] = []
+        for cand in programs:
+            surface = text[cand.start : cand.end]
+            if cand.data.get("parser") == "program_key" or cand.data.get("group") == "key":
+                key = normalize_key(surface)
+            else:
+                program = lookup(surface, self.rules_dir)
+                key = program.key if program else None
+                acronym = _ACRONYM_AFTER.match(text, cand.end)
+                if acronym and fold(acronym.group("acr")) not in self.not_program:
+                    name = canonical_name(surface, self.rules_dir)
+                    word = regex.compile(r"(?<![\w-])" + regex.escape(acronym.group("acr")) + r"(?![\w-])")
+                    for hit in word.finditer(text):
+                        extra.append(Candidate(hit.start(), hit.end(), "PROGRAM", "program.acronym_defined", LABEL_RANK["PROGRAM"], 0, value={"name": name, "key": None}))
+            if key:
+                keys.add(key)
+        if keys:
+            for hit in _BARE_KEY.finditer(text):
+                if normalize_key(hit.group()) in keys:
+                    extra.append(Candidate(hit.start(), hit.end(), "PROGRAM", "program.known_key", LABEL_RANK["PROGRAM"], 0, data={"parser": "program_key"}))
+        return extra
+
+    def _cut(self, doc: Doc, start: int, end: int) -> int:
+        """End of a name before a stop phrase (`para el ejercicio fiscal`) or a second, coordinated name."""
+        from nlp.textmap import fold
+
+        words = [fold(t.text) for t in doc[start:end]]
+        for i in range(1, len(words)):
+            if words[i] in ("y", "e") and any(t.text in self.head_words for t in doc[start + i + 1 : min(end, start + i + 3)]):
+                return start + i
+            for phrase in self.stop_phrases:
+                if words[i : i + len(phrase)] == phrase:
+                    return start + i
+        return end
 
     # -- values --------------------------------------------------------------
     def _assign_values(self, chosen: list[Any], text: str) -> None:
@@ -224,6 +286,25 @@ class EntityRecognizer:
         self._load_rules()
         self._loaded = True
         return self
+
+
+_ACRONYM_AFTER = __import__("regex").compile(r"\s*\(\s*(?P<acr>[A-ZÁÉÍÓÚÑ](?:[A-ZÁÉÍÓÚÑ0-9-]|[a-z](?=[A-Z])){1,14})\s*\)")
+_BARE_KEY = __import__("regex").compile(r"(?<![\w-])[A-Z]-?\d{3}(?![\w-])")
+
+
+def _proper_name_matches(pattern: Any, text: str) -> Iterable[Any]:
+    """Gazetteer matches that start with a capital or digit (names are proper nouns); after a
+    lowercase match (`programa Sembrando Vida`) the search goes on inside it."""
+    pos = 0
+    while True:
+        match = pattern.search(text, pos)
+        if match is None:
+            return
+        if match.group()[0].isupper() or match.group()[0].isdigit():
+            yield match
+            pos = match.end()
+        else:
+            pos = match.start() + 1
 
 
 def _main_program(chosen: list[Any]) -> str | None:

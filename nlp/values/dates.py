@@ -27,13 +27,14 @@ def date_value(groups: dict[str, str | None], rules_dir: str | None = None) -> s
     day = groups.get("day")
     if not day:
         return f"{year:04d}-{month:02d}"
+    day_number = 1 if day.lower() in ("primero", "1o", "1o.") else int(day)
     try:
-        return dt.date(year, month, int(day)).isoformat()
+        return dt.date(year, month, day_number).isoformat()
     except ValueError:
         return None
 
 
-_DMY = regex.compile(r"(?P<day>\d{1,2})(?:o\.|º|°)?\s+(?:de\s+)?(?P<month>\p{L}+)\.?,?\s+(?:del?\s+)?(?P<year>\d{4})", regex.I)
+_DMY = regex.compile(r"(?P<day>\d{1,2}|primero)(?:o\.|º|°)?\s+(?:de\s+)?(?P<month>\p{L}+)\.?,?\s+(?:del?\s+)?(?P<year>\d{4})", regex.I)
 _MDY = regex.compile(r"(?P<month>\p{L}+)\.?\s+(?P<day>\d{1,2}),?\s+(?P<year>\d{4})", regex.I)
 _NUMERIC = regex.compile(r"(?P<day>\d{1,2})[/-](?P<month>\d{1,2})[/-](?P<year>\d{4})")
 _MY = regex.compile(r"(?P<month>\p{L}+)\.?,?\s+(?:del?\s+)?(?P<year>\d{4})", regex.I)
@@ -44,7 +45,5 @@ def parse_date_text(text: str) -> str | None:
     for pattern in (_NUMERIC, _DMY, _MDY, _MY):
         match = pattern.search(text)
         if match:
-            value = date_value(match.groupdict())
-            if value:
-                return value
+            return date_value(match.groupdict())  # an impossible date is None, not a month
     return None

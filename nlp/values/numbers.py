@@ -35,14 +35,15 @@ def parse_number(text: str, decimal: str | None = None) -> float:
     return sign * float(s)
 
 
+_CELL_LINE = regex.compile(r"(?m)^(?:[^\n]*\t[^\n]*|\s*\S+%\s*)$")
 _COMMA_DEC = regex.compile(r"(?<![\d.,])\d{1,3}(?:\.\d{3})+,\d+(?![\d.,])|(?<![\d.,])\d+,\d{1,2}\s?%")
 _DOT_DEC = regex.compile(r"(?<![\d.,])\d{1,3}(?:,\d{3})+\.\d+(?![\d.,])|(?<![\d.,])\d+\.\d{1,2}\s?%")
 
 
 def decimal_convention(text: str) -> str | None:
     """Which decimal mark a document uses, from its unambiguous numbers ("." , "," or None)."""
-    if "\t" in text:  # table cells glue counts to percents (`6,33%`): judge by prose only
-        text = "\n".join(line for line in text.split("\n") if "\t" not in line)
+    # Table cells glue counts to percents (`6,33%`): judge by prose lines only.
+    text = _CELL_LINE.sub("", text) if ("\t" in text or "%\n" in text) else text
     commas = len(_COMMA_DEC.findall(text))
     dots = len(_DOT_DEC.findall(text))
     if commas == dots:

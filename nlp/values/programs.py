@@ -8,8 +8,10 @@ _KEY_RE = regex.compile(r"^([A-Z])\s*-?\s*(\d{3})$")
 
 
 def clean_name(surface: str) -> str:
-    """A name as written, without markup, quotes or broken spacing."""
-    return " ".join(_MARKUP_RE.sub("", surface).split())
+    """A name as written, without markup, quotes, line-end hyphens or letter-spacing."""
+    from nlp.textmap import normalize
+
+    return " ".join(_MARKUP_RE.sub("", normalize(surface).norm).split())
 
 
 def normalize_key(key: str) -> str | None:

@@ -21,7 +21,8 @@ def year_value(groups: dict[str, str | None]) -> dict[str, int] | None:
 
 def parse_year_text(text: str) -> dict[str, int] | None:
     """Value of a written year or range (`2012`, `2019–2024`, `20072012`)."""
-    years = [int(y) for y in _YEAR.findall(text)]
+    years = _YEAR.findall(text)
     if not years:
         return None
-    return {"start": years[0], "end": years[-1]}
+    glued = "" if len(years) == 2 and regex.fullmatch(r"\s*\d{8}\s*", text) else None
+    return year_value({"y1": years[0], "y2": years[-1], "glued": glued})
