@@ -181,8 +181,14 @@ class JsonlAppender:
         repair_jsonl(self.path)
         self._handle = self.path.open("a", encoding="utf-8")
 
-    def write(self, record: Record) -> None:
+    def write(self, record: Record, sync: bool = True) -> None:
+        """Append one whole line; `sync=False` defers the fsync to a later `sync()`."""
         self._handle.write(dumps(record) + "\n")
+        self._handle.flush()
+        if sync:
+            os.fsync(self._handle.fileno())
+
+    def sync(self) -> None:
         self._handle.flush()
         os.fsync(self._handle.fileno())
 
