@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from nlp.readers import read_document
-from nlp.records import Record, content_hash, validate_record
+from nlp.records import Record, _value_problem, content_hash, validate_record
 from nlp.settings import ENTITY_LABELS, REPO_DIR, SECTION_LABELS
 
 _ENTITY_KEYS = {"label", "surface", "occurrence", "after", "value", "note"}
@@ -140,6 +140,10 @@ def build_record(spec: Spec, root: Path = REPO_DIR) -> Record:
             value = default_program_value(surface)
         if value is None:
             problems.append(f"{at}: {label} {surface!r} needs a value")
+            continue
+        value_problem = _value_problem(label, value)
+        if value_problem:
+            problems.append(f"{at}: {label} {surface!r}: {value_problem}")
             continue
         for start in offsets:
             entities.append({"start": start, "end": start + len(surface), "label": label, "value": value, "_line": lineno, "_all": occurrence == "all"})

@@ -51,14 +51,14 @@ def _lines(text: str) -> Iterator[tuple[int, str]]:
         pos += len(line) + 1
 
 
-def _header_scale(line: str) -> tuple[float, str] | None:
+def _header_scale(line: str, rules_dir: str | None = None) -> tuple[float, str] | None:
     match = _MONEY_HEADER.search(line)
     if not match:
         return None
     if match.group("words") and not ("\t" in line or len(line.strip()) < 60 or "(" in line[max(0, match.start() - 1):match.start()]):
         return None  # `millones de pesos` inside a sentence is not a column header
     if match.group("abbr"):
-        factor, currency = scale_of(match.group("abbr"))
+        factor, currency = scale_of(match.group("abbr"), rules_dir)
         return factor, currency or "MXN"
     if match.group("pesos"):
         return 1.0, "MXN"
@@ -89,14 +89,14 @@ def _is_prose(line: str) -> bool:
     return len(stripped) > 70 and not _is_row(line)
 
 
-def table_entities(text: str, decimal: str | None = None) -> list[CellEntity]:
+def table_entities(text: str, decimal: str | None = None, rules_dir: str | None = None) -> list[CellEntity]:
     """Entities of table cells in `text` (normalized), by the headers of their zones."""
     out: list[CellEntity] = []
     lines = list(_lines(text))
     index = 0
     while index < len(lines):
         pos, line = lines[index]
-        scale = _header_scale(line) if len(line) < 200 else None
+        scale = _header_scale(line, rules_dir) if len(line) < 200 else None
         columns = _tab_columns(line) if "\t" in line and not _is_row(line) else None
         if scale is None and not (columns and "percent" in columns):
             index += 1
@@ -117,7 +117,7 @@ def table_entities(text: str, decimal: str | None = None) -> list[CellEntity]:
             if _is_row(row):
                 out.extend(_row_entities(row_pos, row, scale, columns, decimal))
                 rows_seen += 1
-            elif _is_prose(row) or row.lstrip().startswith(("*", "Fuente", "Nota")) or (rows_seen and (_header_scale(row) or ("\t" in row and columns is None))):
+            elif _is_prose(row) or row.lstrip().startswith(("*", "Fuente", "Nota")) or (rows_seen and (_header_scale(row, rules_dir) or ("\t" in row and columns is None))):
                 break
             elif rows_seen and len(row.strip()) > 40:
                 break

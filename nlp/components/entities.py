@@ -133,7 +133,7 @@ class EntityRecognizer:
         for match in _proper_name_matches(self.gazetteer_re, norm):
             start, end = textmap.span(*match.span())
             out.append(Candidate(start, end, "PROGRAM", "program.gazetteer", LABEL_RANK["PROGRAM"], 1, data={"parser": "program"}))
-        for cell in table_entities(norm, decimal):
+        for cell in table_entities(norm, decimal, self.rules_dir):
             start, end = textmap.span(cell.start, cell.end)
             out.append(Candidate(start, end, cell.label, cell.rule, cell.rank, 5, value=cell.value))
         out.extend(self._matcher_candidates(doc))

