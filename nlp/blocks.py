@@ -27,7 +27,9 @@ KINDS = ("heading", "paragraph", "item", "table", "line", "sentence")
 
 _ITEM_RE = re.compile(r"^\s*(?:[-•·▪◦‣–]|\*(?!\*)|\(?\d{1,2}[.)](?!\d)|\(?[a-zA-Z]\)|[ivxIVX]{1,4}\))\s+")
 _COLUMNS_RE = re.compile(r"\S(?: {3,}|\t)\S")
-_SENTENCE_END_RE = re.compile(r"(?<=[.;])\s+(?=[¿\"(]?[A-ZÁÉÍÓÚÑ])")
+# A sentence ends after a lowercase word, a number, `)` or `%` (not after `III.` or dot leaders).
+_SENTENCE_END_RE = re.compile(r"(?<=[a-záéíóúüñ0-9)%\"][.;])\s+(?=[¿\"(]?[A-ZÁÉÍÓÚÑ])")
+_LEADERS_RE = re.compile(r"(?:\.\s?){4,}\s*\d+\s*$")
 WORD_RE = re.compile(r"[^\W_]+")
 _BULLET_RE = re.compile(r"^\s*(?:[-•·▪◦‣–]|\*(?!\*))\s+")
 
@@ -97,7 +99,8 @@ class Block:
 
 def _is_table(raw: str) -> bool:
     stripped = raw.strip()
-    return "\t" in stripped or stripped.startswith("|") or len(_COLUMNS_RE.findall(stripped)) >= 2
+    return ("\t" in stripped or stripped.startswith("|") or len(_COLUMNS_RE.findall(stripped)) >= 2
+            or bool(_LEADERS_RE.search(stripped)))
 
 
 class _Builder:

@@ -21,6 +21,7 @@ class Program:
     name: str
     key: str | None
     aliases: tuple[str, ...] = field(default_factory=tuple)
+    role: str = "program"  # or "alignment": plans and sectoral programs documents align to
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -61,6 +62,7 @@ def load_programs(rules_dir: str | None = None) -> tuple[Program, ...]:
             name=row["name"],
             key=row.get("key") or None,
             aliases=tuple(a.strip() for a in row.get("aliases", "").split("|") if a.strip()),
+            role=row.get("role") or "program",
         )
         for row in rows
     )

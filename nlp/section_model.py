@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import math
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -40,8 +39,8 @@ META_FILE = "meta.json"
 FORMAT_VERSION = 1
 
 DEFAULT_PARAMS: dict[str, Any] = {
-    "estimator": "logreg",  # or "svm" (LinearSVC, softmax of its scores)
-    "C": 4.0,
+    "estimator": "svm",  # LinearSVC (softmax of its scores), or "logreg" (LogisticRegression; slower, see docs)
+    "C": 0.5,
     "class_weight": None,  # or "balanced"
     "word_ngrams": [1, 2],
     "char_ngrams": [2, 5],
@@ -50,8 +49,11 @@ DEFAULT_PARAMS: dict[str, Any] = {
     "context_weight": 0.5,  # weight of the previous/next block's text vectors
     "weight_power": 0.5,  # sample weight = non-blank chars ** power (0 = every block counts once)
     "max_chars": 300,  # long paragraphs are cut at sentence ends into pieces of about this size
-    "transition_weight": 1.0,  # 0 disables Viterbi (argmax per block)
+    "transition_weight": 0.5,  # 0 disables Viterbi (argmax per block)
     "transition_alpha": 0.5,  # add-alpha smoothing of the transition counts
+    "combine": "bonus",  # combined mode: "bonus" = text model + rule_weight for the heading above; "model" = estimator trained with rule features
+    "rule_weight": 2.0,  # log-score bonus of the label of the heading above a block
+    "rule_decay": 1.0,  # the bonus is multiplied by this for every block since the heading
 }
 
 
@@ -86,7 +88,11 @@ def rules_labels(doc: DocBlocks) -> list[str]:
     out = []
     for block in doc.blocks:
         if block.heading >= 0:
-            current = doc.headings[block.heading].label
+            match = doc.headings[block.heading]
+            if not match.opens:
+                out.append(match.label)
+                continue
+            current = match.label
         out.append(current)
     return out
 
@@ -143,7 +149,8 @@ def rule_features(doc: DocBlocks) -> list[dict[str, float]]:
                 feats[f"head={label}"] = 1.0
             if len(match.labels) > 1:
                 feats["head_ambiguous"] = 1.0
-            current, since = match.label, 0
+            if match.opens:
+                current, since = match.label, 0
         else:
             since += 1
         feats[f"under={current or 'NONE'}"] = 1.0
@@ -151,6 +158,27 @@ def rule_features(doc: DocBlocks) -> list[dict[str, float]]:
         if current is not None:
             feats[f"under_since={current}:{_bin(since, (1, 3, 8))}"] = 1.0
         out.append(feats)
+    return out
+
+
+def heading_context(doc: DocBlocks) -> list[tuple[tuple[str, ...], int]]:
+    """For each block: candidate labels of the heading above it (empty before any) and blocks since it.
+
+    A heading of scope "line" (page furniture) labels itself only: the blocks after
+    it stay under the heading before it.
+    """
+    out: list[tuple[tuple[str, ...], int]] = []
+    current: tuple[str, ...] = ()
+    since = 0
+    for block in doc.blocks:
+        if block.heading >= 0 and doc.headings[block.heading].opens:
+            current, since = doc.headings[block.heading].labels, 0
+        else:
+            since += 1
+        if block.heading >= 0 and not doc.headings[block.heading].opens:
+            out.append((doc.headings[block.heading].labels, 0))
+        else:
+            out.append((current, since))
     return out
 
 
@@ -246,7 +274,7 @@ class SectionModel:
         if not sum(sizes):
             return [np.zeros((0, len(self.labels))) for _ in docs]
         base, full = self._matrices(docs)
-        name = "full" if mode == "combined" else "text"
+        name = "full" if mode == "combined" and self.params.get("combine") == "model" else "text"
         matrix = full if name == "full" else base
         probs = _probabilities(self.estimators[name], matrix)
         out, pos = [], 0
@@ -263,6 +291,12 @@ class SectionModel:
         if n == 0:
             return []
         emit = np.log(np.clip(probs, 1e-9, 1.0))
+        if mode == "combined" and self.params.get("combine") == "bonus":
+            weight, decay = float(self.params["rule_weight"]), float(self.params["rule_decay"])
+            for i, (candidates, since) in enumerate(heading_context(doc)):
+                for label in candidates:
+                    if label in self.labels:
+                        emit[i, self.labels.index(label)] += weight * decay ** since
         if mode == "combined":
             for i, block in enumerate(doc.blocks):
                 if block.heading >= 0:
@@ -431,4 +465,4 @@ def data_hash(records: Iterable[dict[str, Any]]) -> str:
 
 
 __all__ = ["MODES", "DEFAULT_PARAMS", "DocBlocks", "SectionModel", "analyze", "block_bounds", "data_hash",
-           "rules_labels", "viterbi", "math"]
+           "heading_context", "rules_labels", "viterbi"]

@@ -18,12 +18,12 @@ from nlp.values.numbers import parse_number
 # A header cell that states money: `(MDP)`, `millones de pesos`, `(miles de pesos)`.
 _MONEY_HEADER = regex.compile(
     r"\((?P<abbr>MMDP|MDP|mdp|mmdp|mdd|MDD)\)|(?P<words>miles\s+de\s+millones\s+de\s+pesos|millones\s+de\s+pesos|miles\s+de\s+pesos|millones\s+de\s+d[óo]lares)"
-    r"|\((?P<pesos>pesos|MXN)\)",
+    r"|\((?P<pesos>pesos|MXN|\$)\)",
     regex.I,
 )
 _PERCENT_HEADER = regex.compile(r"%|\bporcentaje\b|\bpor\s+ciento\b", regex.I)
-_NUM = r"-?(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d{1,3}(?:\.\d{3})+(?:,\d+)?|\d+(?:[.,]\d+)?)"
-_CELL = regex.compile(rf"(?<![\w.,%(/-])(?P<num>{_NUM})(?P<pct>\s?%)?(?![\w.,%)/])")
+_NUM = r"[-+\u2212]?(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d{1,3}(?:\.\d{3})+(?:,\d+)?|\d+(?:[.,]\d+)?)"
+_CELL = regex.compile(rf"(?<![\w.,%(/+-])(?P<num>{_NUM})(?P<pct>\s?%)?(?![\w.,%)/])")
 _NUMERIC_CELL = regex.compile(rf"^{_NUM}(?:\s?%)?$")
 _YEAR_LABEL = regex.compile(r"^\s*(?:19|20)\d\d\s*$")
 _GLUED = regex.compile(r"^(?P<count>\d{1,3}),(?P<pct>\d{1,3}%)$")
@@ -98,6 +98,7 @@ def table_entities(text: str, decimal: str | None = None, rules_dir: str | None 
         pos, line = lines[index]
         scale = _header_scale(line, rules_dir) if len(line) < 200 else None
         columns = _tab_columns(line) if "\t" in line and not _is_row(line) else None
+        aligned = _aligned_columns(line) if columns is None else None
         if scale is None and not (columns and "percent" in columns):
             index += 1
             continue
@@ -115,7 +116,7 @@ def table_entities(text: str, decimal: str | None = None, rules_dir: str | None 
                 cursor += 1
                 continue
             if _is_row(row):
-                out.extend(_row_entities(row_pos, row, scale, columns, decimal))
+                out.extend(_row_entities(row_pos, row, scale, columns, decimal, aligned))
                 rows_seen += 1
             elif _is_prose(row) or row.lstrip().startswith(("*", "Fuente", "Nota")) or (rows_seen and (_header_scale(row, rules_dir) or ("\t" in row and columns is None))):
                 break
@@ -140,7 +141,26 @@ def _tab_columns(header: str) -> list[str]:
     return kinds
 
 
-def _row_entities(row_pos: int, row: str, scale: tuple[float, str], columns: list[str] | None, decimal: str | None) -> list[CellEntity]:
+def _aligned_columns(header: str) -> list[tuple[int, int, str]] | None:
+    """Columns of a space-aligned header (`Año    Presupuesto (MDP)    Ejercido (%)`): their
+    character extents and kinds, or None when the header is not laid out in columns."""
+    cells = [(m.start(), m.end(), m.group()) for m in regex.finditer(r"\S+(?: \S+)*", header)]
+    if len(cells) < 2 or not regex.search(r"\S {2,}\S", header):
+        return None
+    kinds = []
+    for start, end, text in cells:
+        kind = "money" if _MONEY_HEADER.search(text) else "percent" if _PERCENT_HEADER.search(text) else "other"
+        kinds.append((start, end, kind))
+    return kinds if any(k == "percent" for *_, k in kinds) else None
+
+
+def _aligned_kind(columns: list[tuple[int, int, str]], start: int, end: int) -> str:
+    """Kind of the header column a cell sits under: the one it overlaps most, else the nearest."""
+    best = max(columns, key=lambda c: (min(end, c[1]) - max(start, c[0]), -abs((c[0] + c[1]) / 2 - (start + end) / 2)))
+    return best[2] if best[2] != "other" else "money"
+
+
+def _row_entities(row_pos: int, row: str, scale: tuple[float, str], columns: list[str] | None, decimal: str | None, aligned: list[tuple[int, int, str]] | None = None) -> list[CellEntity]:
     factor, currency = scale
     out = []
     tab_cells = row.split("\t") if columns and "\t" in row else None
@@ -154,12 +174,14 @@ def _row_entities(row_pos: int, row: str, scale: tuple[float, str], columns: lis
         if tab_cells is not None:
             column = row.count("\t", 0, cell.start())
             kind = columns[column] if column < len(columns) else "other"
+        elif aligned is not None:
+            kind = _aligned_kind(aligned, cell.start(), cell.end())
         start, end = row_pos + cell.start("num"), row_pos + cell.end("num")
         if kind == "money":
             value = {"amount": round(parse_number(text, decimal) * factor, 4), "currency": currency}
             out.append(CellEntity(start, end, "AMOUNT", value, "table.money_column"))
         elif kind == "percent":
-            out.append(CellEntity(start, end, "PERCENT", round(parse_number(text, decimal), 6), "table.percent_column"))
+            out.append(CellEntity(start, end, "PERCENT", round(parse_number(text, decimal), 6), "table.percent_column", rank=4))
     return out
 
 

@@ -21,6 +21,10 @@ from nlp.extensions import register_extensions
 from nlp.settings import BASE_NER_KEY, ENTITY_LABELS
 
 
+#: A line at least this long that ends inside a name is wrapped prose, not a line of a data block.
+MIN_WRAPPED_LINE = 40
+
+
 class EntityRecognizer:
     """Rule-based recognizer of the guide's entities; all rules come from a rules folder."""
 
@@ -53,6 +57,8 @@ class EntityRecognizer:
         self.first_words = {r["word"] for r in read_tsv(root / "entities" / "program_first_words.tsv")}
         self.stop_phrases = tuple(fold(r["phrase"]).split() for r in read_tsv(root / "entities" / "program_stop_phrases.tsv"))
         self.head_words = set(self.matcher_heads(root))
+        self.institution_words = {r["word"] for r in read_tsv(root / "entities" / "institution_words.tsv")}
+        self.alignment_prefixes = tuple(fold(r["prefix"]) for r in read_tsv(root / "entities" / "alignment_prefixes.tsv"))
         self.generic_words = {r["word"] for r in read_tsv(root / "entities" / "generic_name_words.tsv")}
         self.not_program = tuple(sorted({fold(r["term"]) for r in read_tsv(root / "entities" / "not_program.tsv")}, key=len, reverse=True))
 
@@ -147,8 +153,10 @@ class EntityRecognizer:
         out = []
         for match_id, start, end in self.matcher(doc):
             end = self._cut(doc, start, end)
-            while end > start + 1 and (doc[end - 1].text in self.connectors or doc[end - 1].is_digit):
+            while end > start + 1 and (doc[end - 1].text in self.connectors or doc[end - 1].is_digit or doc[end - 1].is_space):
                 end -= 1
+            if doc[end - 1].text.endswith("-") and end + 1 < len(doc) and doc[end].is_space and doc[end + 1].is_lower:
+                end += 2  # `Trata-⏎miento`: a word hyphenated at the line end stays in the name
             first = doc[start + 1].text if end > start + 1 else ""
             if not (first[:1].isupper() or first in self.first_words):
                 continue
@@ -199,12 +207,40 @@ class EntityRecognizer:
                     extra.append(Candidate(hit.start(), hit.end(), "PROGRAM", "program.known_key", LABEL_RANK["PROGRAM"], 0, data={"parser": "program_key"}))
         return extra
 
+    def _main_program(self, chosen: list[Any]) -> str | None:
+        """The program a document is about: its most mentioned program, plans and sectoral
+        programs it aligns to left out."""
+        from collections import Counter
+
+        from nlp.gazetteer import lookup
+        from nlp.textmap import fold
+
+        names: Counter[str] = Counter()
+        for cand in chosen:
+            if cand.label != "PROGRAM" or not isinstance(cand.value, dict) or not cand.value.get("name"):
+                continue
+            name = cand.value["name"]
+            program = lookup(name, self.rules_dir)
+            if (program and program.role == "alignment") or fold(name).startswith(self.alignment_prefixes):
+                continue
+            names[name] += 1
+        return names.most_common(1)[0][0] if names else None
+
     def _cut(self, doc: Doc, start: int, end: int) -> int:
         """End of a name before a stop phrase (`para el ejercicio fiscal`) or a second, coordinated name."""
         from nlp.textmap import fold
 
+        name_starts_line = not doc.text[doc.text.rfind("\n", 0, doc[start].idx) + 1 : doc[start].idx].strip(" \t*#")
+        for token in doc[start + 1 : end]:
+            if token.is_space:  # a name goes on across a line break only in wrapped prose
+                line_start = doc.text.rfind("\n", 0, token.idx) + 1
+                if name_starts_line or token.idx - line_start < MIN_WRAPPED_LINE:
+                    end = token.i
+                    break
         words = [fold(t.text) for t in doc[start:end]]
         for i in range(1, len(words)):
+            if words[i] in ("de", "del") and any(t.text in self.institution_words for t in doc[start + i + 1 : min(end, start + i + 3)]):
+                return start + i  # `… de la Comisión Nacional de Vivienda` is the operator
             if words[i] in ("y", "e") and any(t.text in self.head_words for t in doc[start + i + 1 : min(end, start + i + 3)]):
                 return start + i
             for phrase in self.stop_phrases:
@@ -255,7 +291,7 @@ class EntityRecognizer:
         from nlp.rules import program_lookup
         from nlp.textmap import fold
 
-        main = _main_program(chosen)
+        main = self._main_program(chosen)
         for key, name in list(stated.items()):
             if name is None:  # a key stated alone: the gazetteer's program, else the document's subject
                 program = program_lookup(self.rules_dir).get(fold(key))
@@ -305,14 +341,6 @@ def _proper_name_matches(pattern: Any, text: str) -> Iterable[Any]:
             pos = match.end()
         else:
             pos = match.start() + 1
-
-
-def _main_program(chosen: list[Any]) -> str | None:
-    """The program a document is about: its most mentioned canonical name."""
-    from collections import Counter
-
-    names = Counter(c.value["name"] for c in chosen if c.label == "PROGRAM" and isinstance(c.value, dict) and c.value.get("name"))
-    return names.most_common(1)[0][0] if names else None
 
 
 def _widen_over_markup(text: str, start: int, end: int) -> tuple[int, int]:

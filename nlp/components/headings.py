@@ -28,9 +28,11 @@ from nlp.textmap import TextMap, fold, fold_same_length, normalize
 RULES_FILE = Path("sections") / "headings.jsonl"
 ANCHORS = ("line", "inline")
 REQUIRED_KEYS = frozenset({"id", "label", "anchor"})
-ALLOWED_KEYS = frozenset({"id", "label", "pattern", "regex", "anchor", "examples", "comment"})
+ALLOWED_KEYS = frozenset({"id", "label", "pattern", "regex", "anchor", "scope", "examples", "comment"})
+SCOPES = ("section", "line")
 
 # Numbering before a heading: "IV.", "1.", "1.2", "a)", "3)".
+_YEAR_RE = re.compile(r"^(?:19|20)\d\d$")
 _NUMBER_TOKEN_RE = re.compile(r"^(?:\d{1,2}|[ivxlc]{1,5}|[a-z])$")
 # Markdown before a line's text that regex rules skip: "## ", "> ", "*" of emphasis.
 _LEAD_DECOR_RE = re.compile(r"(?:#+[ \t]*|>[ \t]*|\*(?=[^\s*]))+")
@@ -56,6 +58,7 @@ class HeadingRule:
     anchor: str
     pattern: Optional[str] = None
     regex: Optional[str] = None
+    scope: str = "section"
     examples: tuple[str, ...] = ()
     words: tuple[str, ...] = ()
     order: int = 0
@@ -69,6 +72,8 @@ class HeadingMatch:
     `labels` has more than one entry when rules of different labels match the same
     words; the section classifier then decides. `line_start` is True when the
     heading begins its line (its section then starts at the line's first character).
+    `opens` is False for rules of scope "line" (page furniture): the match gets its
+    label, and the section above it continues after it.
     """
 
     start: int
@@ -77,6 +82,7 @@ class HeadingMatch:
     rule_ids: tuple[str, ...]
     line_start: bool = True
     whole_lines: bool = True
+    opens: bool = True
 
     @property
     def label(self) -> str:
@@ -109,6 +115,8 @@ def parse_rule(data: Any, where: str, order: int = 0) -> HeadingRule:
     if data["anchor"] not in ANCHORS:
         raise HeadingRuleError(f"{where}: anchor {data['anchor']!r} must be one of {ANCHORS}")
     has_pattern, has_regex = "pattern" in data, "regex" in data
+    if data.get("scope", "section") not in SCOPES:
+        raise HeadingRuleError(f"{where}: scope {data['scope']!r} must be one of {SCOPES}")
     if has_pattern == has_regex:
         raise HeadingRuleError(f"{where}: give exactly one of pattern or regex")
     examples = data.get("examples", [])
@@ -128,7 +136,8 @@ def parse_rule(data: Any, where: str, order: int = 0) -> HeadingRule:
             raise HeadingRuleError(f"{where}: regex does not compile: {err}") from err
     return HeadingRule(
         id=data["id"], label=data["label"], anchor=data["anchor"], pattern=data.get("pattern"),
-        regex=data.get("regex"), examples=tuple(examples), words=phrase, order=order, raw=dict(data),
+        regex=data.get("regex"), scope=data.get("scope", "section"), examples=tuple(examples), words=phrase,
+        order=order, raw=dict(data),
     )
 
 
@@ -232,13 +241,18 @@ class HeadingMatcher:
         return tuple(labels), tuple(ids)
 
     def _content_words(self, norm: str, line: Line) -> tuple[tuple[str, int, int], ...]:
-        """Line words without leading numbering (`IV.`, `1.2`, `a)`)."""
+        """Line words without leading numbering (`IV.`, `1.2`, `a)`) or a trailing year (`2016`, `2019-2020`)."""
         toks = line.words
         while len(toks) > 1 and _NUMBER_TOKEN_RE.match(toks[0][0]):
             after = norm[toks[0][2]: toks[0][2] + 1]
             if after not in (".", ")"):
                 break
             toks = toks[1:]
+        for _ in range(2):
+            if len(toks) > 1 and _YEAR_RE.match(toks[-1][0]) and not _YEAR_RE.match(toks[-2][0]):
+                return toks[:-1]
+            if len(toks) > 2 and _YEAR_RE.match(toks[-1][0]) and _YEAR_RE.match(toks[-2][0]):
+                toks = toks[:-1]
         return toks
 
     def _line_matches(self, norm: str, folded: str, line: Line) -> list[HeadingMatch]:
@@ -251,13 +265,13 @@ class HeadingMatcher:
             if rule.anchor == "line":
                 m = pattern.match(folded, regex_start, text_end)
                 if m is not None:
-                    return [HeadingMatch(text_start, text_end, (rule.label,), (rule.id,))]
+                    return [HeadingMatch(text_start, text_end, (rule.label,), (rule.id,), opens=rule.scope == "section")]
             else:
                 m = pattern.search(folded, regex_start, text_end)
                 if m is not None and m.end() > m.start():
                     start = text_start if m.start() == regex_start else m.start()
                     return [HeadingMatch(start, text_end, (rule.label,), (rule.id,), line_start=start == text_start,
-                                         whole_lines=start == text_start)]
+                                         whole_lines=start == text_start, opens=rule.scope == "section")]
         if line.bullet or line.table:
             return []
         toks = self._content_words(norm, line)

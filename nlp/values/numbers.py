@@ -14,7 +14,7 @@ def parse_number(text: str, decimal: str | None = None) -> float:
     With both separators the last one is the decimal mark. With one separator,
     groups of exactly three digits are thousands unless `decimal` says otherwise.
     """
-    s = _SPACES.sub("", text.strip()).lstrip("+")
+    s = _SPACES.sub("", text.strip()).lstrip("+").replace("'", ",")  # `185'000,000.00`: apostrophe marks millions
     sign = -1.0 if s.startswith(("-", "\u2212", "\u2013")) else 1.0
     s = s.lstrip("-\u2212\u2013")
     if "," in s and "." in s:

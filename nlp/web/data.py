@@ -1,0 +1,290 @@
+"""What the pages show, read from the index (read-only): documents, one document's
+sections and entities, program names, and the budget and coverage points of a program.
+
+Every query binds user values as parameters; connections come from
+`nlp.index_schema.connect_read` (`mode=ro`), one per request.
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from nlp.index_schema import SearchError, connect_read, name_key
+from nlp.textmap import fold
+
+#: Document ids as `fichas index` writes them (file stems); anything else is not looked up.
+DOC_ID_RE = re.compile(r"[\w.\-]{1,200}")
+_TABLE_ROW_RE = re.compile(r"[\d\s.,%|/=\-–]*")
+_NOT_AVAILABLE_RE = re.compile(r"\b(?:n\.\s?d\.?|nd|n/a)(?!\w)", re.IGNORECASE)
+_CELL_SPLIT_RE = re.compile(r"\t+|\s{2,}")
+_PAREN_RE = re.compile(r"\s*\([^)]*\)")
+_MONEY_HEADER_RE = re.compile(
+    r"((?:[^\s()]+\s+){0,3}[^\s()]+)\s*\((?:MMDP|MDP|millones de pesos|miles de pesos)\)", re.IGNORECASE
+)
+_YEAR_WORDS = {"ano", "anio", "year", "ejercicio"}
+
+
+class NotFound(LookupError):
+    """A document or program the index does not have (the page says so, status 404)."""
+
+
+def documents(db: str | os.PathLike[str]) -> list[dict[str, Any]]:
+    """Every indexed document: id, file, kind, program, year, period."""
+    conn = connect_read(db)
+    try:
+        cur = conn.execute(
+            "SELECT id, file, kind, program, program_key, year, year_start, year_end, n_chars FROM documents ORDER BY id"
+        )
+        names = [c[0] for c in cur.description]
+        return [dict(zip(names, row)) for row in cur]
+    finally:
+        conn.close()
+
+
+def document(db: str | os.PathLike[str], doc_id: str) -> dict[str, Any]:
+    """One document with its text, sections (with their entities) and the guide record.
+
+    The index stores the text section by section; characters between sections are
+    whitespace (the index keeps every gap with a word as an `other` section), so
+    the text is rebuilt with spaces there and every offset stays right.
+    """
+    if not DOC_ID_RE.fullmatch(doc_id or ""):
+        raise NotFound(f"no document {doc_id[:80]!r}: document ids are letters, digits, '_', '-' and '.'")
+    conn = connect_read(db)
+    try:
+        cur = conn.execute(
+            "SELECT id, file, kind, program, program_key, year, year_start, year_end, n_chars, indexed_at"
+            " FROM documents WHERE id = ?",
+            (doc_id,),
+        )
+        row = cur.fetchone()
+        if row is None:
+            raise NotFound(f"no document {doc_id!r} in the index")
+        doc = dict(zip([c[0] for c in cur.description], row))
+        sections = [
+            {"id": sid, "label": label, "start": start, "end": end, "text": text, "inferred": bool(inferred)}
+            for sid, label, start, end, text, inferred in conn.execute(
+                "SELECT id, label, start, end, text, inferred FROM sections WHERE doc_id = ? ORDER BY start", (doc_id,)
+            )
+        ]
+        entities = [
+            {"label": label, "surface": surface, "start": start, "end": end,
+             "value": None if value is None else json.loads(value), "section_id": sid}
+            for label, surface, start, end, value, sid in conn.execute(
+                "SELECT label, surface, start, end, value_json, section_id FROM entities WHERE doc_id = ? ORDER BY start",
+                (doc_id,),
+            )
+        ]
+    finally:
+        conn.close()
+    chars = [" "] * doc["n_chars"]
+    for sec in sections:
+        chars[sec["start"] : sec["end"]] = sec["text"]
+    text = "".join(chars)
+    for sec in sections:
+        sec["pieces"] = _pieces(text, sec, [e for e in entities if e["section_id"] == sec["id"]])
+        sec["title"] = _title(sec["text"]) or sec["label"]
+    doc["sections"] = sections
+    doc["entities"] = entities
+    doc["record"] = {
+        "id": doc_id,
+        "text": text,
+        "entities": [{k: e[k] for k in ("start", "end", "label", "value")} for e in entities],
+        "sections": [{k: s[k] for k in ("start", "end", "label")} for s in sections if not s["inferred"]],
+        "meta": {"source": doc["file"], "kind": doc["kind"], "year": doc["year"]},
+    }
+    return doc
+
+
+def _pieces(text: str, sec: dict[str, Any], entities: list[dict[str, Any]]) -> list[tuple[str, Any]]:
+    """A section's text cut into ("text", str) and ("ent", entity) pieces, in order."""
+    pieces: list[tuple[str, Any]] = []
+    pos = sec["start"]
+    for ent in entities:
+        start, end = max(ent["start"], pos), min(ent["end"], sec["end"])
+        if start >= end:
+            continue
+        if start > pos:
+            pieces.append(("text", text[pos:start]))
+        pieces.append(("ent", {**ent, "shown": text[start:end]}))
+        pos = end
+    if pos < sec["end"]:
+        pieces.append(("text", text[pos : sec["end"]]))
+    return pieces
+
+
+def _title(text: str) -> str:
+    """First non-blank line of a section, without Markdown marks, for the side list."""
+    for line in text.splitlines():
+        line = line.strip(" \t*#_`>\\")
+        if line:
+            return line[:70] + ("…" if len(line) > 70 else "")
+    return ""
+
+
+def program_names(db: str | os.PathLike[str], program: str) -> list[str]:
+    """Canonical names that `program` (any name, earlier name, key or surface seen) stands for."""
+    key = name_key(program)
+    if not key:
+        raise SearchError(f"program {program[:60]!r} has no words to look for")
+    conn = connect_read(db)
+    try:
+        names = [r[0] for r in conn.execute(
+            "SELECT DISTINCT name FROM program_names WHERE alias_fold = ? ORDER BY name", (key,)
+        )]
+        if not names:
+            near = [r[0] for r in conn.execute(
+                "SELECT DISTINCT alias FROM program_names WHERE instr(alias_fold, ?) > 0 ORDER BY alias LIMIT 5", (key,)
+            )]
+    finally:
+        conn.close()
+    if not names:
+        hint = f"; did you mean: {' | '.join(near)}" if near else ""
+        raise NotFound(f"unknown program {program[:80]!r}{hint}")
+    return names
+
+
+def aliases(db: str | os.PathLike[str], names: list[str]) -> list[str]:
+    """Every name the index knows for the canonical `names` (for the series page header)."""
+    conn = connect_read(db)
+    try:
+        marks = ", ".join("?" * len(names))
+        return [r[0] for r in conn.execute(
+            f"SELECT DISTINCT alias FROM program_names WHERE name IN ({marks}) AND source = 'gazetteer' ORDER BY alias",
+            names,
+        )]
+    finally:
+        conn.close()
+
+
+@dataclass
+class Point:
+    """One figure of a series: a value for a year, from a document."""
+
+    year: int
+    value: float
+    doc_id: str
+    surface: str
+    start: int
+    context: str
+
+
+@dataclass
+class Series:
+    """Figures that mean the same thing (one table column, or coverage) across documents."""
+
+    key: str
+    name: str
+    unit: str
+    points: list[Point] = field(default_factory=list)
+
+
+def series(db: str | os.PathLike[str], names: list[str]) -> tuple[list[Series], list[Series]]:
+    """(budget series, coverage series) of the documents whose main program is in `names`.
+
+    Budget: AMOUNT entities of `budget` sections, by the year of their sentence or
+    table row, split by table column (header named when it can be read) and
+    amounts stated in prose. Coverage: PERCENT entities of `coverage` sections.
+    Figures whose year is a range, or unknown, are left out.
+    """
+    marks = ", ".join("?" * len(names))
+    conn = connect_read(db)
+    try:
+        rows = conn.execute(
+            "SELECT e.doc_id, e.label, e.surface, e.start, e.end, e.amount, e.currency, e.percent,"
+            " e.near_year_start, e.near_year_end, e.section_id, s.start, s.text"
+            " FROM entities e JOIN documents d ON d.id = e.doc_id JOIN sections s ON s.id = e.section_id"
+            f" WHERE d.program IN ({marks}) AND e.near_year_start = e.near_year_end AND ("
+            " (e.label = 'AMOUNT' AND e.section = 'budget' AND e.amount IS NOT NULL)"
+            " OR (e.label = 'PERCENT' AND e.section = 'coverage' AND e.percent IS NOT NULL))"
+            " ORDER BY e.doc_id, e.start",
+            names,
+        ).fetchall()
+    finally:
+        conn.close()
+    budget: dict[str, Series] = {}
+    coverage = Series("coverage", "Cobertura", "%")
+    cells: Counter[tuple[int, int]] = Counter()
+    seen: set[tuple[str, int, float]] = set()
+    for doc_id, label, surface, start, end, amount, currency, percent, year, _, sid, sec_start, sec_text in rows:
+        at = start - sec_start
+        line_start = sec_text.rfind("\n", 0, at) + 1
+        line_end = sec_text.find("\n", at)
+        line = sec_text[line_start : line_end if line_end >= 0 else len(sec_text)]
+        context = " ".join(line.split())[:160]
+        if label == "PERCENT":
+            if (doc_id, year, percent) not in seen:
+                seen.add((doc_id, year, percent))
+                coverage.points.append(Point(year, percent, doc_id, surface, start, context))
+            continue
+        if _is_row(line):
+            cells[(sid, year)] += 1
+            name = _column_name(sec_text, line_start, cells[(sid, year)])
+        else:
+            name = "Cifras en el texto"
+        unit = "millones de pesos" if (currency or "MXN") == "MXN" else f"millones ({currency})"
+        key = f"{fold(name)}|{unit}"
+        budget.setdefault(key, Series(key, name, unit)).points.append(
+            Point(year, amount / 1e6, doc_id, surface, start, context)
+        )
+    ordered = sorted(budget.values(), key=lambda s: (s.name == "Cifras en el texto", -len(s.points), s.name))
+    return ordered, [coverage] if coverage.points else []
+
+
+def _is_row(line: str) -> bool:
+    """A table row (or a blank line): numbers, percents and "n.d." only."""
+    return _TABLE_ROW_RE.fullmatch(_NOT_AVAILABLE_RE.sub("", line)) is not None
+
+
+def _column_name(sec_text: str, row_start: int, k: int) -> str:
+    """Header of the k-th amount column (1-based) of the table whose row starts at `row_start`."""
+    above = sec_text[:row_start].rstrip("\n").split("\n")
+    # The first table row's header line: walk up over the other rows.
+    while above and _is_row(above[-1]):
+        above.pop()
+    headers: list[str] = []
+    if above:
+        cells = [c.strip() for c in _CELL_SPLIT_RE.split(above[-1].strip()) if c.strip()]
+        if len(cells) >= 2:
+            headers = cells[1:] if fold(cells[0]) in _YEAR_WORDS else cells
+    if len(headers) < k:
+        header_text = " ".join("\n".join(above[-30:]).split())
+        headers = []
+        for match in _MONEY_HEADER_RE.finditer(header_text):
+            words = match.group(1).split()
+            if words and fold(words[0]) in _YEAR_WORDS:
+                words = words[1:]
+            headers.append(" ".join(words))
+    if len(headers) >= k:
+        name = _PAREN_RE.sub("", headers[k - 1]).strip(" *:")
+        if name and not _TABLE_ROW_RE.fullmatch(name):
+            return name[:1].upper() + name[1:].lower()
+    return f"Columna {k}"
+
+
+def facets(df: Any, docs: dict[str, dict[str, Any]]) -> dict[str, list[tuple[str, int]]]:
+    """Counts of result rows by label, program, document year and section."""
+    out: dict[str, list[tuple[str, int]]] = {}
+    columns = {
+        "label": [v for v in df["label"] if isinstance(v, str)],
+        "program": [docs.get(d, {}).get("program") or "—" for d in df["doc_id"]],
+        "doc_year": [str(docs.get(d, {}).get("year") or "—") for d in df["doc_id"]],
+        "section": [v for v in df["section"] if isinstance(v, str)],
+    }
+    for name, values in columns.items():
+        counts = Counter(values)
+        order = sorted(counts.items(), key=(lambda kv: kv[0]) if name == "doc_year" else (lambda kv: (-kv[1], kv[0])))
+        out[name] = order
+    return out
+
+
+def group_by_doc(points: list[Point]) -> dict[str, list[Point]]:
+    """Points of each document, by year (one line per document in a chart)."""
+    groups: dict[str, list[Point]] = defaultdict(list)
+    for p in points:
+        groups[p.doc_id].append(p)
+    return {d: sorted(ps, key=lambda p: p.year) for d, ps in groups.items()}
