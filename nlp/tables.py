@@ -164,7 +164,10 @@ def _row_entities(row_pos: int, row: str, scale: tuple[float, str], columns: lis
     factor, currency = scale
     out = []
     tab_cells = row.split("\t") if columns and "\t" in row else None
-    for cell in _CELL.finditer(row):
+    row_cells = list(_CELL.finditer(row))
+    # As many cells as header columns: the n-th cell is under the n-th column, whatever the widths.
+    by_order = aligned is not None and len(row_cells) == len(aligned)
+    for index, cell in enumerate(row_cells):
         if cell.group("pct"):
             continue  # `16.49 %` is found by the PERCENT rules
         text = cell.group("num")
@@ -174,6 +177,8 @@ def _row_entities(row_pos: int, row: str, scale: tuple[float, str], columns: lis
         if tab_cells is not None:
             column = row.count("\t", 0, cell.start())
             kind = columns[column] if column < len(columns) else "other"
+        elif by_order:
+            kind = aligned[index][2] if aligned[index][2] != "other" else "money"
         elif aligned is not None:
             kind = _aligned_kind(aligned, cell.start(), cell.end())
         start, end = row_pos + cell.start("num"), row_pos + cell.end("num")

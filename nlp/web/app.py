@@ -219,6 +219,8 @@ def create_app(db_path: str | os.PathLike[str]) -> Starlette:
         }
         if df is not None:
             total = len(df)
+            if (page_no - 1) * per_page >= max(total, 1):
+                raise BadRequest(f"page {page_no} is past the last page ({max(1, -(-total // per_page))})")
             rows = df.iloc[(page_no - 1) * per_page : page_no * per_page]
             context.update(
                 total=total, truncated=total >= MAX_LIMIT, rows=rows.to_dict(orient="records"),

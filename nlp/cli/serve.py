@@ -1,0 +1,46 @@
+"""`fichas serve`: the web page over the index (thin wrapper over `nlp.web.app.create_app`)."""
+from __future__ import annotations
+
+import ipaddress
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from nlp.cli import app
+from nlp.index_schema import DB_ENV, DEFAULT_DB, FichasIndexError
+
+
+def _loopback(host: str) -> bool:
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return host == "localhost"
+
+
+@app.command("serve")
+def serve_cli(
+    db: Optional[Path] = typer.Option(None, "--db", envvar=DB_ENV, help=f"Index file (default {DEFAULT_DB}, or ${DB_ENV})."),
+    host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on; only this machine by default."),
+    port: int = typer.Option(8000, "--port", min=1, max=65535),
+) -> None:
+    """Serve the search, document and series pages over the index (read-only)."""
+    try:
+        import uvicorn
+
+        from nlp.web.app import create_app
+    except ImportError as err:
+        typer.echo(f"error: the web page needs starlette, jinja2 and uvicorn ({err})", err=True)
+        raise typer.Exit(2) from err
+    from nlp.index_schema import connect_read, default_db_path
+
+    path = default_db_path(db)
+    try:
+        connect_read(path).close()  # fail now, in one line, if there is no usable index
+    except FichasIndexError as err:
+        typer.echo(f"error: {err}", err=True)
+        raise typer.Exit(2) from err
+    if not _loopback(host):
+        typer.echo(f"warning: listening on {host}: anyone who can reach this machine can read the index", err=True)
+    typer.echo(f"fichas: serving {path} at http://{host}:{port}/search (Ctrl+C stops)")
+    uvicorn.run(create_app(path), host=host, port=port, log_level="warning", server_header=False)
