@@ -1,59 +1,97 @@
-"""Profile the fichas pipeline over the replicated corpus with pyinstrument; print flat tables.
+"""Profile the fichas pipeline over the replicated corpus with py-spy; print flat tables.
 
-    python bench/profile_pipeline.py [--base blank] [--min-chars 2000000] [--top 15] [--html FILE]
+    python bench/profile_pipeline.py [--base blank] [--min-chars 2000000] [--top 15] [--rate 100] [--raw FILE]
 
-pyinstrument (a sampling profiler, `pip install pyinstrument`) is not a project
-dependency; this script is the only thing that needs it. The pipeline is loaded and
-warmed up before profiling starts, so the tables are per-document work only. Two
-tables: functions by self time (where the time is spent), and the project's own
-functions (`nlp/`) by total time including what they call (which component, which
-step). A function that calls itself is counted once per stack.
+py-spy (`pip install py-spy`, not a project dependency) samples the process from
+outside, so the pipeline runs at full speed; pyinstrument was tried first and its
+per-call hook made the run six times slower, over-weighting the functions that make
+many small calls (Token objects), so its tables misled. The pipeline is loaded and
+warmed up in a child process before py-spy attaches, so the tables hold per-document
+work only. Cython code (the tokenizer, Doc, Token) has no frames of its own: its time
+shows as self time of the Python function that called it.
+
+Two tables: functions by self time (where the time goes), and the project's own
+functions (`nlp/`) by total time, what they call included (which component, which
+step). A function that calls itself counts once per sample.
 """
 from __future__ import annotations
 
 import argparse
+import re
+import shutil
+import subprocess
 import sys
+import tempfile
 import time
 import warnings
-from collections import defaultdict
+from collections import Counter
 from pathlib import Path
-from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from benchutil import REPO, copies_for, load_sources  # noqa: E402
 
-
-def flat(root: Any) -> tuple[dict[tuple[str, str], float], dict[tuple[str, str], float]]:
-    """(self time, total time) per (function, file:line) over the whole frame tree."""
-    self_time: dict[tuple[str, str], float] = defaultdict(float)
-    total_time: dict[tuple[str, str], float] = defaultdict(float)
-    stack: list[tuple[Any, frozenset]] = [(root, frozenset())]
-    while stack:
-        frame, ancestors = stack.pop()
-        key = (frame.function or "?", f"{_short(frame.file_path)}:{frame.line_no}")
-        self_time[key] += frame.total_self_time
-        if key not in ancestors:
-            total_time[key] += frame.time
-        for child in frame.children:
-            stack.append((child, ancestors | {key}))
-    return self_time, total_time
+_FRAME_RE = re.compile(r"^(?P<function>.*?) \((?P<file>.*?)(?::(?P<line>\d+))?\)$")
 
 
-def _short(path: str | None) -> str:
-    if not path:
-        return "?"
-    path = str(path)
+def inner(args: argparse.Namespace) -> int:
+    """The profiled process: load, warm up, say READY, wait for `go`, run the pipeline."""
+    warnings.filterwarnings("ignore")
+    import nlp
+
+    sources = load_sources(limit_files=args.limit_files)
+    texts = [s.text for s in sources] * copies_for(sources, args.min_chars)
+    pipeline = nlp.load(base=args.base)
+    pipeline(texts[0][:2000])
+    print(f"READY {len(texts)} {sum(map(len, texts))}", flush=True)
+    sys.stdin.readline()
+    start = time.perf_counter()
+    for _ in pipeline.pipe(texts, batch_size=args.batch_size):
+        pass
+    print(f"DONE {time.perf_counter() - start:.2f}", flush=True)
+    return 0
+
+
+def _short(path: str) -> str:
     for marker in ("/site-packages/", str(REPO) + "/"):
         if marker in path:
             return path.split(marker, 1)[1]
-    return path.rsplit("/", 1)[-1]
+    return path
 
 
-def table(rows: list[tuple[tuple[str, str], float]], total: float, top: int, title: str) -> list[str]:
-    lines = [f"{title}", "| # | function | where | seconds | share |", "|---|---|---|---:|---:|"]
-    for i, ((function, where), seconds) in enumerate(rows[:top], 1):
-        lines.append(f"| {i} | `{function}` | `{where}` | {seconds:.2f} | {100 * seconds / total:.1f}% |")
+def parse_frame(frame: str) -> tuple[str, str]:
+    match = _FRAME_RE.match(frame.strip())
+    if not match:
+        return frame.strip(), "?"
+    where = _short(match["file"]) + (f":{match['line']}" if match["line"] else "")
+    return match["function"], where
+
+
+def aggregate(raw: str) -> tuple[Counter, Counter, int]:
+    """(self samples, total samples) per (function, where) from py-spy's collapsed stacks."""
+    self_n: Counter = Counter()
+    total_n: Counter = Counter()
+    samples = 0
+    for line in raw.splitlines():
+        stack, _, count = line.rpartition(" ")
+        if not stack or not count.isdigit():
+            continue
+        n = int(count)
+        frames = [parse_frame(f) for f in stack.split(";") if f and not f.startswith("process ") and not f.startswith("thread ")]
+        if not frames:
+            continue
+        samples += n
+        self_n[frames[-1]] += n
+        for key in set(frames):
+            total_n[key] += n
+    return self_n, total_n, samples
+
+
+def table(rows: list[tuple[tuple[str, str], int]], samples: int, seconds: float, top: int, title: str) -> list[str]:
+    lines = [title, "", "| # | function | where | share | ~seconds |", "|---|---|---|---:|---:|"]
+    for i, ((function, where), n) in enumerate(rows[:top], 1):
+        share = n / samples
+        lines.append(f"| {i} | `{function}` | `{where}` | {share:.1%} | {share * seconds:.1f} |")
     return lines
 
 
@@ -64,42 +102,51 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--limit-files", type=int, default=None)
     parser.add_argument("--batch-size", type=int, default=16)
     parser.add_argument("--top", type=int, default=15)
-    parser.add_argument("--interval", type=float, default=0.001, help="sampling interval in seconds")
-    parser.add_argument("--html", default=None, help="also write pyinstrument's HTML report here")
+    parser.add_argument("--rate", type=int, default=100, help="py-spy samples per second")
+    parser.add_argument("--raw", default=None, help="keep py-spy's collapsed stacks here (for flamegraph.pl / speedscope)")
+    parser.add_argument("--lines", action="store_true", help="one entry per source line instead of per function")
+    parser.add_argument("--inner", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
-    try:
-        from pyinstrument import Profiler
-    except ImportError:
-        print("pyinstrument is not installed: pip install pyinstrument", file=sys.stderr)
+    if args.inner:
+        return inner(args)
+    pyspy = shutil.which("py-spy", path=str(Path(sys.executable).parent)) or shutil.which("py-spy")
+    if not pyspy:
+        print("py-spy is not installed: pip install py-spy", file=sys.stderr)
         return 2
-    warnings.filterwarnings("ignore")
-    import nlp
-
-    sources = load_sources(limit_files=args.limit_files)
-    texts = [s.text for s in sources] * copies_for(sources, args.min_chars)
-    pipeline = nlp.load(base=args.base)
-    pipeline(texts[0][:2000])
-    profiler = Profiler(interval=args.interval)
-    start = time.perf_counter()
-    profiler.start()
-    for _ in pipeline.pipe(texts, batch_size=args.batch_size):
-        pass
-    profiler.stop()
-    wall = time.perf_counter() - start
-    session = profiler.last_session
-    root = session.root_frame()
-    total = root.time if root is not None else wall
-    self_time, total_time = flat(root)
-    print(f"profile: fichas --base {args.base}, {len(texts)} documents, {sum(map(len, texts)):,} chars, "
-          f"{wall:.1f} s wall ({total:.1f} s sampled, pyinstrument interval {args.interval * 1000:g} ms)\n")
-    by_self = sorted(self_time.items(), key=lambda kv: -kv[1])
-    print("\n".join(table(by_self, total, args.top, f"Top {args.top} functions by self time:")))
-    ours = sorted(((k, v) for k, v in total_time.items() if k[1].startswith("nlp/")), key=lambda kv: -kv[1])
+    cmd = [sys.executable, __file__, "--inner", "--base", args.base, "--min-chars", str(args.min_chars),
+           "--batch-size", str(args.batch_size)] + (["--limit-files", str(args.limit_files)] if args.limit_files else [])
+    raw_path = Path(args.raw) if args.raw else Path(tempfile.mkstemp(prefix="fichas-pyspy-", suffix=".txt")[1])
+    child = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd=REPO)
+    ready = child.stdout.readline().split()
+    if not ready or ready[0] != "READY":
+        child.kill()
+        print(f"the profiled process did not start: {ready}", file=sys.stderr)
+        return 1
+    spy = subprocess.Popen([pyspy, "record", "--pid", str(child.pid), "--rate", str(args.rate),
+                            *([] if args.lines else ["--function"]),
+                            "--format", "raw", "--output", str(raw_path), "--nonblocking"],
+                           stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    time.sleep(1.0)  # let py-spy attach before the work starts
+    child.stdin.write("go\n")
+    child.stdin.flush()
+    done = child.stdout.readline().split()
+    child.wait()
+    _, spy_err = spy.communicate()
+    seconds = float(done[1]) if len(done) == 2 else 0.0
+    raw = raw_path.read_text(encoding="utf-8") if raw_path.exists() else ""
+    if not args.raw:
+        raw_path.unlink(missing_ok=True)
+    self_n, total_n, samples = aggregate(raw)
+    if not samples:
+        print(f"py-spy recorded nothing: {spy_err.strip()[-400:]}", file=sys.stderr)
+        return 1
+    print(f"Profile of fichas --base {args.base} over {ready[1]} documents ({int(ready[2]):,} chars): "
+          f"{seconds:.1f} s of `nlp.pipe`, py-spy {samples} samples at {args.rate}/s "
+          f"(load and warm-up not sampled; ~seconds = share x run time).\n")
+    print("\n".join(table(self_n.most_common(), samples, seconds, args.top, f"Top {args.top} functions by self time:")))
+    ours = sorted(((k, v) for k, v in total_n.items() if k[1].startswith("nlp/")), key=lambda kv: -kv[1])
     print()
-    print("\n".join(table(ours, total, args.top, f"Top {args.top} project functions (nlp/) by total time:")))
-    if args.html:
-        Path(args.html).write_text(profiler.output_html(), encoding="utf-8")
-        print(f"\nHTML report: {args.html}")
+    print("\n".join(table(ours, samples, seconds, args.top, f"Top {args.top} project functions (`nlp/`) by total time:")))
     return 0
 
 

@@ -64,6 +64,21 @@ def split_lines(norm: str, folded: Optional[str] = None) -> list[Line]:
 
 
 
+def line_end_offset(tm: TextMap, norm_index: int) -> int:
+    """Original end of the line that ends at `norm_index`, trailing blanks excluded.
+
+    Markers deleted by normalization after the last character (`**`) belong to the
+    heading or block that ends the line.
+    """
+    orig = tm.end(norm_index)
+    line_end = tm.original.find("\n", orig)
+    line_end = len(tm.original) if line_end < 0 else line_end
+    k = line_end
+    while k > orig and tm.original[k - 1] in " \t\r":
+        k -= 1
+    return k
+
+
 def line_start_offset(tm: TextMap, norm_index: int) -> int:
     """Original offset of the first non-blank character of the line holding `norm_index`.
 
@@ -199,14 +214,17 @@ def _add_text(b: _Builder, t0: int, t1: int, raw: str, line: Line) -> None:
         if table and kind == "table":
             b.extend(t1, t1 - t0)
             return
-        if not table and not item and kind in ("paragraph", "item", "heading") and last_len >= WRAP_MIN:
-            if kind == "heading" or kind == "item" or kind == "paragraph":
+        # a narrow column wraps short lines: a line that starts in lowercase after one
+        # that does not end a sentence continues it
+        continues = last_len >= WRAP_MIN or (raw[:1].islower() and b.norm[cur[1] - 1] not in ".:;")
+        if not table and not item and continues:
+            if kind in ("paragraph", "item") or (kind == "heading" and last_len >= WRAP_MIN):
                 b.extend(t1, t1 - t0)
                 return
-        if not table and not item and kind == "line" and last_len >= WRAP_MIN:
-            cur[2] = "paragraph"
-            b.extend(t1, t1 - t0)
-            return
+            if kind == "line":
+                cur[2] = "paragraph"
+                b.extend(t1, t1 - t0)
+                return
     kind = "table" if table else "item" if item else ("paragraph" if t1 - t0 >= WRAP_MIN else "line")
     b.open(t0, t1, kind, line.index)
 
@@ -229,7 +247,10 @@ def _make_block(tm: TextMap, norm: str, ns: int, ne: int, kind: str, heading: in
                 lines: Sequence[Line]) -> Block:
     at_line_start = ns == 0 or not norm[lines[line].start:ns].strip()
     start = line_start_offset(tm, ns) if at_line_start else tm.start(ns)
-    return Block(start, tm.end(ne), ns, ne, kind, norm[ns:ne], heading, line)
+    nl = norm.find("\n", ne)
+    at_line_end = not norm[ne:nl if nl >= 0 else len(norm)].strip()
+    end = line_end_offset(tm, ne) if at_line_end else tm.end(ne)
+    return Block(start, end, ns, ne, kind, norm[ns:ne], heading, line)
 
 
 def _split_sentences(tm: TextMap, block: Block, max_chars: int) -> list[Block]:

@@ -21,7 +21,7 @@ from typing import Any, Iterable, Optional, Sequence
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from nlp.blocks import WORD_RE, Line, line_start_offset, split_lines
+from nlp.blocks import WORD_RE, Line, line_end_offset, line_start_offset, split_lines
 from nlp.settings import HEADINGS_KEY, SECTION_LABELS
 from nlp.textmap import TextMap, fold, fold_same_length, normalize
 
@@ -415,7 +415,9 @@ def heading_spans(doc: Doc, tm: TextMap, matches: Sequence[HeadingMatch], labels
     last_end = 0
     for k, match in enumerate(matches):
         start = line_start_offset(tm, match.start) if match.line_start else tm.start(match.start)
-        end = tm.end(match.end)
+        nl = tm.norm.find("\n", match.end)
+        at_line_end = not tm.norm[match.end:nl if nl >= 0 else len(tm.norm)].strip()
+        end = line_end_offset(tm, match.end) if at_line_end else tm.end(match.end)
         span = doc.char_span(start, end, alignment_mode="expand")
         if span is None or span.start < last_end:
             continue

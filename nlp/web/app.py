@@ -273,19 +273,19 @@ def create_app(db_path: str | os.PathLike[str]) -> Starlette:
         )
 
     async def bad_request(request: Request, exc: Exception) -> Response:
-        return error(request, 400, "No se pudo hacer la consulta", str(exc))
+        return error(request, 400, "This search cannot be run", str(exc))
 
     async def not_found(request: Request, exc: Exception) -> Response:
-        return error(request, 404, "No encontrado", str(exc))
+        return error(request, 404, "Not found", str(exc))
 
     async def index_error(request: Request, exc: Exception) -> Response:
-        return error(request, 503, "El índice no está disponible", str(exc))
+        return error(request, 503, "The index is not available", str(exc))
 
     async def http_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, HTTPException)
         if exc.status_code == 404:
-            return error(request, 404, "No encontrado", f"no page at {request.url.path[:100]}")
-        return error(request, exc.status_code, "Petición no válida", str(exc.detail))
+            return error(request, 404, "Not found", f"no page at {request.url.path[:100]}")
+        return error(request, exc.status_code, "Bad request", str(exc.detail))
 
     routes = [
         Route("/", home, methods=["GET"]),

@@ -149,16 +149,23 @@ def program_names(db: str | os.PathLike[str], program: str) -> list[str]:
 
 
 def aliases(db: str | os.PathLike[str], names: list[str]) -> list[str]:
-    """Every name the index knows for the canonical `names` (for the series page header)."""
+    """The other names of the canonical `names`, one spelling each (for the series page header)."""
     conn = connect_read(db)
     try:
         marks = ", ".join("?" * len(names))
-        return [r[0] for r in conn.execute(
-            f"SELECT DISTINCT alias FROM program_names WHERE name IN ({marks}) AND source = 'gazetteer' ORDER BY alias",
+        rows = conn.execute(
+            f"SELECT alias, alias_fold FROM program_names WHERE name IN ({marks}) AND source = 'gazetteer'"
+            " ORDER BY alias_fold, alias DESC",
             names,
-        )]
+        ).fetchall()
     finally:
         conn.close()
+    folded_names = {name_key(n) for n in names}
+    shown: dict[str, str] = {}
+    for alias, key in rows:  # one spelling per name ("IMSS-Coplamar", not also "IMSS COPLAMAR")
+        if key not in folded_names:
+            shown.setdefault(key, alias)
+    return list(shown.values())
 
 
 @dataclass
@@ -207,7 +214,7 @@ def series(db: str | os.PathLike[str], names: list[str]) -> tuple[list[Series], 
     finally:
         conn.close()
     budget: dict[str, Series] = {}
-    coverage = Series("coverage", "Cobertura", "%")
+    coverage = Series("coverage", "Coverage", "%")
     cells: Counter[tuple[int, int]] = Counter()
     seen: set[tuple[str, int, float]] = set()
     for doc_id, label, surface, start, end, amount, currency, percent, year, _, sid, sec_start, sec_text in rows:
@@ -225,13 +232,13 @@ def series(db: str | os.PathLike[str], names: list[str]) -> tuple[list[Series], 
             cells[(sid, year)] += 1
             name = _column_name(sec_text, line_start, cells[(sid, year)])
         else:
-            name = "Cifras en el texto"
-        unit = "millones de pesos" if (currency or "MXN") == "MXN" else f"millones ({currency})"
+            name = "Amounts in the text"
+        unit = "millions of pesos" if (currency or "MXN") == "MXN" else f"millions ({currency})"
         key = f"{fold(name)}|{unit}"
         budget.setdefault(key, Series(key, name, unit)).points.append(
             Point(year, amount / 1e6, doc_id, surface, start, context)
         )
-    ordered = sorted(budget.values(), key=lambda s: (s.name == "Cifras en el texto", -len(s.points), s.name))
+    ordered = sorted(budget.values(), key=lambda s: (s.name == "Amounts in the text", -len(s.points), s.name))
     return ordered, [coverage] if coverage.points else []
 
 
@@ -263,7 +270,7 @@ def _column_name(sec_text: str, row_start: int, k: int) -> str:
         name = _PAREN_RE.sub("", headers[k - 1]).strip(" *:")
         if name and not _TABLE_ROW_RE.fullmatch(name):
             return name[:1].upper() + name[1:].lower()
-    return f"Columna {k}"
+    return f"Column {k}"
 
 
 def facets(df: Any, docs: dict[str, dict[str, Any]]) -> dict[str, list[tuple[str, int]]]:
