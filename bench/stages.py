@@ -100,13 +100,16 @@ def stage_pipe(args: argparse.Namespace) -> dict[str, Any]:
 # --- index and search -----------------------------------------------------------------------
 
 
-def replicated_records(path: Path, n: int) -> Iterator[dict[str, Any]]:
-    """`n` records cycling over the records of `path`, each with its own id and source."""
+def replicated_records(path: Path, n: int, deadline: float | None = None) -> Iterator[dict[str, Any]]:
+    """`n` records cycling over the records of `path`, each with its own id and source;
+    fewer if `deadline` (a `time.perf_counter()` value) passes first."""
     with open(path, encoding="utf-8") as handle:
         base = [json.loads(line) for line in handle if line.strip()]
     if not base:
         raise SystemExit(f"no records in {path}")
     for i, record in enumerate(islice(cycle(base), n)):
+        if deadline is not None and time.perf_counter() > deadline:
+            return
         meta = dict(record.get("meta") or {})
         meta["source"] = f"{meta.get('source', record['id'])}#i{i:05d}"
         yield {**record, "id": f"{record['id']}-i{i:05d}", "meta": meta}
@@ -182,7 +185,8 @@ def stage_index(args: argparse.Namespace) -> dict[str, Any]:
         Path(f"{db}{suffix}").unlink(missing_ok=True)
     records = Path(args.records)
     start = time.perf_counter()
-    stats = build_index(replicated_records(records, args.docs), db)
+    deadline = start + args.budget if args.budget else None
+    stats = build_index(replicated_records(records, args.docs, deadline), db)
     index_seconds = time.perf_counter() - start
     if stats.errors:
         print(f"index: {len(stats.errors)} records not indexed, first: {stats.errors[0]}", file=sys.stderr)
@@ -200,6 +204,8 @@ def stage_index(args: argparse.Namespace) -> dict[str, Any]:
     every = [x for xs in latencies.values() for x in xs]
     return {
         "docs": stats.documents,
+        "requested": args.docs,
+        "truncated": stats.documents < args.docs,
         "added": stats.added,
         "sections": stats.sections,
         "entities": stats.entities,
@@ -240,6 +246,7 @@ def main(argv: list[str] | None = None) -> int:
     index.add_argument("--records", required=True)
     index.add_argument("--docs", type=int, default=10_000)
     index.add_argument("--queries", type=int, default=200)
+    index.add_argument("--budget", type=float, default=None, help="stop adding documents after this many seconds")
     index.add_argument("--db", required=True)
     index.add_argument("--json", required=True)
     rusage = sub.add_parser("rusage")

@@ -3,16 +3,17 @@
 Heading rules label most of a ficha, but circulars and letters have no headings,
 rules can disagree (`Análisis de la Cobertura y Presupuesto`), and two-column
 extraction puts text under the wrong heading. The classifier labels every block
-from its words (TF-IDF word and character n-grams), its neighbours' words, its
-layout, and, in the combined mode, what the rules said (the heading above it).
-A transition matrix learned from the gold, decoded with Viterbi, keeps sections
-from flickering block by block; heading blocks are constrained to the labels of
-the rules that matched them.
+from its words (TF-IDF word and character n-grams), its neighbours' words and its
+layout. In the combined mode the label(s) of the heading above a block get a fixed
+log-score bonus (`rule_weight`), and heading blocks are constrained to the labels
+of the rules that matched them: the rules keep the structure, the content decides
+where they are silent or ambiguous. A transition matrix learned from the gold,
+decoded with Viterbi, keeps sections from flickering block by block.
 
-Two estimators are trained: `full` (with rule features, for the combined mode)
-and `text` (without, for the classifier-only mode), so each mode's contribution
-can be measured. scikit-learn and numpy are imported inside functions: the
-component module that uses this one must stay cheap to import.
+`combine: "model"` instead trains a second estimator with the rule outputs as
+features (measured worse, kept for comparison). scikit-learn, scipy and numpy are
+imported inside functions: the component module that uses this one must stay
+cheap to import.
 """
 from __future__ import annotations
 
@@ -45,14 +46,14 @@ DEFAULT_PARAMS: dict[str, Any] = {
     "word_ngrams": [1, 2],
     "char_ngrams": [2, 5],
     "min_df": 1,
-    "max_features": 60000,
+    "max_features": 20000,
     "context_weight": 0.5,  # weight of the previous/next block's text vectors
     "weight_power": 0.5,  # sample weight = non-blank chars ** power (0 = every block counts once)
     "max_chars": 300,  # long paragraphs are cut at sentence ends into pieces of about this size
     "transition_weight": 0.5,  # 0 disables Viterbi (argmax per block)
     "transition_alpha": 0.5,  # add-alpha smoothing of the transition counts
     "combine": "bonus",  # combined mode: "bonus" = text model + rule_weight for the heading above; "model" = estimator trained with rule features
-    "rule_weight": 2.0,  # log-score bonus of the label of the heading above a block
+    "rule_weight": 3.0,  # log-score bonus of the label of the heading above a block
     "rule_decay": 1.0,  # the bonus is multiplied by this for every block since the heading
 }
 
@@ -83,16 +84,25 @@ def block_bounds(blocks: Sequence[Block], n: int) -> list[tuple[int, int]]:
 
 
 def rules_labels(doc: DocBlocks) -> list[str]:
-    """Rules alone: every block takes the label of the heading above it (`other` before any)."""
+    """Rules alone: every block takes the label of the heading above it (`other` before any).
+
+    Below a line of headings run together (two-column extraction), the text is
+    given to the first of them: extraction reads the left column first.
+    """
     current = OTHER
     out = []
+    row, first_of_row = -1, OTHER
     for block in doc.blocks:
         if block.heading >= 0:
             match = doc.headings[block.heading]
             if not match.opens:
                 out.append(match.label)
                 continue
-            current = match.label
+            if block.line != row:
+                row, first_of_row = block.line, match.label
+            out.append(match.label)
+            current = first_of_row
+            continue
         out.append(current)
     return out
 
@@ -170,9 +180,13 @@ def heading_context(doc: DocBlocks) -> list[tuple[tuple[str, ...], int]]:
     out: list[tuple[tuple[str, ...], int]] = []
     current: tuple[str, ...] = ()
     since = 0
+    row = -1  # line of the last heading, to collect headings run together on one line
     for block in doc.blocks:
         if block.heading >= 0 and doc.headings[block.heading].opens:
-            current, since = doc.headings[block.heading].labels, 0
+            labels = doc.headings[block.heading].labels
+            if since == 0 and block.line == row:  # two-column: the text below belongs to one of the boxes
+                labels = tuple(dict.fromkeys(current + labels))
+            current, since, row = labels, 0, block.line
         else:
             since += 1
         if block.heading >= 0 and not doc.headings[block.heading].opens:
@@ -248,8 +262,9 @@ class SectionModel:
         model.char_vec = TfidfVectorizer(analyzer="char_wb", ngram_range=tuple(merged["char_ngrams"]),
                                          min_df=merged["min_df"], max_features=merged["max_features"],
                                          sublinear_tf=True, dtype=np.float64)
-        model.word_vec.fit(texts)
-        model.char_vec.fit(texts)
+        for vectorizer in (model.word_vec, model.char_vec):
+            vectorizer.fit(texts)
+            vectorizer.stop_words_ = None  # pruned terms: only needed for introspection, large on disk
         model.layout_vec = DictVectorizer().fit([f for d in docs for f in layout_features(d)])
         model.rule_vec = DictVectorizer().fit([f for d in docs for f in rule_features(d)])
         base, full = model._matrices(docs)
@@ -257,7 +272,8 @@ class SectionModel:
         sizes = np.array([max(1, sum(not c.isspace() for c in b.text)) for d in docs for b in d.blocks], dtype=float)
         weights = sizes ** float(merged["weight_power"])
         weights = weights / weights.mean()
-        for name, matrix in (("text", base), ("full", full)):
+        wanted = (("text", base), ("full", full)) if merged["combine"] == "model" else (("text", base),)
+        for name, matrix in wanted:
             est = _make_estimator(merged, seed)
             est.fit(matrix, y, sample_weight=weights)
             model.estimators[name] = est
@@ -326,6 +342,8 @@ class SectionModel:
 
         path = Path(path)
         path.mkdir(parents=True, exist_ok=True)
+        for vectorizer in (self.word_vec, self.char_vec):  # a memory address cached by sklearn: not reproducible
+            vectorizer.__dict__.pop("_stop_words_id", None)
         state = {k: getattr(self, k) for k in ("params", "labels", "word_vec", "char_vec", "layout_vec",
                                                  "rule_vec", "estimators", "log_trans", "log_start")}
         joblib.dump(state, path / MODEL_FILE, compress=3)

@@ -184,10 +184,13 @@ def test_document_whose_headings_are_all_missing(records):
 # ---------------------------------------------------------------- training
 
 
-def test_training_is_deterministic(records):
+def test_training_is_deterministic(records, tmp_path):
     subset = records[: min(len(records), 12)]
     first, second = train_sections(subset, seed=0), train_sections(list(reversed(subset)), seed=0)
     assert first.meta["data_hash"] == second.meta["data_hash"]
+    first.save(tmp_path / "a")
+    second.save(tmp_path / "b")
+    assert (tmp_path / "a" / "model.joblib").read_bytes() == (tmp_path / "b" / "model.joblib").read_bytes()
     docs, _labels = prepare(subset, first.params["max_chars"])
     for mode in ("classifier", "combined"):
         a, b = first.predict_proba(docs, mode), second.predict_proba(docs, mode)

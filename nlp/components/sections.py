@@ -75,8 +75,12 @@ class SectionSegmenter:
         return self.matcher.rules
 
     @property
-    def model(self) -> Any:
-        """The section model, loaded on first use (None when there is none to load)."""
+    def section_model(self) -> Any:
+        """The section model, loaded on first use (None when there is none to load).
+
+        Not called `model`: spaCy inspects `component.model` of every pipe (tok2vec
+        listeners) and would load it while the pipeline is being built.
+        """
         if not self._model_loaded:
             from nlp.section_model import SectionModel
 
@@ -111,7 +115,7 @@ class SectionSegmenter:
             yield from self._process(list(batch))
 
     def _process(self, docs: list[Doc]) -> Iterator[Doc]:
-        model = self.model if self.mode != "rules" else None
+        model = self.section_model if self.mode != "rules" else None
         max_chars = model.params.get("max_chars") if model is not None else DEFAULT_PARAMS["max_chars"]
         analyses = [analyze(doc.text, self.matcher, tm=doc._.textmap or normalize(doc.text), max_chars=max_chars)
                     for doc in docs]
@@ -133,8 +137,8 @@ class SectionSegmenter:
         target = path / MODEL_SUBDIR
         if target.exists():
             shutil.rmtree(target)
-        if self.model is not None:
-            self.model.save(target)
+        if self.section_model is not None:
+            self.section_model.save(target)
 
     def from_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> "SectionSegmenter":
         """Read the rules and model written by `to_disk` (the repo's `rules/` is not needed)."""
@@ -166,8 +170,9 @@ def set_section_spans(doc: Doc, analysis: DocBlocks, labels: Sequence[str]) -> N
             segments.append((start, label))
     if not segments:
         segments = [(0, "other")]
-    starts = [t.idx for t in doc]
-    ends = [t.idx + len(t) for t in doc]
+    offsets = doc.to_array(["IDX", "LENGTH"]).tolist() if len(doc) else []
+    starts = [start for start, _length in offsets]
+    ends = [start + length for start, length in offsets]
     cuts: list[tuple[int, str]] = []
     for k, (char, label) in enumerate(segments):
         tok = 0 if k == 0 else _token_boundary(starts, ends, char)
