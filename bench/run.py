@@ -60,6 +60,16 @@ def _rss_kb(pid: int) -> int:
     return int(match.group(1)) if match else 0
 
 
+def _busy_cpu_seconds() -> float | None:
+    """CPU seconds the whole machine has spent busy since boot (/proc/stat), all cores."""
+    try:
+        fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    except (OSError, ValueError):
+        return None
+    idle = fields[3] + (fields[4] if len(fields) > 4 else 0)  # idle + iowait
+    return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")
+
+
 class TreeSampler(threading.Thread):
     """Peak of the summed RSS of a process's descendants, sampled from /proc (workers included)."""
 
@@ -91,6 +101,15 @@ class Measured:
     tree_rss_mb: float | None
     log: Path
     cpu_seconds: float | None = None
+    others_cores: float | None = None  # cores other processes kept busy meanwhile (contention)
+
+    def cpu_note(self) -> str:
+        parts = []
+        if self.cpu_seconds and self.wall_seconds:
+            parts.append(f"{self.cpu_seconds / self.wall_seconds:.2f} cores busy")
+        if self.others_cores is not None:
+            parts.append(f"other jobs {self.others_cores:.2f} cores")
+        return ", ".join(parts)
     result: dict[str, Any] = field(default_factory=dict)
 
 
@@ -103,6 +122,7 @@ def measure(cmd: list[str], work: Path, name: str, sample_tree: bool = False) ->
     else:
         full = [sys.executable, str(STAGES), "rusage", "--json", str(timing), "--", *cmd]
     env = {**os.environ, "PYTHONWARNINGS": "ignore", "TQDM_DISABLE": "1"}
+    busy_before = _busy_cpu_seconds()
     with open(log, "w", encoding="utf-8") as handle:
         start = time.perf_counter()
         proc = subprocess.Popen(full, stdout=handle, stderr=subprocess.STDOUT, cwd=REPO, env=env)
@@ -112,6 +132,7 @@ def measure(cmd: list[str], work: Path, name: str, sample_tree: bool = False) ->
         returncode = proc.wait()
         wall = time.perf_counter() - start
         tree = sampler.stop() if sampler else None
+    busy_after = _busy_cpu_seconds()
     peak = cpu = None
     if timing.exists():
         text = timing.read_text(encoding="utf-8", errors="replace")
@@ -125,7 +146,10 @@ def measure(cmd: list[str], work: Path, name: str, sample_tree: bool = False) ->
         else:
             data = json.loads(text)
             peak, returncode = data["peak_rss_mb"], data["returncode"]
-    return Measured(returncode, wall, peak, tree, log, cpu_seconds=cpu)
+    others = None
+    if cpu is not None and busy_before is not None and busy_after is not None and wall > 0:
+        others = max(0.0, (busy_after - busy_before - cpu) / wall)
+    return Measured(returncode, wall, peak, tree, log, cpu_seconds=cpu, others_cores=others)
 
 
 def _tail(path: Path, lines: int = 15) -> str:
@@ -232,7 +256,8 @@ class Bench:
             data = json.loads(out.read_text())
             row.docs, row.seconds, row.rss_mb = data["docs"], data["seconds"], m.peak_rss_mb or data["peak_rss_mb"]
             row.words = data["words"]
-            row.note = f"load {data['load_seconds']:.1f} s; {'+'.join(data['components']) or 'tokenizer'}"
+            others = f"; other jobs {m.others_cores:.2f} cores" if m.others_cores is not None else ""
+            row.note = f"load {data['load_seconds']:.1f} s; {'+'.join(data['components']) or 'tokenizer'}{others}"
             row.extra = data  # type: ignore[attr-defined]
         self.rows[model] = row
         self.log(f"pipe {model}: {self._brief(row)}")
@@ -254,8 +279,9 @@ class Bench:
         row.docs = done
         words_1x = self.words_1x()
         row.words = round(words_1x * done / (self.copies * self.files_per_copy)) if words_1x else None
-        cpu = f"; CPU {m.cpu_seconds / m.wall_seconds:.2f} cores busy" if m.cpu_seconds and m.wall_seconds else ""
+        cpu = f"; {m.cpu_note()}" if m.cpu_note() else ""
         row.note = f"end to end, wall incl. start-up{cpu}; records {out.stat().st_size / 2**20:.0f} MB" if out.exists() else ""
+        row.others_cores = m.others_cores  # type: ignore[attr-defined]
         row.records = out  # type: ignore[attr-defined]
         self.log(f"{name}: {self._brief(row)}")
         return row
@@ -329,7 +355,7 @@ class Bench:
                    detail=f"{_num(wps.get('fichas-default'))} / {_num(wps.get('base-same'))} words/s"),
             Target("fichas annotate --n-process 2 / --n-process 1 (words/s, end to end)",
                    _ratio(wps.get("annotate-n2"), wps.get("annotate-n1")), ">=", 1.7,
-                   detail=f"{_num(wps.get('annotate-n2'))} / {_num(wps.get('annotate-n1'))} words/s"),
+                   detail=f"{_num(wps.get('annotate-n2'))} / {_num(wps.get('annotate-n1'))} words/s{self._contention('annotate-n2')}"),
         ]
         if len(self.scaling) >= 2:
             (lo, first), (hi, last) = self.scaling[0], self.scaling[-1]
@@ -345,6 +371,10 @@ class Bench:
         out.append(Target("indexing documents/s", index_dps, ">=", 200, "docs/s",
                           detail=f"{self.index.get('docs', '?')} docs in {_num(self.index.get('seconds'), 1)} s"))
         return out
+
+    def _contention(self, key: str) -> str:
+        others = getattr(self.rows.get(key), "others_cores", None)
+        return f"; other jobs used {others:.2f} of {os.cpu_count()} cores meanwhile" if others is not None else ""
 
     def table(self) -> list[str]:
         lines = ["| stage | what | docs | words | seconds | words/s | docs/s | peak RSS MB | notes |",
@@ -491,7 +521,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--scale-base", default="blank", help="--base of the scaling runs (default blank, to keep the run short)")
     parser.add_argument("--index-docs", type=int, default=None, help="documents in the index (default 10,000)")
     parser.add_argument("--queries", type=int, default=None, help="timed search queries (default 300)")
-    parser.add_argument("--index-budget", type=float, default=180, help="stop indexing after this many seconds (default 180)")
+    parser.add_argument("--index-budget", type=float, default=300, help="stop indexing after this many seconds (default 300)")
     parser.add_argument("--limit-files", type=int, default=None, help="use only the first N corpus files")
     parser.add_argument("--profile", action="store_true", help="also profile fichas --base blank (needs pyinstrument)")
     parser.add_argument("--notes", default=str(HERE / "notes.md"), help="markdown appended as the report's Notes (if it exists)")

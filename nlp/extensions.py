@@ -26,10 +26,42 @@ def register_extensions() -> None:
         Token.set_extension("excluded", default=False)
     if not Doc.has_extension("doc_id"):
         Doc.set_extension("doc_id", default=None)
-    if not Doc.has_extension("textmap"):
-        Doc.set_extension("textmap", default=None)
 
 
 register_extensions()
 
-__all__: list[Any] = ["register_extensions"]
+# Per-document working state shared by the project's components while a Doc goes
+# through the pipeline: `Doc.text` joins every token in Python (as costly as the
+# tokenizer itself) and the normalized view is needed by both components, so each
+# is computed once. `release_working_state` drops them before the Doc leaves the
+# pipeline, so nothing unserializable stays in `doc.user_data`.
+_TEXT_KEY = "_fichas_text"
+_TEXTMAP_KEY = "_fichas_textmap"
+
+
+def doc_text(doc: Doc) -> str:
+    """`doc.text`, computed once per document while it is in the pipeline."""
+    text = doc.user_data.get(_TEXT_KEY)
+    if text is None:
+        text = doc.text
+        doc.user_data[_TEXT_KEY] = text
+    return text
+
+
+def doc_textmap(doc: Doc) -> Any:
+    """The normalized view of the document (`nlp.textmap.normalize`), computed once."""
+    textmap = doc.user_data.get(_TEXTMAP_KEY)
+    if textmap is None:
+        from nlp.textmap import normalize
+
+        textmap = normalize(doc_text(doc))
+        doc.user_data[_TEXTMAP_KEY] = textmap
+    return textmap
+
+
+def release_working_state(doc: Doc) -> None:
+    """Forget the cached text and view (called by the last of our components)."""
+    doc.user_data.pop(_TEXT_KEY, None)
+    doc.user_data.pop(_TEXTMAP_KEY, None)
+
+__all__: list[Any] = ["register_extensions", "doc_text", "doc_textmap", "release_working_state"]

@@ -44,7 +44,8 @@ def gazetteer(rules_dir: str | None = None) -> tuple[object, dict[str, Program]]
         for name in program.names:
             index.setdefault(name_key(name), program)
     alternatives = sorted({_alias_pattern(n) for p in load_programs(rules_dir) for n in p.names}, key=len, reverse=True)
-    pattern = regex.compile(r"(?<![\w-])(?:" + "|".join(alternatives) + r")(?![\w-])", regex.I)
+    # A name starts with a capital or a digit: the lookahead rejects other starts at once.
+    pattern = regex.compile(r"(?<![\w-])(?-i:(?=[\p{Lu}\d]))(?:" + "|".join(alternatives) + r")(?![\w-])", regex.I)
     return pattern, index
 
 

@@ -45,7 +45,8 @@ def split_tokens_at(doc: Doc, *spans: tuple[int, int]) -> None:
 
 def _token_inside(doc: Doc, char: int) -> int | None:
     """Index of the token that strictly contains `char` (not at its edges), else None."""
-    if char <= 0 or char >= len(doc.text):
+    last = doc[-1] if len(doc) else None
+    if char <= 0 or last is None or char >= last.idx + len(last.text_with_ws):
         return None
     # Find the token covering char via binary search on token offsets.
     lo, hi = 0, len(doc) - 1

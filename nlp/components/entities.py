@@ -17,12 +17,14 @@ from spacy.language import Language
 from spacy.matcher import Matcher
 from spacy.tokens import Doc, Span
 
-from nlp.extensions import register_extensions
+from nlp.extensions import doc_text, doc_textmap, register_extensions, release_working_state
 from nlp.settings import BASE_NER_KEY, ENTITY_LABELS
 
 
 #: A line at least this long that ends inside a name is wrapped prose, not a line of a data block.
 MIN_WRAPPED_LINE = 40
+#: The longest program name the open patterns look for, in tokens.
+MAX_NAME_TOKENS = 40
 
 
 class EntityRecognizer:
@@ -57,6 +59,9 @@ class EntityRecognizer:
         self.first_words = {r["word"] for r in read_tsv(root / "entities" / "program_first_words.tsv")}
         self.stop_phrases = tuple(fold(r["phrase"]).split() for r in read_tsv(root / "entities" / "program_stop_phrases.tsv"))
         self.head_words = set(self.matcher_heads(root))
+        import regex
+
+        self.head_re = regex.compile(r"(?<!\w)(?:" + "|".join(sorted(map(regex.escape, self.head_words), key=len, reverse=True)) + r")(?!\w)")
         self.institution_words = {r["word"] for r in read_tsv(root / "entities" / "institution_words.tsv")}
         self.alignment_prefixes = tuple(fold(r["prefix"]) for r in read_tsv(root / "entities" / "alignment_prefixes.tsv"))
         self.generic_words = {r["word"] for r in read_tsv(root / "entities" / "generic_name_words.tsv")}
@@ -78,19 +83,20 @@ class EntityRecognizer:
         from nlp.overlaps import resolve
 
         self._ensure_loaded()
-        candidates = self.candidates(doc)
-        chosen = resolve(candidates, doc.text)
-        extra = self._known_names(doc.text, chosen)
+        text = doc_text(doc)
+        candidates = self.candidates(doc, text)
+        chosen = resolve(candidates, text)
+        extra = self._known_names(text, chosen)
         if extra:
-            chosen = resolve(candidates + extra, doc.text)
-        self._assign_values(chosen, doc.text)
+            chosen = resolve(candidates + extra, text)
+        self._assign_values(chosen, text)
         items = []
         for cand in chosen:
             if cand.value is None:
                 continue
-            start, end = trim(doc.text, cand.start, cand.end)
-            if cand.label == "PROGRAM" and "**" in doc.text[start:end]:
-                start, end = _widen_over_markup(doc.text, start, end)
+            start, end = trim(text, cand.start, cand.end)
+            if cand.label == "PROGRAM" and "**" in text[start:end]:
+                start, end = _widen_over_markup(text, start, end)
             if start < end:
                 items.append((start, end, cand.label, cand.value, cand.rule))
         if len(doc.ents):
@@ -108,6 +114,8 @@ class EntityRecognizer:
         for span in doc.ents:
             value, _ = by_offsets.get((span.start_char, span.end_char), (None, None))
             span._.value = value
+        if self.nlp.pipe_names and self.nlp.pipe_names[-1] == self.name:
+            release_working_state(doc)
         return doc
 
     def pipe(self, docs: Iterable[Doc], batch_size: int = 128) -> Iterable[Doc]:
@@ -115,14 +123,15 @@ class EntityRecognizer:
             yield self(doc)
 
     # -- candidates ----------------------------------------------------------
-    def candidates(self, doc: Doc) -> list[Any]:
+    def candidates(self, doc: Doc, text: str | None = None) -> list[Any]:
         """Every possible entity in original offsets, before overlap resolution."""
         from nlp.overlaps import LABEL_RANK, Candidate
         from nlp.tables import table_entities
         from nlp.textmap import normalize
         from nlp.values.numbers import decimal_convention
 
-        textmap = normalize(doc.text)
+        text = doc_text(doc) if text is None else text
+        textmap = doc_textmap(doc)
         norm = textmap.norm
         decimal = decimal_convention(norm)
         out: list[Candidate] = []
@@ -136,23 +145,23 @@ class EntityRecognizer:
                     start, end = textmap.span(ns, ne)
                     data = {"groups": match.groupdict(), "parser": rule.parser, "group": group, "decimal": decimal}
                     out.append(Candidate(start, end, rule.label, rule.id, LABEL_RANK[rule.label], rule.priority, rule.context, data=data))
-        for match in _proper_name_matches(self.gazetteer_re, norm):
+        for match in self.gazetteer_re.finditer(norm):
             start, end = textmap.span(*match.span())
             out.append(Candidate(start, end, "PROGRAM", "program.gazetteer", LABEL_RANK["PROGRAM"], 1, data={"parser": "program"}))
         for cell in table_entities(norm, decimal, self.rules_dir):
             start, end = textmap.span(cell.start, cell.end)
             out.append(Candidate(start, end, cell.label, cell.rule, cell.rank, 5, value=cell.value))
-        out.extend(self._matcher_candidates(doc))
+        out.extend(self._matcher_candidates(doc, text))
         return out
 
-    def _matcher_candidates(self, doc: Doc) -> list[Any]:
+    def _matcher_candidates(self, doc: Doc, text: str) -> list[Any]:
         """Capitalized program names after `Programa`, `Plan`, `Estrategia`…, trimmed and filtered."""
         from nlp.overlaps import LABEL_RANK, Candidate
         from nlp.textmap import fold
 
         out = []
-        for match_id, start, end in self.matcher(doc):
-            end = self._cut(doc, start, end)
+        for match_id, start, end in self._windowed_matches(doc, text):
+            end = self._cut(doc, text, start, end)
             while end > start + 1 and (doc[end - 1].text in self.connectors or doc[end - 1].is_digit or doc[end - 1].is_space):
                 end -= 1
             if doc[end - 1].text.endswith("-") and end + 1 < len(doc) and doc[end].is_space and doc[end + 1].is_lower:
@@ -226,15 +235,37 @@ class EntityRecognizer:
             names[name] += 1
         return names.most_common(1)[0][0] if names else None
 
-    def _cut(self, doc: Doc, start: int, end: int) -> int:
+    def _windowed_matches(self, doc: Doc, text: str) -> list[tuple[int, int, int]]:
+        """Run the Matcher only on windows that start at a head word (`Programa`, `Fondo`…):
+        the patterns cannot match anywhere else, and most of a document has no head word."""
+        matches: list[tuple[int, int, int]] = []
+        last_end = -1
+        for hit in self.head_re.finditer(text):
+            head = doc.char_span(hit.start(), hit.end())
+            if head is None or head.start < last_end:
+                continue
+            window = doc[head.start : min(len(doc), head.start + MAX_NAME_TOKENS)]
+            for match_id, start, end in self.matcher(window):
+                if start == 0:
+                    matches.append((match_id, head.start + start, head.start + end))
+                    last_end = head.start + end
+        return matches
+
+    def _cut(self, doc: Doc, text: str, start: int, end: int) -> int:
         """End of a name before a stop phrase (`para el ejercicio fiscal`) or a second, coordinated name."""
         from nlp.textmap import fold
 
-        name_starts_line = not doc.text[doc.text.rfind("\n", 0, doc[start].idx) + 1 : doc[start].idx].strip(" \t*#")
+        name_starts_line = not text[text.rfind("\n", 0, doc[start].idx) + 1 : doc[start].idx].strip(" \t*#")
         for token in doc[start + 1 : end]:
             if token.is_space:  # a name goes on across a line break only in wrapped prose
-                line_start = doc.text.rfind("\n", 0, token.idx) + 1
-                if name_starts_line or token.idx - line_start < MIN_WRAPPED_LINE:
+                line_start = text.rfind("\n", 0, token.idx) + 1
+                next_line = text[token.idx + len(token.text) : text.find("\n", token.idx + len(token.text)) % (len(text) + 1)]
+                if (
+                    name_starts_line
+                    or token.idx - line_start < MIN_WRAPPED_LINE
+                    or ":" in next_line[:40]  # the next line is a `Label: value` of a data block
+                    or (token.i + 1 < end and doc[token.i + 1].text in self.generic_words)  # `…\nEl programa`
+                ):
                     end = token.i
                     break
         words = [fold(t.text) for t in doc[start:end]]
@@ -326,21 +357,6 @@ class EntityRecognizer:
 
 _ACRONYM_AFTER = __import__("regex").compile(r"\s*\(\s*(?P<acr>[A-ZÁÉÍÓÚÑ](?:[A-ZÁÉÍÓÚÑ0-9-]|[a-z](?=[A-Z])){1,14})\s*\)")
 _BARE_KEY = __import__("regex").compile(r"(?<![\w-])[A-Z]-?\d{3}(?![\w-])")
-
-
-def _proper_name_matches(pattern: Any, text: str) -> Iterable[Any]:
-    """Gazetteer matches that start with a capital or digit (names are proper nouns); after a
-    lowercase match (`programa Sembrando Vida`) the search goes on inside it."""
-    pos = 0
-    while True:
-        match = pattern.search(text, pos)
-        if match is None:
-            return
-        if match.group()[0].isupper() or match.group()[0].isdigit():
-            yield match
-            pos = match.end()
-        else:
-            pos = match.start() + 1
 
 
 def _widen_over_markup(text: str, start: int, end: int) -> tuple[int, int]:

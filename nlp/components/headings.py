@@ -393,7 +393,9 @@ class HeadingsComponent:
         return self._matcher
 
     def __call__(self, doc: Doc) -> Doc:
-        tm = doc._.textmap or normalize(doc.text)
+        from nlp.extensions import doc_textmap
+
+        tm = doc_textmap(doc)
         doc.spans[HEADINGS_KEY] = heading_spans(doc, tm, self.matcher.find(tm.norm))
         return doc
 

@@ -36,11 +36,9 @@ from nlp.components.headings import (
     heading_spans,
     load_rules,
 )
-from nlp.extensions import register_extensions
+from nlp.extensions import doc_text, doc_textmap, register_extensions, release_working_state
 from nlp.section_model import DEFAULT_PARAMS, MODES, DocBlocks, analyze, block_bounds, rules_labels
 from nlp.settings import HEADINGS_KEY, PACKAGE_DIR, SECTIONS_KEY
-from nlp.textmap import normalize
-
 SHIPPED_MODEL_DIR = PACKAGE_DIR / "resources" / "section_model"
 MODEL_SUBDIR = "model"
 
@@ -117,7 +115,7 @@ class SectionSegmenter:
     def _process(self, docs: list[Doc]) -> Iterator[Doc]:
         model = self.section_model if self.mode != "rules" else None
         max_chars = model.params.get("max_chars") if model is not None else DEFAULT_PARAMS["max_chars"]
-        analyses = [analyze(doc.text, self.matcher, tm=doc._.textmap or normalize(doc.text), max_chars=max_chars)
+        analyses = [analyze(doc_text(doc), self.matcher, tm=doc_textmap(doc), max_chars=max_chars)
                     for doc in docs]
         if model is None:
             labels = [rules_labels(a) for a in analyses]
@@ -125,6 +123,7 @@ class SectionSegmenter:
             labels = model.predict(analyses, self.mode)
         for doc, analysis, block_labels in zip(docs, analyses, labels):
             set_section_spans(doc, analysis, block_labels)
+            release_working_state(doc)
             yield doc
 
     # ---------------------------------------------------------------- serialization
@@ -163,7 +162,7 @@ def _token_boundary(starts: Sequence[int], ends: Sequence[int], char: int) -> in
 
 def set_section_spans(doc: Doc, analysis: DocBlocks, labels: Sequence[str]) -> None:
     """Write `doc.spans["sections"]` (contiguous, covering the doc) and `doc.spans["headings"]`."""
-    bounds = block_bounds(analysis.blocks, len(doc.text))
+    bounds = block_bounds(analysis.blocks, len(doc_text(doc)))
     segments: list[tuple[int, str]] = []  # (start char, label)
     for (start, _end), label in zip(bounds, labels):
         if not segments or segments[-1][1] != label:

@@ -11,7 +11,8 @@ def clean_name(surface: str) -> str:
     """A name as written, without markup, quotes, line-end hyphens or letter-spacing."""
     from nlp.textmap import normalize
 
-    return " ".join(_MARKUP_RE.sub("", normalize(surface).norm).split())
+    surface = normalize(surface).norm  # line-end hyphens, letter-spacing, broken words
+    return " ".join(_MARKUP_RE.sub("", surface).split())
 
 
 def normalize_key(key: str) -> str | None:
