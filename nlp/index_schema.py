@@ -163,7 +163,14 @@ def stems(tokens: Iterable[str], stemmer: str | None = None) -> list[str]:
     """Spanish stems of folded words ("padrones" -> "padron"); identity without a stemmer."""
     tokens = list(tokens)
     engine = _stemmer() if (stemmer or stemmer_name()) != "none" else None
-    return engine.stemWords(tokens) if engine is not None else tokens
+    return [_stem_word(t) for t in tokens] if engine is not None else tokens
+
+
+@lru_cache(maxsize=500_000)
+def _stem_word(word: str) -> str:
+    """One word's stem, memoized: the Snowball stemmer is pure Python and a corpus
+    repeats a few thousand words millions of times."""
+    return _stemmer().stemWord(word)
 
 
 def stem_text(text: str) -> str:

@@ -44,7 +44,7 @@ DEFAULT_PARAMS: dict[str, Any] = {
     "C": 0.5,
     "class_weight": None,  # or "balanced"
     "word_ngrams": [1, 2],
-    "char_ngrams": [2, 5],
+    "char_ngrams": [3, 4],  # 2-5 scored 0.925 cross-validated, 3-4 0.926 at half the cost (2026-11-25)
     "min_df": 1,
     "max_features": 20000,
     "context_weight": 0.5,  # weight of the previous/next block's text vectors
