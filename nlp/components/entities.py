@@ -127,7 +127,6 @@ class EntityRecognizer:
         """Every possible entity in original offsets, before overlap resolution."""
         from nlp.overlaps import LABEL_RANK, Candidate
         from nlp.tables import table_entities
-        from nlp.textmap import normalize
         from nlp.values.numbers import decimal_convention
 
         text = doc_text(doc) if text is None else text
@@ -282,7 +281,6 @@ class EntityRecognizer:
     # -- values --------------------------------------------------------------
     def _assign_values(self, chosen: list[Any], text: str) -> None:
         """Read each chosen entity's value; PROGRAM keys only where the document states them."""
-        from nlp.gazetteer import lookup
         from nlp.values.dates import date_value
         from nlp.values.money import amount_value
         from nlp.values.percent import percent_value

@@ -23,7 +23,7 @@ from spacy.tokens import Doc
 
 from nlp.blocks import WORD_RE, Line, line_end_offset, line_start_offset, split_lines
 from nlp.settings import HEADINGS_KEY, SECTION_LABELS
-from nlp.textmap import TextMap, fold, fold_same_length, normalize
+from nlp.textmap import TextMap, fold, fold_same_length
 
 RULES_FILE = Path("sections") / "headings.jsonl"
 ANCHORS = ("line", "inline")
@@ -377,6 +377,12 @@ def find_headings(matcher: HeadingMatcher, tm: TextMap) -> list[HeadingMatch]:
     return matcher.find(tm.norm)
 
 
+def heading_matcher(rules_dir: Optional[str] = None) -> "HeadingMatcher":
+    """The heading matcher of a rules folder (None: the project's rules)."""
+    rules = load_rules(Path(rules_dir) / RULES_FILE) if rules_dir else default_rules()
+    return HeadingMatcher(rules)
+
+
 class HeadingsComponent:
     """`fichas_headings`: writes `doc.spans["headings"]` (label = first candidate, id = rule id)."""
 
@@ -388,8 +394,7 @@ class HeadingsComponent:
     @property
     def matcher(self) -> HeadingMatcher:
         if self._matcher is None:
-            rules = load_rules(Path(self.rules_dir) / RULES_FILE) if self.rules_dir else default_rules()
-            self._matcher = HeadingMatcher(rules)
+            self._matcher = heading_matcher(self.rules_dir)
         return self._matcher
 
     def __call__(self, doc: Doc) -> Doc:

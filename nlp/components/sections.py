@@ -31,8 +31,8 @@ from nlp.components.headings import (
     RULES_FILE,
     HeadingMatcher,
     HeadingRule,
-    default_rules,
     dump_rules,
+    heading_matcher,
     heading_spans,
     load_rules,
 )
@@ -64,8 +64,7 @@ class SectionSegmenter:
     @property
     def matcher(self) -> HeadingMatcher:
         if self._matcher is None:
-            rules = load_rules(Path(self.rules_dir) / RULES_FILE) if self.rules_dir else default_rules()
-            self._matcher = HeadingMatcher(rules)
+            self._matcher = heading_matcher(self.rules_dir)
         return self._matcher
 
     @property

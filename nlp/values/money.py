@@ -5,7 +5,7 @@ import regex
 
 from nlp.textmap import fold
 from nlp.values.lexicon import currencies, scales
-from nlp.values.numbers import parse_number, spelled_number
+from nlp.values.numbers import group_number, parse_number
 
 
 def currency_of(word: str | None, rules_dir: str | None = None) -> str | None:
@@ -24,12 +24,9 @@ def scale_of(word: str | None, rules_dir: str | None = None) -> tuple[float, str
 
 def amount_value(groups: dict[str, str | None], decimal: str | None = None, rules_dir: str | None = None, default_currency: str = "MXN") -> dict[str, float | str] | None:
     """Value from groups `num` (+ `num2` of `4 mil 320 millones`) or `words`, `scale`, `cur`/`cursym`."""
-    if groups.get("words"):
-        number = spelled_number(groups["words"] or "")
-        if number is None:
-            return None
-    else:
-        number = parse_number(groups.get("num") or "", decimal)
+    number = group_number(groups, decimal)
+    if number is None:
+        return None
     if groups.get("num2"):
         number = number * 1000 + parse_number(groups["num2"] or "", decimal)
     factor, implied = scale_of(groups.get("scale"), rules_dir)

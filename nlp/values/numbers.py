@@ -61,3 +61,10 @@ def spelled_number(words: str) -> float | None:
         return float(text2num(" ".join(words.lower().split()), "es"))
     except ValueError:
         return None
+
+
+def group_number(groups: dict[str, str | None], decimal: str | None = None) -> float | None:
+    """The number a rule matched: spelled out (`words`) or in digits (`num`); None if unreadable."""
+    if groups.get("words"):
+        return spelled_number(groups["words"] or "")
+    return parse_number(groups.get("num") or "", decimal)

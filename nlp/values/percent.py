@@ -3,19 +3,16 @@ from __future__ import annotations
 
 import regex
 
-from nlp.values.numbers import parse_number, spelled_number
+from nlp.values.numbers import group_number
 
 _NUM = regex.compile(r"[-+\u2212\u2013]?\s?\d[\d.,\s]*\d|[-+\u2212\u2013]?\s?\d")
 
 
 def percent_value(groups: dict[str, str | None], decimal: str | None = None) -> float | None:
     """Value from groups `sign`, `num` (digits) or `words` (spelled out)."""
-    if groups.get("words"):
-        number = spelled_number(groups["words"] or "")
-        if number is None:
-            return None
-    else:
-        number = parse_number(groups.get("num") or "", decimal)
+    number = group_number(groups, decimal)
+    if number is None:
+        return None
     sign = groups.get("sign")
     if sign and sign.strip() in ("-", "\u2212", "\u2013"):
         number = -number
