@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -346,11 +347,14 @@ class SectionModel:
             vectorizer.__dict__.pop("_stop_words_id", None)
         state = {k: getattr(self, k) for k in ("params", "labels", "word_vec", "char_vec", "layout_vec",
                                                  "rule_vec", "estimators", "log_trans", "log_start")}
-        joblib.dump(state, path / MODEL_FILE, compress=3)
+        from nlp.records import write_atomic
+
+        tmp = path / f".{MODEL_FILE}.tmp"
+        joblib.dump(state, tmp, compress=3)
+        os.replace(tmp, path / MODEL_FILE)  # a reader never sees half a model
         meta = {**self.meta, "format_version": FORMAT_VERSION, "sklearn_version": sklearn.__version__,
                 "params": self.params, "labels": self.labels}
-        (path / META_FILE).write_text(json.dumps(meta, ensure_ascii=False, indent=2, sort_keys=True) + "\n",
-                                      encoding="utf-8")
+        write_atomic(path / META_FILE, json.dumps(meta, ensure_ascii=False, indent=2, sort_keys=True) + "\n")
 
     @classmethod
     def load(cls, path: str | Path) -> "SectionModel":
