@@ -3,5 +3,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
-bash scripts/setup_browser.sh  # Debian chromium for the end-to-end page tests
+# Debian chromium for the end-to-end page tests; if apt cannot install it, those tests
+# skip (and say why) instead of failing the whole suite.
+bash scripts/setup_browser.sh || echo "WARNING: chromium could not be installed; tests/test_web_browser.py will be skipped" >&2
 exec .venv/bin/python -m pytest -q "$@"
