@@ -47,6 +47,35 @@ class Summary:
         return f"annotated {self.done}, skipped {self.skipped} (unchanged), failed {self.failed}"
 
 
+def pipeline_fingerprint(pipeline: Any) -> str:
+    """What a record depends on besides its text: package version, base model, and the
+    rules and section model of our components. A resumed run re-annotates documents whose
+    records were made by another pipeline, instead of keeping stale annotations."""
+    import hashlib
+
+    from nlp import __version__
+
+    digest = hashlib.sha256(__version__.encode())
+    digest.update(f"{pipeline.meta.get('name')}-{pipeline.meta.get('version')}:{','.join(pipeline.pipe_names)}".encode())
+    folders: set[Path] = set()
+    for _name, component in pipeline.pipeline:
+        rules_dir = getattr(component, "rules_dir", None)
+        if rules_dir is not None or hasattr(component, "_ensure_loaded"):
+            from nlp.settings import rules_dir as default_rules_dir
+
+            folders.add(Path(rules_dir) if rules_dir else default_rules_dir())
+        model_dir = getattr(component, "model_dir", "absent")
+        if model_dir != "absent":
+            from nlp.components.sections import SHIPPED_MODEL_DIR
+
+            folders.add(Path(model_dir) if model_dir else SHIPPED_MODEL_DIR)
+    for folder in sorted(folders):
+        for path in sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix in (".jsonl", ".json", ".tsv")):
+            digest.update(path.name.encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
 def existing_hashes(out: Path) -> dict[str, str]:
     """id -> content hash of the records already in a JSONL output (for resuming)."""
     if not out.exists():
@@ -117,6 +146,8 @@ def annotate_to_jsonl(
     summary.failures.extend(Failure(m.path, m.reason) for m in missing)
     if force and out.exists():
         out.unlink()
+    fingerprint = pipeline_fingerprint(pipeline)
+    _drop_other_pipelines(out, fingerprint)
     skip = existing_hashes(out)
     if skip:
         files = _drop_replaced(files, skip, out)
@@ -126,7 +157,7 @@ def annotate_to_jsonl(
         summary.skipped += 1
         bar.update(1)
 
-    documents = read_documents(files, summary.failures, skip, on_skip=skipped)
+    documents = _with_meta(read_documents(files, summary.failures, skip, on_skip=skipped), pipeline=fingerprint)
     errors = _ErrorLog(errors_path)
     errors.extend(summary.failures)
     sent: dict[str, str] = {}
@@ -152,6 +183,25 @@ def annotate_to_jsonl(
     errors.extend(summary.failures)
     errors.close()
     return summary
+
+
+def _with_meta(documents: Iterable[Document], **meta: str) -> Iterator[Document]:
+    for document in documents:
+        document.meta.update(meta)
+        yield document
+
+
+def _drop_other_pipelines(out: Path, fingerprint: str) -> None:
+    """Remove records made by another pipeline from the output, so they are made again."""
+    from nlp.records import dumps, write_atomic
+
+    if not out.exists():
+        return
+    repair_jsonl(out)
+    records = list(read_jsonl(out))
+    kept = [r for r in records if r.get("meta", {}).get("pipeline") == fingerprint]
+    if len(kept) != len(records):
+        write_atomic(out, "".join(dumps(r) + "\n" for r in kept))
 
 
 def _drop_replaced(files: list[Path], skip: dict[str, str], out: Path) -> list[Path]:

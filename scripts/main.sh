@@ -7,7 +7,7 @@ bash scripts/setup.sh
 mkdir -p out
 .venv/bin/fichas annotate corpus/ --out out/records.jsonl --quiet
 .venv/bin/fichas index out/records.jsonl --db out/fichas.db
-echo "== sample search: budgets above 15,000 million pesos of IMSS-BIENESTAR, under any of its names"
-.venv/bin/fichas search --db out/fichas.db --program IMSS-Oportunidades --label AMOUNT --amount-min 15000000000 --limit 5
+echo "== sample search: every mention of IMSS-BIENESTAR, asked for under its 1990s name IMSS-Solidaridad"
+.venv/bin/fichas search --db out/fichas.db --program IMSS-Solidaridad --label PROGRAM --limit 8
 echo "== sample search: 'padron' in recommendations"
 .venv/bin/fichas search padron --db out/fichas.db --section recommendations --limit 5

@@ -75,6 +75,21 @@ def test_a_changed_document_is_replaced_not_duplicated(batch: Path, tmp_path: Pa
     assert len(records) == 3 and records[SEEDS[0].stem]["text"].endswith("Actualizado en 2024.")
 
 
+def test_records_of_another_pipeline_are_made_again(batch: Path, tmp_path: Path, blank_pipeline) -> None:
+    """Changed rules or a retrained model: a resumed run must not keep stale records."""
+    from nlp.records import dumps
+
+    out = tmp_path / "records.jsonl"
+    annotate_to_jsonl([str(batch)], out, blank_pipeline, progress=False)
+    records = list(read_jsonl(out))
+    assert len({r["meta"]["pipeline"] for r in records}) == 1
+    records[0]["meta"]["pipeline"] = "made-by-an-older-pipeline"
+    out.write_text("".join(dumps(r) + "\n" for r in records), encoding="utf-8")
+    summary = annotate_to_jsonl([str(batch)], out, blank_pipeline, progress=False)
+    assert (summary.done, summary.skipped) == (1, 2)
+    assert len(_ids(out)) == 3 and len({r["meta"]["pipeline"] for r in read_jsonl(out)}) == 1
+
+
 def test_force_starts_over(batch: Path, tmp_path: Path, blank_pipeline) -> None:
     out = tmp_path / "records.jsonl"
     annotate_to_jsonl([str(batch)], out, blank_pipeline, progress=False)
