@@ -486,7 +486,8 @@ def write_metrics(result: EvaluationResult, path: str | os.PathLike[str]) -> Non
 
 
 def format_text(result: EvaluationResult) -> str:
-    """Plain-text report: entities per label + micro, value accuracy, sections per label + macro."""
+    """Plain-text report: entities per label + micro, value accuracy, sections per label + macro,
+    and the section confusion matrix."""
     ents = _entity_view(result)
     secs = _section_view(result)
     lines = [
@@ -502,8 +503,16 @@ def format_text(result: EvaluationResult) -> str:
         "",
         f"Sections macro F1 (labels in gold): {_fmt(result.sections_macro_f1)}",
         f"Sections character accuracy: {_fmt(result.sections_accuracy)}",
+        "",
+        "Sections confusion (characters; rows gold, columns predicted)",
+        _short_labels(result.confusion).to_string(),
     ]
     return "\n".join(lines)
+
+
+def _short_labels(confusion: "pd.DataFrame") -> "pd.DataFrame":
+    """The confusion matrix with 5-letter column names, so it fits a terminal."""
+    return confusion.rename(columns=lambda label: str(label)[:5])
 
 
 def format_markdown(result: EvaluationResult) -> str:
