@@ -61,6 +61,11 @@ class EntityRecognizer:
         self.head_words = set(self.matcher_heads(root))
         import regex
 
+        from nlp.entity_rules import macros
+
+        table = macros(self.rules_dir)
+        self.acronym_re = regex.compile(table["ACRONYM_DEFINITION"])
+        self.bare_key_re = regex.compile(table["BUDGET_KEY"])
         self.head_re = regex.compile(r"(?<!\w)(?:" + "|".join(sorted(map(regex.escape, self.head_words), key=len, reverse=True)) + r")(?!\w)")
         self.institution_words = {r["word"] for r in read_tsv(root / "entities" / "institution_words.tsv")}
         self.alignment_prefixes = tuple(fold(r["prefix"]) for r in read_tsv(root / "entities" / "alignment_prefixes.tsv"))
@@ -201,7 +206,7 @@ class EntityRecognizer:
             else:
                 program = lookup(surface, self.rules_dir)
                 key = program.key if program else None
-                acronym = _ACRONYM_AFTER.match(text, cand.end)
+                acronym = self.acronym_re.match(text, cand.end)
                 if acronym and fold(acronym.group("acr")) not in self.not_program:
                     name = canonical_name(surface, self.rules_dir)
                     word = regex.compile(r"(?<![\w-])" + regex.escape(acronym.group("acr")) + r"(?![\w-])")
@@ -210,7 +215,7 @@ class EntityRecognizer:
             if key:
                 keys.add(key)
         if keys:
-            for hit in _BARE_KEY.finditer(text):
+            for hit in self.bare_key_re.finditer(text):
                 if normalize_key(hit.group()) in keys:
                     extra.append(Candidate(hit.start(), hit.end(), "PROGRAM", "program.known_key", LABEL_RANK["PROGRAM"], 0, data={"parser": "program_key"}))
         return extra
@@ -353,8 +358,6 @@ class EntityRecognizer:
         return self
 
 
-_ACRONYM_AFTER = __import__("regex").compile(r"\s*\(\s*(?P<acr>[A-ZÁÉÍÓÚÑ](?:[A-ZÁÉÍÓÚÑ0-9-]|[a-z](?=[A-Z])){1,14})\s*\)")
-_BARE_KEY = __import__("regex").compile(r"(?<![\w-])[A-Z]-?\d{3}(?![\w-])")
 
 
 def _widen_over_markup(text: str, start: int, end: int) -> tuple[int, int]:
