@@ -17,9 +17,11 @@ def _span_section(span: Span) -> str | None:
 
 
 def register_extensions() -> None:
-    """Declare `Span._.value`, `Span._.section`, `Token._.excluded`, `Doc._.doc_id`."""
+    """Declare `Span._.value`, `Span._.column`, `Span._.section`, `Token._.excluded`, `Doc._.doc_id`."""
     if not Span.has_extension("value"):
         Span.set_extension("value", default=None)
+    if not Span.has_extension("column"):  # a table cell's column header (`Presupuesto del Ramo (MDP)`)
+        Span.set_extension("column", default=None)
     if not Span.has_extension("section"):
         Span.set_extension("section", getter=_span_section)
     if not Token.has_extension("excluded"):

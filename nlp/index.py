@@ -62,7 +62,7 @@ class IndexStats:
 
 
 def record_hash(record: Record) -> str:
-    """Hash of what the index stores from a record: text, annotations, source and kind.
+    """Hash of what the index stores from a record: text, annotations, source, kind, columns.
 
     Wider than `content_hash(text)` so that a re-annotated document (same text,
     better entities) is replaced, not skipped; volatile meta (timestamps) is left out.
@@ -79,6 +79,7 @@ def record_hash(record: Record) -> str:
         "source": meta.get("source"),
         "kind": meta.get("kind"),
         "year": meta.get("year"),
+        "columns": meta.get("columns"),
         "derived": DERIVED_VERSION,
     }
     return hashlib.sha256(json.dumps(payload, sort_keys=True, ensure_ascii=False).encode("utf-8")).hexdigest()[:16]
@@ -260,17 +261,20 @@ def _insert_document(conn: sqlite3.Connection, record: Record, new_hash: str) ->
         section_rows.append((start, end, label, cur.lastrowid))
     _add_near_years(entities, text, section_rows)
     starts = [s[0] for s in section_rows]
+    columns = meta.get("columns") or {}
     rows = []
     for ent in entities:
+        ent["column_header"] = columns.get(str(ent["start"]))
         pos = bisect_right(starts, ent["start"]) - 1
         sec = section_rows[pos] if pos >= 0 and section_rows[pos][1] > ent["start"] else None
         ent["section_id"], ent["section"] = (sec[3], sec[2]) if sec else (None, "other")
         rows.append(ent)
     conn.executemany(
         "INSERT INTO entities(doc_id, label, surface, start, end, section_id, section, year_start, year_end, date,"
-        " near_year_start, near_year_end, amount, currency, percent, program_name, program_key, value_json) VALUES"
-        " (:doc_id, :label, :surface, :start, :end, :section_id, :section, :year_start, :year_end, :date,"
-        " :near_year_start, :near_year_end, :amount, :currency, :percent, :program_name, :program_key, :value_json)",
+        " near_year_start, near_year_end, amount, currency, percent, program_name, program_key, value_json, column_header)"
+        " VALUES (:doc_id, :label, :surface, :start, :end, :section_id, :section, :year_start, :year_end, :date,"
+        " :near_year_start, :near_year_end, :amount, :currency, :percent, :program_name, :program_key, :value_json,"
+        " :column_header)",
         [{**r, "doc_id": record["id"]} for r in rows],
     )
 

@@ -75,7 +75,8 @@ CREATE TABLE IF NOT EXISTS entities (
     percent      REAL,
     program_name TEXT,
     program_key  TEXT,
-    value_json   TEXT
+    value_json   TEXT,
+    column_header TEXT              -- a table cell's column (`Presupuesto del Ramo (MDP) (2)`), meta.columns
 );
 CREATE INDEX IF NOT EXISTS entities_doc ON entities(doc_id, start);
 CREATE INDEX IF NOT EXISTS entities_label ON entities(label);
@@ -201,6 +202,8 @@ def connect_write(db_path: str | os.PathLike[str] | None = None) -> sqlite3.Conn
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA synchronous=NORMAL")
         conn.executescript(SCHEMA)
+        if "column_header" not in {row[1] for row in conn.execute("PRAGMA table_info(entities)")}:
+            conn.execute("ALTER TABLE entities ADD COLUMN column_header TEXT")  # an index made before it existed
         version = _meta(conn, "schema_version")
         if version is not None and version != SCHEMA_VERSION:
             raise CorruptIndexError(

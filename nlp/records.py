@@ -36,6 +36,9 @@ def doc_to_record(doc: Any, doc_id: str, meta: dict[str, Any] | None = None) -> 
     ]
     record_meta = dict(meta or {})
     record_meta.setdefault("hash", content_hash(doc.text))
+    columns = {str(ent.start_char): ent._.column for ent in doc.ents if ent._.column}
+    if columns:  # table cells: the column each figure is in (start offset -> header), for the index
+        record_meta["columns"] = columns
     return {"id": doc_id, "text": doc.text, "entities": entities, "sections": sections, "meta": record_meta}
 
 

@@ -15,6 +15,8 @@ searched as words. The database is opened read-only.
 """
 from __future__ import annotations
 
+from functools import lru_cache
+
 import json
 import os
 import re
@@ -295,6 +297,20 @@ def _section_rows(
     return rows
 
 
+@lru_cache(maxsize=1)
+def branch_column_words() -> tuple[str, ...]:
+    """Words of `rules/entities/branch_columns.tsv`: table columns of the budget branch."""
+    from nlp.rules import _dir, read_tsv
+
+    path = _dir(None) / "entities" / "branch_columns.tsv"
+    return tuple(row["word"].lower() for row in read_tsv(path)) if path.exists() else ()
+
+
+def _has_column(conn: sqlite3.Connection, table: str, column: str) -> bool:
+    """Whether an index file has a column (files built before it was added do not)."""
+    return column in {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}
+
+
 def _entity_rows(
     conn: sqlite3.Connection, match: str | None, label: str, names: list[str] | None, span: tuple[int, int] | None,
     doc_year: int | None, bounds: dict[str, tuple[float | None, float | None]], section: str | None, kind: str | None, limit: int,
@@ -312,6 +328,11 @@ def _entity_rows(
         if high is not None:
             where.append(f"e.{column} <= ?")
             params.append(high)
+    if names is not None and label in ("AMOUNT", "PERCENT") and _has_column(conn, "entities", "column_header"):
+        # A program's figures, not its budget branch's: `Presupuesto del Ramo (MDP)` cells are left out.
+        for word in branch_column_words():
+            where.append("(e.column_header IS NULL OR lower(e.column_header) NOT LIKE ?)")
+            params.append(f"%{word}%")
     if match is not None:
         where.append("e.section_id IN (SELECT rowid FROM sections_fts WHERE sections_fts MATCH ?)")
         params.append(match)

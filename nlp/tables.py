@@ -42,6 +42,7 @@ class CellEntity:
     value: object
     rule: str
     rank: int = 3
+    column: str | None = None  # the header of the cell's column, when the table says it
 
 
 def _lines(text: str) -> Iterator[tuple[int, str]]:
@@ -107,7 +108,10 @@ def table_entities(text: str, decimal: str | None = None, rules_dir: str | None 
         tail = line[money.end():] if money else ""
         if columns is None and regex.match(r"^[^\d\n]{0,5}:?\s*" + _NUM + r"\s*$", tail):
             # `Presupuesto original 2011 (MDP): 1,500.00`: the header carries its own value
-            out.extend(_row_entities(pos + len(line) - len(tail), tail, scale, None, decimal))
+            head = " ".join(line[: money.end()].split()) if money else None
+            out.extend(_row_entities(pos + len(line) - len(tail), tail, scale, None, decimal, money_headers=[head]))
+        money_headers = _money_headers(lines, index, line, columns)
+        broken_column = 0
         rows_seen = 0
         cursor = index + 1
         while cursor < len(lines) and cursor - index <= MAX_TABLE_LINES:
@@ -116,7 +120,17 @@ def table_entities(text: str, decimal: str | None = None, rules_dir: str | None 
                 cursor += 1
                 continue
             if _is_row(row):
-                out.extend(_row_entities(row_pos, row, scale, columns, decimal, aligned))
+                own = _MONEY_HEADER.search(row) if columns is None else None  # `Presupuesto modificado (MDP): 1,472.58`
+                headers = [" ".join(row[: own.end()].split())] if own else money_headers
+                cells = _CELL.findall(row)
+                if len(cells) == 1 and "\t" not in row and not own:  # a table broken one cell per line
+                    number, pct = cells[0]
+                    if _YEAR_LABEL.match(number):
+                        broken_column = 0  # a row label starts the next row
+                    elif not pct:
+                        headers = money_headers[broken_column : broken_column + 1]
+                        broken_column += 1
+                out.extend(_row_entities(row_pos, row, scale, columns, decimal, aligned, headers))
                 rows_seen += 1
             elif _is_prose(row) or row.lstrip().startswith(("*", "Fuente", "Nota")) or (rows_seen and (_header_scale(row, rules_dir) or ("\t" in row and columns is None))):
                 break
@@ -126,6 +140,30 @@ def table_entities(text: str, decimal: str | None = None, rules_dir: str | None 
         index = cursor if rows_seen else index + 1
     out.extend(_glued_cells(text, decimal))
     return out
+
+
+def _money_headers(lines: list[tuple[int, str]], index: int, line: str, columns: list[str] | None) -> list[str]:
+    """Headers of the money columns, in order: from the tab cells of the header line, else
+    from the header block above the first row, cut after each scale marker (`(MDP)`), so
+    `Presupuesto del Programa (MDP) (1)` and `Presupuesto del Ramo (MDP) (2)` stay apart."""
+    if columns is not None:
+        return [" ".join(cell.split()) for cell, kind in zip(line.split("\t"), columns) if kind == "money"]
+    above = []  # a header broken one word per line starts above its scale marker
+    for _pos, text in reversed(lines[max(0, index - 4) : index]):
+        if len(text.strip()) > 40 or _is_row(text):
+            break
+        above.insert(0, text)
+    block = []
+    for _pos, text in lines[index : index + 12]:
+        if block and _is_row(text):
+            break
+        block.append(text)
+    joined = " ".join(" ".join(above + block).split())
+    headers, previous = [], 0
+    for match in _MONEY_HEADER.finditer(joined):
+        headers.append(regex.sub(r"^(?:\s*\(\d\))+\s*", "", joined[previous : match.end()]).strip())
+        previous = match.end()
+    return headers
 
 
 def _tab_columns(header: str) -> list[str]:
@@ -160,13 +198,14 @@ def _aligned_kind(columns: list[tuple[int, int, str]], start: int, end: int) -> 
     return best[2] if best[2] != "other" else "money"
 
 
-def _row_entities(row_pos: int, row: str, scale: tuple[float, str], columns: list[str] | None, decimal: str | None, aligned: list[tuple[int, int, str]] | None = None) -> list[CellEntity]:
+def _row_entities(row_pos: int, row: str, scale: tuple[float, str], columns: list[str] | None, decimal: str | None, aligned: list[tuple[int, int, str]] | None = None, money_headers: list[str] | None = None) -> list[CellEntity]:
     factor, currency = scale
     out = []
     tab_cells = row.split("\t") if columns and "\t" in row else None
     row_cells = list(_CELL.finditer(row))
     # As many cells as header columns: the n-th cell is under the n-th column, whatever the widths.
     by_order = aligned is not None and len(row_cells) == len(aligned)
+    money_cells = 0
     for index, cell in enumerate(row_cells):
         if cell.group("pct"):
             continue  # `16.49 %` is found by the PERCENT rules
@@ -184,7 +223,10 @@ def _row_entities(row_pos: int, row: str, scale: tuple[float, str], columns: lis
         start, end = row_pos + cell.start("num"), row_pos + cell.end("num")
         if kind == "money":
             value = {"amount": round(parse_number(text, decimal) * factor, 4), "currency": currency}
-            out.append(CellEntity(start, end, "AMOUNT", value, "table.money_column"))
+            headers = money_headers or []
+            column = headers[money_cells] if money_cells < len(headers) else None
+            money_cells += 1
+            out.append(CellEntity(start, end, "AMOUNT", value, "table.money_column", column=column))
         elif kind == "percent":
             out.append(CellEntity(start, end, "PERCENT", round(parse_number(text, decimal), 6), "table.percent_column", rank=4))
     return out

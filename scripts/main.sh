@@ -7,6 +7,8 @@ bash scripts/setup.sh
 mkdir -p out
 .venv/bin/fichas annotate corpus/ --out out/records.jsonl --quiet
 .venv/bin/fichas index out/records.jsonl --db out/fichas.db
+echo "== sample search: budgets above 15,000 million pesos of IMSS-BIENESTAR, asked for under its old name IMSS-Oportunidades"
+.venv/bin/fichas search --db out/fichas.db --program IMSS-Oportunidades --label AMOUNT --amount-min 15000M --limit 5
 echo "== sample search: every mention of IMSS-BIENESTAR, asked for under its 1990s name IMSS-Solidaridad"
 .venv/bin/fichas search --db out/fichas.db --program IMSS-Solidaridad --label PROGRAM --limit 8
 echo "== sample search: 'padron' in recommendations"

@@ -103,11 +103,12 @@ class EntityRecognizer:
             if cand.label == "PROGRAM" and "**" in text[start:end]:
                 start, end = _widen_over_markup(text, start, end)
             if start < end:
-                items.append((start, end, cand.label, cand.value, cand.rule))
+                items.append((start, end, cand.label, cand.value, cand.rule, cand.data.get("column")))
         if len(doc.ents):
             doc.spans[BASE_NER_KEY] = list(doc.ents)
-        spans = aligned_spans(doc, [(s, e, label) for s, e, label, _, _ in items])
-        by_offsets = {(s, e): (value, rule) for s, e, _, value, rule in items}
+        spans = aligned_spans(doc, [(s, e, label) for s, e, label, *_ in items])
+        by_offsets = {(s, e): (value, rule) for s, e, _, value, rule, _ in items}
+        columns = {(s, e): column for s, e, *_, column in items if column}
         ents = []
         for span in spans:
             value, rule = by_offsets.get((span.start_char, span.end_char), (None, None))
@@ -119,6 +120,9 @@ class EntityRecognizer:
         for span in doc.ents:
             value, _ = by_offsets.get((span.start_char, span.end_char), (None, None))
             span._.value = value
+            column = columns.get((span.start_char, span.end_char))
+            if column:
+                span._.column = column
         if self.nlp.pipe_names and self.nlp.pipe_names[-1] == self.name:
             release_working_state(doc)
         return doc
@@ -154,7 +158,7 @@ class EntityRecognizer:
             out.append(Candidate(start, end, "PROGRAM", "program.gazetteer", LABEL_RANK["PROGRAM"], 1, data={"parser": "program"}))
         for cell in table_entities(norm, decimal, self.rules_dir):
             start, end = textmap.span(cell.start, cell.end)
-            out.append(Candidate(start, end, cell.label, cell.rule, cell.rank, 5, value=cell.value))
+            out.append(Candidate(start, end, cell.label, cell.rule, cell.rank, 5, value=cell.value, data={"column": cell.column}))
         out.extend(self._matcher_candidates(doc, text))
         return out
 
