@@ -170,11 +170,17 @@ def build_record(spec: Spec, root: Path = REPO_DIR) -> Record:
 
 
 def _all_offsets(text: str, surface: str, after: str | None) -> list[int]:
+    """Every occurrence of `surface` as a whole word (`FAM` is not the start of `FAMILIA`)."""
     start = _find(text, surface, after, 1)
     out = []
     while start is not None and start >= 0:
-        out.append(start)
-        nxt = text.find(surface, start + len(surface))
+        end = start + len(surface)
+        inside_word = (start > 0 and text[start - 1].isalnum() and surface[0].isalnum()) or (
+            end < len(text) and text[end].isalnum() and surface[-1].isalnum()
+        )
+        if not inside_word:
+            out.append(start)
+        nxt = text.find(surface, start + 1)
         start = nxt if nxt >= 0 else None
     return out
 
