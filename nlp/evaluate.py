@@ -393,6 +393,17 @@ def predict_with_cv(gold: Sequence[Record], k: int, *, seed: int = 0, base: str 
         raise
 
 
+def trained_on(gold: Sequence[Record]) -> int:
+    """How many gold documents the shipped section model was trained on (from its meta.json)."""
+    from nlp.settings import PACKAGE_DIR
+
+    meta_path = PACKAGE_DIR / "resources" / "section_model" / "meta.json"
+    if not meta_path.exists():
+        return 0
+    trained = set(json.loads(meta_path.read_text(encoding="utf-8")).get("documents", []))
+    return sum(1 for record in gold if record.get("id") in trained)
+
+
 def check_mode(mode: str | None) -> None:
     """Refuse a section mode the pipeline does not know, before any model is loaded."""
     if mode is not None and mode not in SECTION_MODES:

@@ -431,3 +431,16 @@ def test_cli_with_pred(tmp_path):
     (tmp_path / "t.json").write_text(json.dumps({"entities_exact_f1": {"YEAR": 0.9}}), encoding="utf-8")
     out = runner.invoke(app, args + ["--thresholds", str(tmp_path / "t.json")])
     assert out.exit_code == 1
+
+
+def test_in_sample_section_scores_are_flagged() -> None:
+    """The shipped model was trained on the development gold, not on the held-out gold."""
+    from pathlib import Path
+
+    from nlp.evaluate import trained_on
+    from nlp.records import read_jsonl
+
+    annotations = Path(__file__).resolve().parents[1] / "annotations"
+    dev, heldout = list(read_jsonl(annotations)), list(read_jsonl(annotations / "heldout"))
+    assert trained_on(dev) == len(dev)
+    assert trained_on(heldout) == 0

@@ -63,6 +63,14 @@ def evaluate_cli(
         typer.echo(ev.format_markdown(result))
     else:
         typer.echo(ev.format_text(result))
+    if pred is None and cv is None:
+        seen = ev.trained_on(gold_records)
+        if seen:
+            typer.echo(
+                f"note: the section model was trained on {seen} of these {len(gold_records)} documents, so their "
+                "section scores are in-sample; use --cv K for scores of documents the model never saw",
+                err=True,
+            )
     if output is not None:
         ev.write_metrics(result, output)
     if errors is not None:
