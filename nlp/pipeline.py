@@ -14,14 +14,31 @@ from nlp.settings import BLANK, resolve_base
 DEFAULT_BASE_EXCLUDE: tuple[str, ...] = ("parser", "morphologizer", "attribute_ruler", "lemmatizer", "senter")
 
 
+#: `Rúbrica.-`, `ÚNICO.-`, `Adultos Mayores.- Para su conocimiento`: Mexican official
+#: writing closes a phrase with `.-`, which spaCy's Spanish tokenizer leaves on the word.
+OFFICIAL_SUFFIX = r"(?<=[^\W\d_])\.-"
+
+
+def split_official_suffix(pipeline: Language) -> Language:
+    """Make `.-` after a word a token of its own (saved with the tokenizer by `to_disk`)."""
+    import re
+
+    current = pipeline.tokenizer.suffix_search
+    pattern = current.__self__.pattern if current is not None else ""
+    if OFFICIAL_SUFFIX not in pattern:
+        joined = f"{pattern}|{OFFICIAL_SUFFIX}$" if pattern else f"{OFFICIAL_SUFFIX}$"
+        pipeline.tokenizer.suffix_search = re.compile(joined).search
+    return pipeline
+
+
 def load_base(base: str | None = None, exclude: tuple[str, ...] = DEFAULT_BASE_EXCLUDE) -> Language:
     """The base model by name, `blank` for a tokenizer only; W095 silenced around the load only."""
     name = resolve_base(base)
     if name == BLANK:
-        return spacy.blank("es")
+        return split_official_suffix(spacy.blank("es"))
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message=r".*\[W095\].*")
-        return spacy.load(name, exclude=list(exclude))
+        return split_official_suffix(spacy.load(name, exclude=list(exclude)))
 
 
 def load(

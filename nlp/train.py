@@ -50,7 +50,10 @@ def train_sections(records: Sequence[Record], seed: int = 0, rules_dir: Optional
     records = sorted(records, key=lambda r: r["id"])
     merged = {**DEFAULT_PARAMS, **params}
     docs, labels = prepare(records, merged["max_chars"], rules_dir)
-    model = SectionModel.fit(docs, labels, seed=seed, **params)
+    from nlp.section_cues import load_cues
+
+    cues = load_cues(rules_dir) if rules_dir else None
+    model = SectionModel.fit(docs, labels, seed=seed, cues=cues, **params)
     model.meta.update({
         "data_hash": data_hash(records),
         "seed": seed,

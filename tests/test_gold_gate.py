@@ -50,10 +50,15 @@ def test_heldout_gold_gate(heldout_result: EvaluationResult) -> None:
 
 
 def test_issue_targets_on_dev_gold(dev_result: EvaluationResult) -> None:
-    """Issue 4's targets, as stated there. (Issue 5's section targets, macro >= 0.90 and
-    every label >= 0.85 cross-validated, were met on the first 29 documents, 0.926, but
-    not since ten headingless letters and notes joined the gold: 0.882; the thresholds
-    file keeps that from falling while issue 5 stays open.)"""
+    """Issue 4's entity targets and issue 5's section targets, as the issues state them.
+
+    Sections are cross-validated by document (`fichas evaluate annotations/ --cv 5`):
+    macro character F1 >= 0.90 and every label present in gold >= 0.85.
+    """
     f1 = dev_result.entities["f1"]
     assert all(f1[label] >= 0.95 for label in ("YEAR", "DATE", "AMOUNT", "PERCENT")), f1.to_dict()
     assert f1["PROGRAM"] >= 0.85 and dev_result.value_accuracy >= 0.95
+    sections = dev_result.sections[dev_result.sections["in_gold"]]
+    assert dev_result.sections_macro_f1 >= 0.90, dev_result.sections_macro_f1
+    low = {label: round(float(v), 3) for label, v in sections["f1"].items() if v < 0.85}
+    assert not low, f"section labels below 0.85 cross-validated: {low}"

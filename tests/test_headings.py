@@ -89,6 +89,40 @@ def test_running_header_does_not_open_a_section(matcher):
     assert match is not None and match.label == "other" and not match.opens
 
 
+CONTENTS = """INFORME FINAL
+
+ÍNDICE
+1. PRESENTACIÓN
+2. DESCRIPCIÓN DEL PROGRAMA
+3. RESULTADOS FINALES
+4. FORTALEZAS
+5. RECOMENDACIONES
+
+1. PRESENTACIÓN
+
+La presente evaluación forma parte del Programa Anual de Evaluación.
+
+2. DESCRIPCIÓN DEL PROGRAMA
+
+El programa opera desde 2003.
+"""
+
+
+def test_headings_listed_in_a_table_of_contents_open_nothing(matcher):
+    tm = normalize(CONTENTS)
+    found = [(tm.norm[m.start:m.end], m.label, m.opens) for m in matcher.find(tm.norm)]
+    index = CONTENTS.index("ÍNDICE")
+    listed = [f for f, m in zip(found, matcher.find(tm.norm)) if index < m.start < CONTENTS.index("\n\n1.")]
+    assert listed and all(label == "other" and not opens for _text, label, opens in listed)
+    assert ("2. DESCRIPCIÓN DEL PROGRAMA", "description", True) in found  # the real heading, after the index
+
+
+def test_consecutive_headings_of_one_label_are_not_a_table_of_contents(matcher):
+    text = "1. Fortalezas\n2. Oportunidades\n3. Fortalezas y oportunidades\nEl programa cuenta con padrón.\n"
+    tm = normalize(text)
+    assert all(m.opens for m in matcher.find(tm.norm))
+
+
 # ---------------------------------------------------------------- validation
 
 

@@ -55,7 +55,8 @@ def test_saved_pipeline_loads_in_a_fresh_process_without_the_repo(tmp_path: Path
         f"pipeline = spacy.load({str(saved)!r})\n"
         "text = sys.stdin.read()\n"
         "record = doc_to_record(pipeline(text), 'x')\n"
-        "print(json.dumps({'entities': record['entities'], 'sections': record['sections'], 'pipes': pipeline.pipe_names}))\n"
+        "tokens = [t.text for t in pipeline.tokenizer('Rúbrica.- ÚNICO.-')]\n"
+        "print(json.dumps({'entities': record['entities'], 'sections': record['sections'], 'pipes': pipeline.pipe_names, 'tokens': tokens}))\n"
     )
     env_cwd = tmp_path  # not the repo: rules must come from the saved folder
     result = subprocess.run([sys.executable, "-c", script], input=text, capture_output=True, text=True, cwd=env_cwd, env={"FICHAS_RULES_DIR": str(tmp_path / "nowhere"), "PATH": "/usr/bin:/bin"}, timeout=300)
@@ -64,6 +65,7 @@ def test_saved_pipeline_loads_in_a_fresh_process_without_the_repo(tmp_path: Path
     assert loaded["pipes"] == ["fichas_entities", "fichas_sections"]
     assert loaded["entities"] == expected["entities"]
     assert loaded["sections"] == expected["sections"]
+    assert loaded["tokens"] == ["Rúbrica", ".-", "ÚNICO", ".-"]  # the `.-` suffix is saved with the tokenizer
 
 
 def test_record_round_trip_through_doc(blank_pipeline) -> None:

@@ -169,7 +169,6 @@ class EntityRecognizer:
 
         out = []
         for match_id, start, end in self._windowed_matches(doc, text):
-            end = self._cut(doc, text, start, end)
             while end > start + 1 and (doc[end - 1].text in self.connectors or doc[end - 1].is_digit or doc[end - 1].is_space):
                 end -= 1
             if doc[end - 1].text.endswith("-") and end + 1 < len(doc) and doc[end].is_space and doc[end + 1].is_lower:
@@ -213,9 +212,10 @@ class EntityRecognizer:
                 acronym = self.acronym_re.match(text, cand.end)
                 if acronym and fold(acronym.group("acr")) not in self.not_program:
                     name = canonical_name(surface, self.rules_dir)
+                    defined_key = normalize_key(acronym.group("acr"))  # `… Familias Trabajadoras (S311)`
                     word = regex.compile(r"(?<![\w-])" + regex.escape(acronym.group("acr")) + r"(?![\w-])")
                     for hit in word.finditer(text):
-                        extra.append(Candidate(hit.start(), hit.end(), "PROGRAM", "program.acronym_defined", LABEL_RANK["PROGRAM"], 0, value={"name": name, "key": None}))
+                        extra.append(Candidate(hit.start(), hit.end(), "PROGRAM", "program.acronym_defined", LABEL_RANK["PROGRAM"], 0, value={"name": name, "key": defined_key}))
             if key:
                 keys.add(key)
         if keys:
@@ -245,7 +245,8 @@ class EntityRecognizer:
 
     def _windowed_matches(self, doc: Doc, text: str) -> list[tuple[int, int, int]]:
         """Run the Matcher only on windows that start at a head word (`Programa`, `Fondo`…):
-        the patterns cannot match anywhere else, and most of a document has no head word."""
+        the patterns cannot match anywhere else, and most of a document has no head word.
+        Each match is returned already cut (`_cut`)."""
         matches: list[tuple[int, int, int]] = []
         last_end = -1
         for hit in self.head_re.finditer(text):
@@ -255,8 +256,10 @@ class EntityRecognizer:
             window = doc[head.start : min(len(doc), head.start + MAX_NAME_TOKENS)]
             for match_id, start, end in self.matcher(window):
                 if start == 0:
-                    matches.append((match_id, head.start + start, head.start + end))
-                    last_end = head.start + end
+                    # cut first: a second name after the cut (`… Hambre y con el Programa …`) gets its own window
+                    end = self._cut(doc, text, head.start, head.start + end)
+                    matches.append((match_id, head.start, end))
+                    last_end = end
         return matches
 
     def _cut(self, doc: Doc, text: str, start: int, end: int) -> int:
@@ -280,7 +283,7 @@ class EntityRecognizer:
         for i in range(1, len(words)):
             if words[i] in ("de", "del") and any(t.text in self.institution_words for t in doc[start + i + 1 : min(end, start + i + 3)]):
                 return start + i  # `… de la Comisión Nacional de Vivienda` is the operator
-            if words[i] in ("y", "e") and any(t.text in self.head_words for t in doc[start + i + 1 : min(end, start + i + 3)]):
+            if words[i] in ("y", "e") and any(t.text in self.head_words for t in doc[start + i + 1 : min(end, start + i + 4)]):  # `y con el Programa`
                 return start + i
             for phrase in self.stop_phrases:
                 if words[i : i + len(phrase)] == phrase:
@@ -305,6 +308,8 @@ class EntityRecognizer:
         stated: dict[str, str | None] = {}  # key -> canonical name stated beside it
         for cand in chosen:
             if cand.value is not None:
+                if cand.label == "PROGRAM" and isinstance(cand.value, dict) and cand.value.get("key"):
+                    stated[cand.value["key"]] = cand.value["name"]  # a key defined in parentheses after its name
                 continue
             parser = cand.data.get("parser")
             if parser in parsers:

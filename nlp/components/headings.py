@@ -227,7 +227,7 @@ class HeadingMatcher:
                 continue
             found.extend(self._inline_matches(norm, line))
             i += 1
-        return found
+        return mark_contents(found, lines, norm)
 
     # ---------------------------------------------------------------- helpers
 
@@ -243,11 +243,13 @@ class HeadingMatcher:
     def _content_words(self, norm: str, line: Line) -> tuple[tuple[str, int, int], ...]:
         """Line words without leading numbering (`IV.`, `1.2`, `a)`) or a trailing year (`2016`, `2019-2020`)."""
         toks = line.words
+        stripped = False
         while len(toks) > 1 and _NUMBER_TOKEN_RE.match(toks[0][0]):
             after = norm[toks[0][2]: toks[0][2] + 1]
-            if after not in (".", ")"):
+            last_of_dotted = stripped and toks[0][0].isdigit() and norm[toks[0][1] - 1: toks[0][1]] == "."
+            if after not in (".", ")") and not last_of_dotted:  # `2.1 Heading`: the `1` goes too
                 break
-            toks = toks[1:]
+            toks, stripped = toks[1:], True
         for _ in range(2):
             if len(toks) > 1 and _YEAR_RE.match(toks[-1][0]) and not _YEAR_RE.match(toks[-2][0]):
                 return toks[:-1]
@@ -366,6 +368,48 @@ class HeadingMatcher:
             out.append(HeadingMatch(start, end, labels, ids, line_start=j == 0, whole_lines=False))
             j += hit
         return out
+
+
+#: A line of a table of contents: short, and numbered (`3.`, `IV.`, `2.1`) or ending in a page number.
+_CONTENTS_LINE_RE = re.compile(r"^\s*(?:(?:\d{1,2}(?:\.\d{1,2})*|[IVXLC]{1,6})[.)]?\s+\S.*|.*\S(?:\s*\.{2,}\s*|\s{2,}|\t)\d{1,3})\s*$")
+CONTENTS_MAX_LINE = 90
+CONTENTS_MIN_LINES = 3
+CONTENTS_RULE_ID = "contents"
+
+
+def mark_contents(found: list[HeadingMatch], lines: Sequence[Line], norm: str) -> list[HeadingMatch]:
+    """Headings listed in a table of contents label their line `other` and open nothing.
+
+    A report's `ÍNDICE` lists the headings that follow, one per line, with no text
+    between them: without this, `2. DESCRIPCIÓN DEL PROGRAMA` in the index would open
+    a description section. A run of at least three consecutive short lines, each
+    numbered or ending in a page number, holding headings of two or more labels, is
+    taken for a table of contents.
+    """
+    if len(found) < 2:
+        return found
+    starts = [line.start for line in lines]
+    from bisect import bisect_right
+
+    by_line: dict[int, list[int]] = {}
+    for k, match in enumerate(found):
+        by_line.setdefault(bisect_right(starts, match.start) - 1, []).append(k)
+    contents: set[int] = set()
+    i = 0
+    while i < len(lines):
+        j = i
+        while (j < len(lines) and not lines[j].blank and lines[j].end - lines[j].start <= CONTENTS_MAX_LINE
+               and _CONTENTS_LINE_RE.match(norm[lines[j].start:lines[j].end])):
+            j += 1
+        if j - i >= CONTENTS_MIN_LINES:
+            ks = [k for n in range(i, j) for k in by_line.get(n, []) if found[k].whole_lines]
+            if len({found[k].label for k in ks}) >= 2:
+                contents.update(ks)
+        i = max(j, i + 1)
+    if not contents:
+        return found
+    return [HeadingMatch(m.start, m.end, ("other",), (CONTENTS_RULE_ID,) + m.rule_ids, m.line_start, m.whole_lines,
+                         opens=False) if k in contents else m for k, m in enumerate(found)]
 
 
 def _rstrip_end(norm: str, start: int, end: int) -> int:
