@@ -7,7 +7,7 @@ import os
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterable, Iterator
 
 from nlp.settings import rules_dir as default_rules_dir
 from nlp.textmap import fold
@@ -37,6 +37,28 @@ def read_tsv(path: Path) -> list[dict[str, str]]:
     with path.open(encoding="utf-8", newline="") as handle:
         lines = [line for line in handle if line.strip() and not line.startswith("#")]
     return [{k: (v or "").strip() for k, v in row.items()} for row in csv.DictReader(lines, delimiter="\t")]
+
+
+def iter_rule_records(lines: Iterable[str], source: str, error: type[ValueError] = ValueError) -> Iterator[tuple[str, Any]]:
+    """(`file:line`, parsed JSON) of each rule line; blank and `//` lines are skipped.
+
+    The ids of the records must be unique; both problems raise `error` naming file and line.
+    """
+    seen: dict[str, str] = {}
+    for lineno, line in enumerate(lines, 1):
+        if not line.strip() or line.lstrip().startswith("//"):
+            continue
+        where = f"{source}:{lineno}"
+        try:
+            data = json.loads(line)
+        except json.JSONDecodeError as err:
+            raise error(f"{where}: invalid JSON: {err.msg}") from err
+        rule_id = data.get("id") if isinstance(data, dict) else None
+        if isinstance(rule_id, str) and rule_id:
+            if rule_id in seen:
+                raise error(f"{where}: duplicate id {rule_id!r} (first at {seen[rule_id]})")
+            seen[rule_id] = where
+        yield where, data
 
 
 def read_jsonl_rules(path: Path) -> list[dict[str, Any]]:

@@ -11,7 +11,6 @@ when the rules folder does (retrain to use new cues).
 """
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -85,22 +84,9 @@ def parse_cue(data: Any, where: str) -> CueRule:
 
 def parse_cues(lines: Iterable[str], source: str) -> list[CueRule]:
     """Cues of a JSONL text (blank and `//` lines skipped); ids must be unique."""
-    cues: list[CueRule] = []
-    seen: dict[str, str] = {}
-    for lineno, line in enumerate(lines, 1):
-        if not line.strip() or line.lstrip().startswith("//"):
-            continue
-        where = f"{source}:{lineno}"
-        try:
-            data = json.loads(line)
-        except json.JSONDecodeError as err:
-            raise CueRuleError(f"{where}: invalid JSON: {err.msg}") from err
-        cue = parse_cue(data, where)
-        if cue.id in seen:
-            raise CueRuleError(f"{where}: duplicate id {cue.id!r} (first at {seen[cue.id]})")
-        seen[cue.id] = where
-        cues.append(cue)
-    return cues
+    from nlp.rules import iter_rule_records
+
+    return [parse_cue(data, where) for where, data in iter_rule_records(lines, source, CueRuleError)]
 
 
 def load_cues(path: str | Path) -> list[CueRule]:

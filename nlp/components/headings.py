@@ -143,21 +143,11 @@ def parse_rule(data: Any, where: str, order: int = 0) -> HeadingRule:
 
 def parse_rules(lines: Iterable[str], source: str) -> list[HeadingRule]:
     """Rules of a JSONL text (blank and `//` lines skipped); ids must be unique."""
+    from nlp.rules import iter_rule_records
+
     rules: list[HeadingRule] = []
-    seen: dict[str, str] = {}
-    for lineno, line in enumerate(lines, 1):
-        if not line.strip() or line.lstrip().startswith("//"):
-            continue
-        where = f"{source}:{lineno}"
-        try:
-            data = json.loads(line)
-        except json.JSONDecodeError as err:
-            raise HeadingRuleError(f"{where}: invalid JSON: {err.msg}") from err
-        rule = parse_rule(data, where, order=len(rules))
-        if rule.id in seen:
-            raise HeadingRuleError(f"{where}: duplicate id {rule.id!r} (first at {seen[rule.id]})")
-        seen[rule.id] = where
-        rules.append(rule)
+    for where, data in iter_rule_records(lines, source, HeadingRuleError):
+        rules.append(parse_rule(data, where, order=len(rules)))
     if not rules:
         raise HeadingRuleError(f"{source}: no heading rules")
     return rules
