@@ -56,6 +56,8 @@ CREATE TABLE IF NOT EXISTS sections (
     inferred INTEGER NOT NULL DEFAULT 0  -- 1: a gap between the record's sections, labelled other
 );
 CREATE INDEX IF NOT EXISTS sections_doc ON sections(doc_id, start);
+-- documents about one program: program queries without a text start here
+CREATE INDEX IF NOT EXISTS documents_program ON documents(program);
 CREATE TABLE IF NOT EXISTS entities (
     id           INTEGER PRIMARY KEY,
     doc_id       TEXT NOT NULL REFERENCES documents(id),

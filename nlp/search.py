@@ -3,7 +3,8 @@
 What a result row is depends on the request:
 
 * **section rows** when no entity filter is given (only text, program, year(s),
-  doc_year, section, kind): one row per matching section, best match first (bm25);
+  doc_year, section, kind): one row per matching section, best match first (bm25;
+  exact ties in index order);
   `label`, `surface` and `value` are empty.
 * **entity rows** when `label` or an amount/percent bound is given: one row per
   matching entity, in document order; with text, only entities inside sections
@@ -249,16 +250,17 @@ def _program_names(conn: sqlite3.Connection, program: str) -> list[str]:
 
 
 def _common_filters(
-    doc: str, names: list[str] | None, program_col: str, span: tuple[int, int] | None, years: tuple[str, str],
+    doc: str, names: list[str] | None, program_in: str, span: tuple[int, int] | None, years: tuple[str, str],
     doc_year: int | None, section: str | None, section_col: str, kind: str | None,
 ) -> tuple[list[str], list[Any]]:
+    """WHERE terms and their parameters; `program_in` is a condition with `{names}` for the placeholders."""
     where: list[str] = []
     params: list[Any] = []
     if doc_year is not None:
         where.append(f"{doc}.year = ?")
         params.append(doc_year)
     if names is not None:
-        where.append(f"{program_col} IN ({', '.join('?' * len(names))})")
+        where.append(program_in.format(names=", ".join("?" * len(names))))
         params += names
     if span is not None:
         where.append(f"{years[0]} <= ? AND {years[1]} >= ?")
@@ -278,13 +280,16 @@ def _section_rows(
     stemmer: str | None, style: tuple[tuple[str, str], int],
 ) -> list[list[Any]]:
     where, params = _common_filters(
-        "d", names, "d.program", span, ("d.year_start", "d.year_end"), doc_year, section, "s.label", kind
+        "d", names, "s.doc_id IN (SELECT id FROM documents WHERE program IN ({names}))", span,
+        ("d.year_start", "d.year_end"), doc_year, section, "s.label", kind,
     )
     if match is not None:
         sql = ("SELECT s.doc_id, d.file, d.kind, s.label, s.start, s.end, s.text FROM sections_fts"
                " JOIN sections s ON s.id = sections_fts.rowid JOIN documents d ON d.id = s.doc_id"
                " WHERE sections_fts MATCH ?" + "".join(f" AND {w}" for w in where)
-               + " ORDER BY sections_fts.rank, s.doc_id, s.start LIMIT ?")
+               # rank alone lets FTS5 keep only the best rows while ranking (twice as fast as
+               # adding `s.doc_id, s.start`, which sorts every match); ties come in index order
+               + " ORDER BY sections_fts.rank LIMIT ?")
         params = [match, *params]
     else:
         sql = ("SELECT s.doc_id, d.file, d.kind, s.label, s.start, s.end, s.text FROM sections s"
@@ -316,9 +321,14 @@ def _entity_rows(
     doc_year: int | None, bounds: dict[str, tuple[float | None, float | None]], section: str | None, kind: str | None, limit: int,
     style: tuple[tuple[str, str], int],
 ) -> list[list[Any]]:
-    program_col = "CASE WHEN e.label = 'PROGRAM' THEN e.program_name ELSE d.program END"
+    # A PROGRAM mention names its program; any other entity belongs to its document's program.
+    # Written as `doc_id IN (documents of the program)` so SQLite seeks (label, doc_id) in the
+    # entities index for each such document, in result order: a program's amounts in 10,000
+    # documents went from ~80 ms (a walk over every AMOUNT) to under 1 ms.
+    program_in = ("e.program_name IN ({names})" if label == "PROGRAM"
+                  else "e.doc_id IN (SELECT id FROM documents WHERE program IN ({names}))")
     years = ("COALESCE(e.year_start, e.near_year_start, d.year_start)", "COALESCE(e.year_end, e.near_year_end, d.year_end)")
-    where, params = _common_filters("d", names, program_col, span, years, doc_year, section, "e.section", kind)
+    where, params = _common_filters("d", names, program_in, span, years, doc_year, section, "e.section", kind)
     where.insert(0, "e.label = ?")
     params.insert(0, label)
     for column, (low, high) in bounds.items():
