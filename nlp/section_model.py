@@ -3,12 +3,16 @@
 Heading rules label most of a ficha, but circulars and letters have no headings,
 rules can disagree (`Análisis de la Cobertura y Presupuesto`), and two-column
 extraction puts text under the wrong heading. The classifier labels every block
-from its words (TF-IDF word and character n-grams), its neighbours' words and its
-layout. In the combined mode the label(s) of the heading above a block get a fixed
+from its words (TF-IDF word and character n-grams), its neighbours' words, its
+layout and the content cues of `rules/sections/cues.jsonl` (`nlp.section_cues`:
+phrases such as `sugerimos` or `sin embargo` grouped by section, and the genre of
+the document), which carry letters and oficios where no heading helps. In the combined mode the label(s) of the heading above a block get a fixed
 log-score bonus (`rule_weight`), and heading blocks are constrained to the labels
 of the rules that matched them: the rules keep the structure, the content decides
-where they are silent or ambiguous. A transition matrix learned from the gold,
-decoded with Viterbi, keeps sections from flickering block by block.
+where they are silent or ambiguous. Transitions learned from the gold, by the
+kind of block entered (a paragraph's second sentence almost never changes
+section, a heading usually does), decoded with Viterbi, keep sections from
+flickering block by block.
 
 `combine: "model"` instead trains a second estimator with the rule outputs as
 features (measured worse, kept for comparison). scikit-learn, scipy and numpy are
@@ -33,6 +37,7 @@ if TYPE_CHECKING:  # pragma: no cover
     import numpy as np
 
     from nlp.components.headings import HeadingMatch, HeadingMatcher
+    from nlp.section_cues import CueMatcher
 
 MODES = ("rules", "classifier", "combined")
 OTHER = "other"
@@ -200,7 +205,7 @@ def heading_context(doc: DocBlocks) -> list[tuple[tuple[str, ...], int]]:
     return out
 
 
-def cue_features(doc: DocBlocks, matcher: Any, context: float = 0.5) -> list[dict[str, float]]:
+def cue_features(doc: DocBlocks, matcher: "CueMatcher", context: float = 0.0) -> list[dict[str, float]]:
     """Content cues of each block and, weighted by `context`, of its neighbours.
 
     Document cues (the genre: a DOF agreement, a circular) are features of every block.
@@ -266,7 +271,7 @@ class SectionModel:
         x_layout = self.layout_vec.transform(layout)
         parts = [x_text, w * x_prev, w * x_next, x_layout]
         if self.cue_vec is not None:
-            parts.append(float(self.params.get("cue_weight", 1.0)) * self.cue_vec.transform(self._cue_features(docs)))
+            parts.append(float(self.params.get("cue_weight", DEFAULT_PARAMS["cue_weight"])) * self.cue_vec.transform(self._cue_features(docs)))
         base = sparse.hstack(parts).tocsr()
         full = sparse.hstack([base, self.rule_vec.transform(rules)]).tocsr()
         del np
@@ -280,7 +285,7 @@ class SectionModel:
         if matcher is None:
             matcher = CueMatcher([parse_cue(raw, f"section model cue {k}") for k, raw in enumerate(self.cue_rules)])
             self._cue_matcher = matcher
-        context = float(self.params.get("cue_context", 0.5))
+        context = float(self.params.get("cue_context", DEFAULT_PARAMS["cue_context"]))
         return [f for d in docs for f in cue_features(d, matcher, context)]
 
     # -------------------------------------------------------- fit
