@@ -229,19 +229,29 @@ def _usable_stemmer(conn: sqlite3.Connection) -> str | None:
     return indexed if indexed and indexed != "none" and indexed == stemmer_name() else None
 
 
-def _program_names(conn: sqlite3.Connection, program: str) -> list[str]:
-    """Canonical names that `program` (any alias, earlier name or key) stands for."""
-    if not isinstance(program, str) or not program.strip() or len(program) > MAX_TEXT_CHARS:
-        raise SearchError("program must be a non-empty name of at most 500 characters")
+def program_matches(conn: sqlite3.Connection, program: str) -> tuple[list[str], list[str]]:
+    """(canonical names `program` stands for, up to five aliases containing it when none does).
+
+    `program` may be any name, earlier name, budget key or surface seen in the records;
+    the web page and `search` both resolve programs here.
+    """
     key = name_key(program)
     if not key:
-        raise SearchError(f"program {program!r} has no words to look for")
+        raise SearchError(f"program {program[:60]!r} has no words to look for")
     names = [r[0] for r in conn.execute("SELECT DISTINCT name FROM program_names WHERE alias_fold = ? ORDER BY name", (key,))]
-    if names:
-        return names
-    near = [r[0] for r in conn.execute(
+    near = [] if names else [r[0] for r in conn.execute(
         "SELECT DISTINCT alias FROM program_names WHERE instr(alias_fold, ?) > 0 ORDER BY alias LIMIT 5", (key,)
     )]
+    return names, near
+
+
+def _program_names(conn: sqlite3.Connection, program: str) -> list[str]:
+    """Canonical names that `program` stands for; a SearchError with suggestions when none."""
+    if not isinstance(program, str) or not program.strip() or len(program) > MAX_TEXT_CHARS:
+        raise SearchError("program must be a non-empty name of at most 500 characters")
+    names, near = program_matches(conn, program)
+    if names:
+        return names
     hint = f"; did you mean: {' | '.join(near)}" if near else "; see the program_names table"
     raise SearchError(f"unknown program {program!r}{hint}")
 

@@ -13,7 +13,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from nlp.index_schema import SearchError, connect_read, name_key
+from nlp.index_schema import connect_read, name_key
 from nlp.textmap import fold
 
 #: Document ids as `fichas index` writes them (file stems); anything else is not looked up.
@@ -128,18 +128,11 @@ def _title(text: str) -> str:
 
 def program_names(db: str | os.PathLike[str], program: str) -> list[str]:
     """Canonical names that `program` (any name, earlier name, key or surface seen) stands for."""
-    key = name_key(program)
-    if not key:
-        raise SearchError(f"program {program[:60]!r} has no words to look for")
+    from nlp.search import program_matches
+
     conn = connect_read(db)
     try:
-        names = [r[0] for r in conn.execute(
-            "SELECT DISTINCT name FROM program_names WHERE alias_fold = ? ORDER BY name", (key,)
-        )]
-        if not names:
-            near = [r[0] for r in conn.execute(
-                "SELECT DISTINCT alias FROM program_names WHERE instr(alias_fold, ?) > 0 ORDER BY alias LIMIT 5", (key,)
-            )]
+        names, near = program_matches(conn, program)
     finally:
         conn.close()
     if not names:
