@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import re
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Optional, Sequence
@@ -379,8 +380,6 @@ def mark_contents(found: list[HeadingMatch], lines: Sequence[Line], norm: str) -
     if len(found) < 2:
         return found
     starts = [line.start for line in lines]
-    from bisect import bisect_right
-
     by_line: dict[int, list[int]] = {}
     for k, match in enumerate(found):
         by_line.setdefault(bisect_right(starts, match.start) - 1, []).append(k)
