@@ -6,10 +6,11 @@ extraction puts text under the wrong heading. The classifier labels every block
 from its words (TF-IDF word and character n-grams), its neighbours' words, its
 layout and the content cues of `rules/sections/cues.jsonl` (`nlp.section_cues`:
 phrases such as `sugerimos` or `sin embargo` grouped by section, and the genre of
-the document), which carry letters and oficios where no heading helps. In the combined mode the label(s) of the heading above a block get a fixed
-log-score bonus (`rule_weight`), and heading blocks are constrained to the labels
-of the rules that matched them: the rules keep the structure, the content decides
-where they are silent or ambiguous. Transitions learned from the gold, by the
+the document), which carry letters and oficios where no heading helps. In the
+combined mode the label(s) of the heading above a block get a fixed log-score
+bonus (`rule_weight`), and heading blocks are constrained to the labels of the
+rules that matched them: the rules keep the structure, the content decides where
+they are silent or ambiguous. Transitions learned from the gold, by the
 kind of block entered (a paragraph's second sentence almost never changes
 section, a heading usually does), decoded with Viterbi, keep sections from
 flickering block by block.
@@ -37,7 +38,7 @@ if TYPE_CHECKING:  # pragma: no cover
     import numpy as np
 
     from nlp.components.headings import HeadingMatch, HeadingMatcher
-    from nlp.section_cues import CueMatcher
+    from nlp.section_cues import CueMatcher, CueRule
 
 MODES = ("rules", "classifier", "combined")
 OTHER = "other"
@@ -292,7 +293,7 @@ class SectionModel:
 
     @classmethod
     def fit(cls, docs: Sequence[DocBlocks], labels: Sequence[Sequence[str]], seed: int = 0,
-            cues: Optional[Sequence[Any]] = None, **params: Any) -> "SectionModel":
+            cues: Optional[Sequence["CueRule"]] = None, **params: Any) -> "SectionModel":
         """Train on analysed documents and their gold block labels.
 
         `cues` are `CueRule`s (default: the configured rules folder's); the model keeps
