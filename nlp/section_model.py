@@ -210,12 +210,13 @@ def cue_features(doc: DocBlocks, matcher: "CueMatcher", context: float = 0.0) ->
     """Content cues of each block and, weighted by `context`, of its neighbours.
 
     Document cues (the genre: a DOF agreement, a circular) are features of every block.
-    In a document without headings the cues are all the classifier has besides the
+    In a document without section headings (closing formulas such as `Atentamente`,
+    labelled `other`, do not count) the cues are all the classifier has besides the
     words, so each cue feature also has a `nohead:` copy the model can weigh apart.
     """
     own = [matcher.features(b.text) for b in doc.blocks]
     genre = matcher.document_features(doc.tm.norm)
-    nohead = not doc.headings
+    nohead = all(set(h.labels) == {"other"} for h in doc.headings)  # closings such as `Atentamente` do not count
     out = []
     for i, feats in enumerate(own):
         row = {**genre, **feats}

@@ -123,9 +123,15 @@ def test_cue_weight_zero_trains_without_cues(records):
     assert len(model.predict(docs)[0]) == len(docs[0].blocks)
 
 
-def test_headingless_documents_get_their_own_cue_features(records):
-    docs, _labels = prepare(records[:3], None)
-    for doc in docs:
-        rows = cue_features(doc, MATCHER, context=0.0)
-        has_nohead = any(k.startswith("nohead:") for row in rows for k in row)
-        assert has_nohead == (not doc.headings)
+def test_documents_without_section_headings_get_their_own_cue_features():
+    """A letter whose only heading is its closing (`Atentamente`) counts as headingless."""
+    letter = ("Estimada Lic. Quintero:\n\nSin embargo, los apoyos se suspenden cuando la familia se muda.\n\n"
+              "Por ello, sugerimos que el programa permita la portabilidad.\n\nAtentamente,\n\nMtra. Elena Sauceda\n")
+    ficha = "Recomendaciones\n\nPor ello, sugerimos que el programa permita la portabilidad.\n"
+    docs, _labels = prepare([{"id": "a", "text": letter, "sections": []}, {"id": "b", "text": ficha, "sections": []}], None)
+    letter_doc, ficha_doc = docs
+    assert letter_doc.headings and all(h.labels == ("other",) for h in letter_doc.headings)
+    letter_rows = cue_features(letter_doc, MATCHER)
+    assert any("nohead:cue_open=weaknesses" in row for row in letter_rows)
+    assert any("nohead:cue_open=recommendations" in row for row in letter_rows)
+    assert not any(k.startswith("nohead:") for row in cue_features(ficha_doc, MATCHER) for k in row)
