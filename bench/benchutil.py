@@ -8,6 +8,7 @@ Copies are byte-identical to the original: nothing in the pipeline caches by tex
 (checked: the only caches are rule and lexicon loaders), so a copy costs what the
 original costs.
 """
+
 from __future__ import annotations
 
 import csv
@@ -55,7 +56,9 @@ def copy_id(path: Path, k: int) -> str:
     return f"{path.stem}-r{k:03d}"
 
 
-def write_copies(sources: list[Source], root: Path, copies: int, corpus: Path = CORPUS) -> list[Path]:
+def write_copies(
+    sources: list[Source], root: Path, copies: int, corpus: Path = CORPUS
+) -> list[Path]:
     """Write `copies` copies of the corpus under `root` (one folder per copy); the folders."""
     root.mkdir(parents=True, exist_ok=True)
     manifest = _manifest(corpus)
@@ -68,11 +71,19 @@ def write_copies(sources: list[Source], root: Path, copies: int, corpus: Path = 
             target = folder / f"{copy_id(source.path, k)}{source.path.suffix}"
             target.write_bytes(source.data)
             entry = manifest.get(source.path.stem, {})
-            rows.append({"id": target.stem, "file": str(target), **{f: entry.get(f, "") for f in ("kind", "program", "year")},
-                         "provenance": f"benchmark copy {k} of {source.path.name}"})
+            rows.append(
+                {
+                    "id": target.stem,
+                    "file": str(target),
+                    **{f: entry.get(f, "") for f in ("kind", "program", "year")},
+                    "provenance": f"benchmark copy {k} of {source.path.name}",
+                }
+            )
         folders.append(folder)
     with open(root / "manifest.csv", "w", encoding="utf-8", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=["id", "file", "kind", "program", "year", "provenance"])
+        writer = csv.DictWriter(
+            handle, fieldnames=["id", "file", "kind", "program", "year", "provenance"]
+        )
         writer.writeheader()
         writer.writerows(rows)
     return folders
@@ -96,7 +107,9 @@ def remove(path: Path) -> None:
 def machine() -> dict[str, str]:
     """What the figures were measured on: cores, CPU, RAM, load, Python, spaCy and model versions."""
     info = {
-        "nproc": str(len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()),
+        "nproc": str(
+            len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+        ),
         "cpu": _cpu_model(),
         "ram": _ram(),
         "python": platform.python_version(),

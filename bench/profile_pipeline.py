@@ -14,6 +14,7 @@ Two tables: functions by self time (where the time goes), and the project's own
 functions (`nlp/`) by total time, what they call included (which component, which
 step). A function that calls itself counts once per sample.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -77,7 +78,11 @@ def aggregate(raw: str) -> tuple[Counter, Counter, int]:
         if not stack or not count.isdigit():
             continue
         n = int(count)
-        frames = [parse_frame(f) for f in stack.split(";") if f and not f.startswith("process ") and not f.startswith("thread ")]
+        frames = [
+            parse_frame(f)
+            for f in stack.split(";")
+            if f and not f.startswith("process ") and not f.startswith("thread ")
+        ]
         if not frames:
             continue
         samples += n
@@ -87,7 +92,9 @@ def aggregate(raw: str) -> tuple[Counter, Counter, int]:
     return self_n, total_n, samples
 
 
-def table(rows: list[tuple[tuple[str, str], int]], samples: int, seconds: float, top: int, title: str) -> list[str]:
+def table(
+    rows: list[tuple[tuple[str, str], int]], samples: int, seconds: float, top: int, title: str
+) -> list[str]:
     lines = [title, "", "| # | function | where | share | ~seconds |", "|---|---|---|---:|---:|"]
     for i, ((function, where), n) in enumerate(rows[:top], 1):
         share = n / samples
@@ -96,15 +103,25 @@ def table(rows: list[tuple[tuple[str, str], int]], samples: int, seconds: float,
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--base", default="blank", help="base model of the fichas pipeline (default: blank)")
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--base", default="blank", help="base model of the fichas pipeline (default: blank)"
+    )
     parser.add_argument("--min-chars", type=int, default=2_000_000)
     parser.add_argument("--limit-files", type=int, default=None)
     parser.add_argument("--batch-size", type=int, default=16)
     parser.add_argument("--top", type=int, default=15)
     parser.add_argument("--rate", type=int, default=100, help="py-spy samples per second")
-    parser.add_argument("--raw", default=None, help="keep py-spy's collapsed stacks here (for flamegraph.pl / speedscope)")
-    parser.add_argument("--lines", action="store_true", help="one entry per source line instead of per function")
+    parser.add_argument(
+        "--raw",
+        default=None,
+        help="keep py-spy's collapsed stacks here (for flamegraph.pl / speedscope)",
+    )
+    parser.add_argument(
+        "--lines", action="store_true", help="one entry per source line instead of per function"
+    )
     parser.add_argument("--inner", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.inner:
@@ -113,19 +130,49 @@ def main(argv: list[str] | None = None) -> int:
     if not pyspy:
         print("py-spy is not installed: pip install py-spy", file=sys.stderr)
         return 2
-    cmd = [sys.executable, __file__, "--inner", "--base", args.base, "--min-chars", str(args.min_chars),
-           "--batch-size", str(args.batch_size)] + (["--limit-files", str(args.limit_files)] if args.limit_files else [])
-    raw_path = Path(args.raw) if args.raw else Path(tempfile.mkstemp(prefix="fichas-pyspy-", suffix=".txt")[1])
-    child = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd=REPO)
+    cmd = [
+        sys.executable,
+        __file__,
+        "--inner",
+        "--base",
+        args.base,
+        "--min-chars",
+        str(args.min_chars),
+        "--batch-size",
+        str(args.batch_size),
+    ] + (["--limit-files", str(args.limit_files)] if args.limit_files else [])
+    raw_path = (
+        Path(args.raw)
+        if args.raw
+        else Path(tempfile.mkstemp(prefix="fichas-pyspy-", suffix=".txt")[1])
+    )
+    child = subprocess.Popen(
+        cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd=REPO
+    )
     ready = child.stdout.readline().split()
     if not ready or ready[0] != "READY":
         child.kill()
         print(f"the profiled process did not start: {ready}", file=sys.stderr)
         return 1
-    spy = subprocess.Popen([pyspy, "record", "--pid", str(child.pid), "--rate", str(args.rate),
-                            *([] if args.lines else ["--function"]),
-                            "--format", "raw", "--output", str(raw_path), "--nonblocking"],
-                           stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    spy = subprocess.Popen(
+        [
+            pyspy,
+            "record",
+            "--pid",
+            str(child.pid),
+            "--rate",
+            str(args.rate),
+            *([] if args.lines else ["--function"]),
+            "--format",
+            "raw",
+            "--output",
+            str(raw_path),
+            "--nonblocking",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     time.sleep(1.0)  # let py-spy attach before the work starts
     child.stdin.write("go\n")
     child.stdin.flush()
@@ -140,13 +187,37 @@ def main(argv: list[str] | None = None) -> int:
     if not samples:
         print(f"py-spy recorded nothing: {spy_err.strip()[-400:]}", file=sys.stderr)
         return 1
-    print(f"Profile of fichas --base {args.base} over {ready[1]} documents ({int(ready[2]):,} chars): "
-          f"{seconds:.1f} s of `nlp.pipe`, py-spy {samples} samples at {args.rate}/s "
-          f"(load and warm-up not sampled; ~seconds = share x run time).\n")
-    print("\n".join(table(self_n.most_common(), samples, seconds, args.top, f"Top {args.top} functions by self time:")))
-    ours = sorted(((k, v) for k, v in total_n.items() if k[1].startswith("nlp/")), key=lambda kv: -kv[1])
+    print(
+        f"Profile of fichas --base {args.base} over {ready[1]} documents ({int(ready[2]):,} chars): "
+        f"{seconds:.1f} s of `nlp.pipe`, py-spy {samples} samples at {args.rate}/s "
+        f"(load and warm-up not sampled; ~seconds = share x run time).\n"
+    )
+    print(
+        "\n".join(
+            table(
+                self_n.most_common(),
+                samples,
+                seconds,
+                args.top,
+                f"Top {args.top} functions by self time:",
+            )
+        )
+    )
+    ours = sorted(
+        ((k, v) for k, v in total_n.items() if k[1].startswith("nlp/")), key=lambda kv: -kv[1]
+    )
     print()
-    print("\n".join(table(ours, samples, seconds, args.top, f"Top {args.top} project functions (`nlp/`) by total time:")))
+    print(
+        "\n".join(
+            table(
+                ours,
+                samples,
+                seconds,
+                args.top,
+                f"Top {args.top} project functions (`nlp/`) by total time:",
+            )
+        )
+    )
     return 0
 
 

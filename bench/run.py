@@ -11,6 +11,7 @@ base, `fichas annotate` end to end with `--n-process 1` and `2`, `fichas annotat
 records. Prints a table and the issue's target ratios and writes them, with the
 date, machine and command, to `--out`.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -110,6 +111,7 @@ class Measured:
         if self.others_cores is not None:
             parts.append(f"other jobs {self.others_cores:.2f} cores")
         return ", ".join(parts)
+
     result: dict[str, Any] = field(default_factory=dict)
 
 
@@ -141,7 +143,9 @@ def measure(cmd: list[str], work: Path, name: str, sample_tree: bool = False) ->
             peak = int(match.group(1)) / 1024 if match else None
             status = re.search(r"Exit status:\s*(\d+)", text)
             returncode = int(status.group(1)) if status else returncode
-            times = [float(x) for x in re.findall(r"(?:User|System) time \(seconds\):\s*([\d.]+)", text)]
+            times = [
+                float(x) for x in re.findall(r"(?:User|System) time \(seconds\):\s*([\d.]+)", text)
+            ]
             cpu = sum(times) if times else None
         else:
             data = json.loads(text)
@@ -197,7 +201,11 @@ class Target:
     def met(self) -> bool | None:
         if self.value is None or self.partial:
             return None
-        return {">=": self.value >= self.goal, "<=": self.value <= self.goal, "<": self.value < self.goal}[self.op]
+        return {
+            ">=": self.value >= self.goal,
+            "<=": self.value <= self.goal,
+            "<": self.value < self.goal,
+        }[self.op]
 
     def status(self) -> str:
         if self.partial:
@@ -221,7 +229,9 @@ class Bench:
         if not Path(self.fichas).exists():
             found = shutil.which("fichas")
             if not found:
-                raise SystemExit("the `fichas` command is not installed in this environment (pip install -e .)")
+                raise SystemExit(
+                    "the `fichas` command is not installed in this environment (pip install -e .)"
+                )
             self.fichas = found
 
     def log(self, message: str) -> None:
@@ -235,8 +245,10 @@ class Bench:
         self.chars_1x = sum(len(s.text) for s in sources) * self.copies
         most = max(self.args.scales) * self.copies
         self.folders = write_copies(sources, self.work / "corpus", most)
-        self.log(f"corpus: {len(sources)} files x {self.copies} copies = {self.copies * len(sources)} docs, "
-                 f"{self.chars_1x:,} chars at 1x; {most} copies written for {max(self.args.scales)}x")
+        self.log(
+            f"corpus: {len(sources)} files x {self.copies} copies = {self.copies * len(sources)} docs, "
+            f"{self.chars_1x:,} chars at 1x; {most} copies written for {max(self.args.scales)}x"
+        )
 
     def folders_at(self, scale: int) -> list[str]:
         return [str(f) for f in self.folders[: scale * self.copies]]
@@ -244,8 +256,17 @@ class Bench:
     # stages ---------------------------------------------------------------------------
     def pipe_stage(self, model: str, what: str) -> None:
         out = self.work / f"pipe-{model}.json"
-        cmd = [sys.executable, str(STAGES), "pipe", model, "--json", str(out), "--batch-size", str(self.args.batch_size),
-               *self.folders_at(1)]
+        cmd = [
+            sys.executable,
+            str(STAGES),
+            "pipe",
+            model,
+            "--json",
+            str(out),
+            "--batch-size",
+            str(self.args.batch_size),
+            *self.folders_at(1),
+        ]
         self.log(f"pipe {model} ...")
         m = measure(cmd, self.work, f"pipe-{model}")
         row = Row(model, what)
@@ -254,9 +275,15 @@ class Bench:
             self.failures.append(f"{model}: exit {m.returncode}\n{_tail(m.log)}")
         else:
             data = json.loads(out.read_text())
-            row.docs, row.seconds, row.rss_mb = data["docs"], data["seconds"], m.peak_rss_mb or data["peak_rss_mb"]
+            row.docs, row.seconds, row.rss_mb = (
+                data["docs"],
+                data["seconds"],
+                m.peak_rss_mb or data["peak_rss_mb"],
+            )
             row.words = data["words"]
-            others = f"; other jobs {m.others_cores:.2f} cores" if m.others_cores is not None else ""
+            others = (
+                f"; other jobs {m.others_cores:.2f} cores" if m.others_cores is not None else ""
+            )
             row.note = f"load {data['load_seconds']:.1f} s; {'+'.join(data['components']) or 'tokenizer'}{others}"
             row.extra = data  # type: ignore[attr-defined]
         self.rows[model] = row
@@ -264,23 +291,44 @@ class Bench:
 
     def annotate(self, name: str, what: str, scale: int, n_process: int, base: str | None) -> Row:
         out = self.work / f"{name}.jsonl"
-        cmd = [self.fichas, "annotate", *self.folders_at(scale), "--out", str(out), "--n-process", str(n_process),
-               "--batch-size", str(self.args.batch_size), "--force", "--quiet"]
+        cmd = [
+            self.fichas,
+            "annotate",
+            *self.folders_at(scale),
+            "--out",
+            str(out),
+            "--n-process",
+            str(n_process),
+            "--batch-size",
+            str(self.args.batch_size),
+            "--force",
+            "--quiet",
+        ]
         if base:
             cmd += ["--base", base]
         self.log(f"{name} ...")
         m = measure(cmd, self.work, name, sample_tree=True)
-        row = Row(name, what, seconds=m.wall_seconds, rss_mb=m.peak_rss_mb, tree_rss_mb=m.tree_rss_mb)
+        row = Row(
+            name, what, seconds=m.wall_seconds, rss_mb=m.peak_rss_mb, tree_rss_mb=m.tree_rss_mb
+        )
         expected = scale * self.copies * self.files_per_copy
         done = _count_lines(out)
         if m.returncode != 0 or done != expected:
             row.error = f"exit {m.returncode}, {done}/{expected} records: {_tail(m.log, 3)}"
-            self.failures.append(f"{name}: exit {m.returncode}, {done}/{expected} records\n{_tail(m.log)}")
+            self.failures.append(
+                f"{name}: exit {m.returncode}, {done}/{expected} records\n{_tail(m.log)}"
+            )
         row.docs = done
         words_1x = self.words_1x()
-        row.words = round(words_1x * done / (self.copies * self.files_per_copy)) if words_1x else None
+        row.words = (
+            round(words_1x * done / (self.copies * self.files_per_copy)) if words_1x else None
+        )
         cpu = f"; {m.cpu_note()}" if m.cpu_note() else ""
-        row.note = f"end to end, wall incl. start-up{cpu}; records {out.stat().st_size / 2**20:.0f} MB" if out.exists() else ""
+        row.note = (
+            f"end to end, wall incl. start-up{cpu}; records {out.stat().st_size / 2**20:.0f} MB"
+            if out.exists()
+            else ""
+        )
         row.others_cores = m.others_cores  # type: ignore[attr-defined]
         row.records = out  # type: ignore[attr-defined]
         self.log(f"{name}: {self._brief(row)}")
@@ -292,8 +340,23 @@ class Bench:
 
     def index_stage(self, records: Path) -> None:
         out = self.work / "index.json"
-        cmd = [sys.executable, str(STAGES), "index", "--records", str(records), "--docs", str(self.args.index_docs),
-               "--queries", str(self.args.queries), "--budget", str(self.args.index_budget), "--db", str(self.work / "bench.db"), "--json", str(out)]
+        cmd = [
+            sys.executable,
+            str(STAGES),
+            "index",
+            "--records",
+            str(records),
+            "--docs",
+            str(self.args.index_docs),
+            "--queries",
+            str(self.args.queries),
+            "--budget",
+            str(self.args.index_budget),
+            "--db",
+            str(self.work / "bench.db"),
+            "--json",
+            str(out),
+        ]
         self.log(f"index {self.args.index_docs} docs + {self.args.queries} queries ...")
         m = measure(cmd, self.work, "index")
         if m.returncode != 0 or not out.exists():
@@ -302,8 +365,10 @@ class Bench:
         else:
             self.index = json.loads(out.read_text())
             self.index["rss_mb"] = m.peak_rss_mb or self.index["peak_rss_mb"]
-        self.log(f"index: {self.index.get('docs')} docs in {self.index.get('seconds', 0):.1f} s, "
-                 f"p50 {self.index.get('p50_ms', 0):.1f} ms, p95 {self.index.get('p95_ms', 0):.1f} ms")
+        self.log(
+            f"index: {self.index.get('docs')} docs in {self.index.get('seconds', 0):.1f} s, "
+            f"p50 {self.index.get('p50_ms', 0):.1f} ms, p95 {self.index.get('p95_ms', 0):.1f} ms"
+        )
 
     def _brief(self, row: Row) -> str:
         if row.error:
@@ -318,7 +383,9 @@ class Bench:
         if has_base:
             self.pipe_stage("base-same", "base model, the components our default keeps (no fichas)")
             if not a.quick:
-                self.pipe_stage("base-noparser-noner", "base model, parser and NER disabled (spaCy's reference)")
+                self.pipe_stage(
+                    "base-noparser-noner", "base model, parser and NER disabled (spaCy's reference)"
+                )
                 self.pipe_stage("base-full", "base model, full")
         else:
             self.log(f"{BASE_MODEL} is not installed: base-model rows skipped")
@@ -327,14 +394,23 @@ class Bench:
             self.pipe_stage("fichas-default", "fichas, default base")
         base = a.annotate_base
         label = f"--base {base}" if base else "default base"
-        self.rows["annotate-n1"] = self.annotate("annotate-n1", f"fichas annotate -n 1, {label}", 1, 1, base)
-        self.rows["annotate-n2"] = self.annotate("annotate-n2", f"fichas annotate -n 2, {label}", 1, 2, base)
+        self.rows["annotate-n1"] = self.annotate(
+            "annotate-n1", f"fichas annotate -n 1, {label}", 1, 1, base
+        )
+        self.rows["annotate-n2"] = self.annotate(
+            "annotate-n2", f"fichas annotate -n 2, {label}", 1, 2, base
+        )
         for scale in a.scales:
             if scale == 1 and a.scale_base == base:
                 row = self.rows["annotate-n1"]
             else:
-                row = self.annotate(f"scale-{scale}x", f"fichas annotate -n 1 --base {a.scale_base or 'default'}, {scale}x",
-                                    scale, 1, a.scale_base)
+                row = self.annotate(
+                    f"scale-{scale}x",
+                    f"fichas annotate -n 1 --base {a.scale_base or 'default'}, {scale}x",
+                    scale,
+                    1,
+                    a.scale_base,
+                )
             self.scaling.append((scale, row))
         records = getattr(self.rows["annotate-n1"], "records", None)
         if records and Path(records).exists() and _count_lines(Path(records)):
@@ -348,61 +424,114 @@ class Bench:
         r = self.rows
         wps = {k: v.wps for k, v in r.items()}
         out = [
-            Target("fichas --base blank / tokenizer alone (words/s)", _ratio(wps.get("fichas-blank"), wps.get("tokenizer")), ">=", 0.40,
-                   detail=f"{_num(wps.get('fichas-blank'))} / {_num(wps.get('tokenizer'))} words/s"),
-            Target("fichas default / base model with the same components (words/s)",
-                   _ratio(wps.get("fichas-default"), wps.get("base-same")), ">=", 0.90,
-                   detail=f"{_num(wps.get('fichas-default'))} / {_num(wps.get('base-same'))} words/s"),
-            Target("fichas annotate --n-process 2 / --n-process 1 (words/s, end to end)",
-                   _ratio(wps.get("annotate-n2"), wps.get("annotate-n1")), ">=", 1.7,
-                   detail=f"{_num(wps.get('annotate-n2'))} / {_num(wps.get('annotate-n1'))} words/s{self._contention('annotate-n2')}"),
+            Target(
+                "fichas --base blank / tokenizer alone (words/s)",
+                _ratio(wps.get("fichas-blank"), wps.get("tokenizer")),
+                ">=",
+                0.40,
+                detail=f"{_num(wps.get('fichas-blank'))} / {_num(wps.get('tokenizer'))} words/s",
+            ),
+            Target(
+                "fichas default / base model with the same components (words/s)",
+                _ratio(wps.get("fichas-default"), wps.get("base-same")),
+                ">=",
+                0.90,
+                detail=f"{_num(wps.get('fichas-default'))} / {_num(wps.get('base-same'))} words/s",
+            ),
+            Target(
+                "fichas annotate --n-process 2 / --n-process 1 (words/s, end to end)",
+                _ratio(wps.get("annotate-n2"), wps.get("annotate-n1")),
+                ">=",
+                1.7,
+                detail=f"{_num(wps.get('annotate-n2'))} / {_num(wps.get('annotate-n1'))} words/s{self._contention('annotate-n2')}",
+            ),
         ]
         if len(self.scaling) >= 2:
             (lo, first), (hi, last) = self.scaling[0], self.scaling[-1]
-            out.append(Target(f"peak RSS at {hi}x / at {lo}x (annotate -n 1)", _ratio(last.rss_mb, first.rss_mb), "<=", 1.2,
-                              detail=f"{_num(last.rss_mb)} / {_num(first.rss_mb)} MB"))
+            out.append(
+                Target(
+                    f"peak RSS at {hi}x / at {lo}x (annotate -n 1)",
+                    _ratio(last.rss_mb, first.rss_mb),
+                    "<=",
+                    1.2,
+                    detail=f"{_num(last.rss_mb)} / {_num(first.rss_mb)} MB",
+                )
+            )
         partial = self.index.get("truncated")
-        search = Target(f"search p95 over {self.index.get('requested', self.args.index_docs):,} documents", self.index.get("p95_ms"),
-                        "<", 50, "ms", detail=f"p50 {_num(self.index.get('p50_ms'), 1)} ms, {self.index.get('queries', 0)} queries")
+        search = Target(
+            f"search p95 over {self.index.get('requested', self.args.index_docs):,} documents",
+            self.index.get("p95_ms"),
+            "<",
+            50,
+            "ms",
+            detail=f"p50 {_num(self.index.get('p50_ms'), 1)} ms, {self.index.get('queries', 0)} queries",
+        )
         if partial:
             search.partial = f"index stopped at {self.index['docs']:,} documents by --index-budget"
         out.append(search)
-        index_dps = self.index["docs"] / self.index["seconds"] if self.index.get("seconds") else None
-        out.append(Target("indexing documents/s", index_dps, ">=", 200, "docs/s",
-                          detail=f"{self.index.get('docs', '?')} docs in {_num(self.index.get('seconds'), 1)} s"))
+        index_dps = (
+            self.index["docs"] / self.index["seconds"] if self.index.get("seconds") else None
+        )
+        out.append(
+            Target(
+                "indexing documents/s",
+                index_dps,
+                ">=",
+                200,
+                "docs/s",
+                detail=f"{self.index.get('docs', '?')} docs in {_num(self.index.get('seconds'), 1)} s",
+            )
+        )
         return out
 
     def _contention(self, key: str) -> str:
         others = getattr(self.rows.get(key), "others_cores", None)
-        return f"; other jobs used {others:.2f} of {os.cpu_count()} cores meanwhile" if others is not None else ""
+        return (
+            f"; other jobs used {others:.2f} of {os.cpu_count()} cores meanwhile"
+            if others is not None
+            else ""
+        )
 
     def table(self) -> list[str]:
-        lines = ["| stage | what | docs | words | seconds | words/s | docs/s | peak RSS MB | notes |",
-                 "|---|---|---:|---:|---:|---:|---:|---:|---|"]
+        lines = [
+            "| stage | what | docs | words | seconds | words/s | docs/s | peak RSS MB | notes |",
+            "|---|---|---:|---:|---:|---:|---:|---:|---|",
+        ]
         for key, row in self.rows.items():
             if row.error:
-                lines.append(f"| {key} | {row.what} | | | | | | | FAILED: {row.error.splitlines()[0][:120]} |")
+                lines.append(
+                    f"| {key} | {row.what} | | | | | | | FAILED: {row.error.splitlines()[0][:120]} |"
+                )
                 continue
             rss = _num(row.rss_mb)
             if row.tree_rss_mb is not None and key == "annotate-n2":
                 rss += f" (tree {_num(row.tree_rss_mb)})"
-            lines.append(f"| {key} | {row.what} | {row.docs} | {_num(row.words)} | {row.seconds:.1f} | {_num(row.wps)} | "
-                         f"{_num(row.dps, 1)} | {rss} | {row.note} |")
+            lines.append(
+                f"| {key} | {row.what} | {row.docs} | {_num(row.words)} | {row.seconds:.1f} | {_num(row.wps)} | "
+                f"{_num(row.dps, 1)} | {rss} | {row.note} |"
+            )
         return lines
 
     def scaling_table(self) -> list[str]:
-        lines = ["| scale | docs | chars | seconds | seconds per 1x | words/s | peak RSS MB |",
-                 "|---:|---:|---:|---:|---:|---:|---:|"]
+        lines = [
+            "| scale | docs | chars | seconds | seconds per 1x | words/s | peak RSS MB |",
+            "|---:|---:|---:|---:|---:|---:|---:|",
+        ]
         for scale, row in self.scaling:
             if row.error:
                 lines.append(f"| {scale}x | | | | | | FAILED |")
                 continue
-            lines.append(f"| {scale}x | {row.docs} | {self.chars_1x * scale:,} | {row.seconds:.1f} | {row.seconds / scale:.1f} | "
-                         f"{_num(row.wps)} | {_num(row.rss_mb)} |")
+            lines.append(
+                f"| {scale}x | {row.docs} | {self.chars_1x * scale:,} | {row.seconds:.1f} | {row.seconds / scale:.1f} | "
+                f"{_num(row.wps)} | {_num(row.rss_mb)} |"
+            )
         fit = self.linear_fit()
         if fit:
-            lines += ["", f"Least-squares line through the points: time = {fit[0]:.1f} s + {fit[1]:.1f} s per 1x; "
-                          f"largest deviation from the line {fit[2]:.1f}% (linear when small; the fixed part is start-up)."]
+            lines += [
+                "",
+                f"Least-squares line through the points: time = {fit[0]:.1f} s + {fit[1]:.1f} s per 1x; "
+                f"largest deviation from the line {fit[2]:.1f}% (linear when small; the fixed part is start-up).",
+            ]
         return lines
 
     def linear_fit(self) -> tuple[float, float, float] | None:
@@ -418,9 +547,14 @@ class Bench:
 
     def search_table(self) -> list[str]:
         kinds = self.index.get("by_kind") or {}
-        lines = ["| query kind | queries | with hits | p50 ms | p95 ms |", "|---|---:|---:|---:|---:|"]
+        lines = [
+            "| query kind | queries | with hits | p50 ms | p95 ms |",
+            "|---|---:|---:|---:|---:|",
+        ]
         for kind, v in kinds.items():
-            lines.append(f"| {kind} | {v['n']} | {v['with_hits']} | {v['p50_ms']:.1f} | {v['p95_ms']:.1f} |")
+            lines.append(
+                f"| {kind} | {v['n']} | {v['with_hits']} | {v['p50_ms']:.1f} | {v['p95_ms']:.1f} |"
+            )
         return lines
 
     def reference_lines(self) -> list[str]:
@@ -429,8 +563,10 @@ class Bench:
         for key, ref in SPACY_REFERENCE.items():
             row = self.rows.get(key)
             if row and row.wps and tok and tok.wps:
-                out.append(f"- {key}: {_num(row.wps)} words/s here, {row.wps / tok.wps:.1%} of the tokenizer "
-                           f"(spaCy's figure: {_num(ref)} words/s, {ref / SPACY_REFERENCE['tokenizer']:.1%})")
+                out.append(
+                    f"- {key}: {_num(row.wps)} words/s here, {row.wps / tok.wps:.1%} of the tokenizer "
+                    f"(spaCy's figure: {_num(ref)} words/s, {ref / SPACY_REFERENCE['tokenizer']:.1%})"
+                )
         return out
 
 
@@ -451,8 +587,16 @@ def _num(x: float | int | None, digits: int = 0) -> str:
     return f"{x:,.{digits}f}"
 
 
-def render(bench: Bench, info: dict[str, str], command: str, started: str, loads: tuple[str, str], elapsed: float,
-           notes: str, profile: str) -> str:
+def render(
+    bench: Bench,
+    info: dict[str, str],
+    command: str,
+    started: str,
+    loads: tuple[str, str],
+    elapsed: float,
+    notes: str,
+    profile: str,
+) -> str:
     a = bench.args
     targets = bench.targets()
     lines = [
@@ -476,31 +620,53 @@ def render(bench: Bench, info: dict[str, str], command: str, started: str, loads
         "|---|---:|---:|---|---|",
     ]
     for t in targets:
-        lines.append(f"| {t.label} | {t.shown(t.value)} | {t.op} {t.shown(t.goal)} | {t.status()} | {t.detail} |")
-    lines += ["", "## Throughput and memory (1x corpus)", "", *bench.table(), "",
-              "Words are the non-space tokens of the `es` tokenizer; `annotate` rows count the words of the documents "
-              "they wrote. In-process rows time `nlp.pipe` alone (texts read first, model loaded and warmed up apart); "
-              "`annotate` rows are the wall time of the `fichas annotate` process (start-up, model load, reading, "
-              "pipeline, writing records). Peak RSS is the process's maximum resident set "
-              f"({'GNU time -v' if GNU_TIME.exists() else 'getrusage(RUSAGE_CHILDREN)'}: for -n 2 the largest single "
-              "process; `tree` is the sampled sum of the main process and its workers).",
-              "", "Against spaCy's published figures for this kind of machine:", "", *bench.reference_lines(),
-              "", f"## Scaling (`fichas annotate --n-process 1 --base {a.scale_base or 'default'}`)", "",
-              *bench.scaling_table(),
-              "", f"## Index and search ({bench.index.get('requested', a.index_docs):,} documents asked)", ""]
+        lines.append(
+            f"| {t.label} | {t.shown(t.value)} | {t.op} {t.shown(t.goal)} | {t.status()} | {t.detail} |"
+        )
+    lines += [
+        "",
+        "## Throughput and memory (1x corpus)",
+        "",
+        *bench.table(),
+        "",
+        "Words are the non-space tokens of the `es` tokenizer; `annotate` rows count the words of the documents "
+        "they wrote. In-process rows time `nlp.pipe` alone (texts read first, model loaded and warmed up apart); "
+        "`annotate` rows are the wall time of the `fichas annotate` process (start-up, model load, reading, "
+        "pipeline, writing records). Peak RSS is the process's maximum resident set "
+        f"({'GNU time -v' if GNU_TIME.exists() else 'getrusage(RUSAGE_CHILDREN)'}: for -n 2 the largest single "
+        "process; `tree` is the sampled sum of the main process and its workers).",
+        "",
+        "Against spaCy's published figures for this kind of machine:",
+        "",
+        *bench.reference_lines(),
+        "",
+        f"## Scaling (`fichas annotate --n-process 1 --base {a.scale_base or 'default'}`)",
+        "",
+        *bench.scaling_table(),
+        "",
+        f"## Index and search ({bench.index.get('requested', a.index_docs):,} documents asked)",
+        "",
+    ]
     if bench.index.get("error"):
         lines.append(f"FAILED: {bench.index['error']}")
     else:
         ix = bench.index
-        cut = (f" (of {ix['requested']:,} asked: indexing stopped when --index-budget ran out, so search ran over "
-               f"this smaller index)" if ix.get("truncated") else "")
-        lines += [f"Built from the `annotate -n 1` records replicated to {ix['docs']:,} documents{cut} (distinct ids): "
-                  f"{ix['seconds']:.1f} s, {ix['docs'] / ix['seconds']:.0f} docs/s, {ix['sections']} sections, "
-                  f"{ix['entities']} entities, {ix['db_mb']:.0f} MB, peak RSS {_num(ix.get('rss_mb'))} MB. "
-                  f"Search: {ix['queries']} queries cycling over {ix['distinct_queries']} distinct ones after a "
-                  f"warm-up query of each kind; latency of `nlp.search.search` (open, query, DataFrame): "
-                  f"p50 {ix['p50_ms']:.1f} ms, p95 {ix['p95_ms']:.1f} ms, max {ix['max_ms']:.1f} ms.", "",
-                  *bench.search_table()]
+        cut = (
+            f" (of {ix['requested']:,} asked: indexing stopped when --index-budget ran out, so search ran over "
+            f"this smaller index)"
+            if ix.get("truncated")
+            else ""
+        )
+        lines += [
+            f"Built from the `annotate -n 1` records replicated to {ix['docs']:,} documents{cut} (distinct ids): "
+            f"{ix['seconds']:.1f} s, {ix['docs'] / ix['seconds']:.0f} docs/s, {ix['sections']} sections, "
+            f"{ix['entities']} entities, {ix['db_mb']:.0f} MB, peak RSS {_num(ix.get('rss_mb'))} MB. "
+            f"Search: {ix['queries']} queries cycling over {ix['distinct_queries']} distinct ones after a "
+            f"warm-up query of each kind; latency of `nlp.search.search` (open, query, DataFrame): "
+            f"p50 {ix['p50_ms']:.1f} ms, p95 {ix['p95_ms']:.1f} ms, max {ix['max_ms']:.1f} ms.",
+            "",
+            *bench.search_table(),
+        ]
     if bench.failures:
         lines += ["", "## Failures", "", "```", *[f for f in bench.failures], "```"]
     if profile:
@@ -511,21 +677,74 @@ def render(bench: Bench, info: dict[str, str], command: str, started: str, loads
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--scale", default=None, help="corpus sizes of the scaling runs, in copies of 1x (default 1,4,16)")
-    parser.add_argument("--min-chars", type=int, default=None, help="characters of the 1x corpus (default 2,000,000)")
-    parser.add_argument("--quick", action="store_true", help="tiny corpus, small index, no reference base-model rows (smoke test)")
-    parser.add_argument("--out", default=str(REPO / "docs" / "benchmarks.md"), help="markdown report (default docs/benchmarks.md)")
-    parser.add_argument("--batch-size", type=int, default=16, help="nlp.pipe / fichas annotate batch size (default 16, the CLI's)")
-    parser.add_argument("--annotate-base", default=None, help="--base of the annotate -n 1/-n 2 runs (default: the CLI default)")
-    parser.add_argument("--scale-base", default="blank", help="--base of the scaling runs (default blank, to keep the run short)")
-    parser.add_argument("--index-docs", type=int, default=None, help="documents in the index (default 10,000)")
-    parser.add_argument("--queries", type=int, default=None, help="timed search queries (default 300)")
-    parser.add_argument("--index-budget", type=float, default=300, help="stop indexing after this many seconds (default 300)")
-    parser.add_argument("--limit-files", type=int, default=None, help="use only the first N corpus files")
-    parser.add_argument("--profile", action="store_true", help="also profile fichas --base blank (needs pyinstrument)")
-    parser.add_argument("--notes", default=str(HERE / "notes.md"), help="markdown appended as the report's Notes (if it exists)")
-    parser.add_argument("--keep", action="store_true", help="keep the temp folder (corpus, records, logs)")
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--scale",
+        default=None,
+        help="corpus sizes of the scaling runs, in copies of 1x (default 1,4,16)",
+    )
+    parser.add_argument(
+        "--min-chars",
+        type=int,
+        default=None,
+        help="characters of the 1x corpus (default 2,000,000)",
+    )
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="tiny corpus, small index, no reference base-model rows (smoke test)",
+    )
+    parser.add_argument(
+        "--out",
+        default=str(REPO / "docs" / "benchmarks.md"),
+        help="markdown report (default docs/benchmarks.md)",
+    )
+    parser.add_argument(
+        "--batch-size",
+        type=int,
+        default=16,
+        help="nlp.pipe / fichas annotate batch size (default 16, the CLI's)",
+    )
+    parser.add_argument(
+        "--annotate-base",
+        default=None,
+        help="--base of the annotate -n 1/-n 2 runs (default: the CLI default)",
+    )
+    parser.add_argument(
+        "--scale-base",
+        default="blank",
+        help="--base of the scaling runs (default blank, to keep the run short)",
+    )
+    parser.add_argument(
+        "--index-docs", type=int, default=None, help="documents in the index (default 10,000)"
+    )
+    parser.add_argument(
+        "--queries", type=int, default=None, help="timed search queries (default 300)"
+    )
+    parser.add_argument(
+        "--index-budget",
+        type=float,
+        default=300,
+        help="stop indexing after this many seconds (default 300)",
+    )
+    parser.add_argument(
+        "--limit-files", type=int, default=None, help="use only the first N corpus files"
+    )
+    parser.add_argument(
+        "--profile",
+        action="store_true",
+        help="also profile fichas --base blank (needs pyinstrument)",
+    )
+    parser.add_argument(
+        "--notes",
+        default=str(HERE / "notes.md"),
+        help="markdown appended as the report's Notes (if it exists)",
+    )
+    parser.add_argument(
+        "--keep", action="store_true", help="keep the temp folder (corpus, records, logs)"
+    )
     args = parser.parse_args(argv)
     quick = args.quick
     args.scale = args.scale or ("1,2" if quick else "1,4,16")
@@ -555,12 +774,20 @@ def main(argv: list[str] | None = None) -> int:
         profile = ""
         if args.profile:
             bench.log("profile fichas --base blank ...")
-            cmd = [sys.executable, str(HERE / "profile_pipeline.py"), "--min-chars", str(args.min_chars),
-                   "--batch-size", str(args.batch_size)]
+            cmd = [
+                sys.executable,
+                str(HERE / "profile_pipeline.py"),
+                "--min-chars",
+                str(args.min_chars),
+                "--batch-size",
+                str(args.batch_size),
+            ]
             if args.limit_files:
                 cmd += ["--limit-files", str(args.limit_files)]
             done = subprocess.run(cmd, capture_output=True, text=True, cwd=REPO)
-            profile = done.stdout if done.returncode == 0 else f"profile failed: {done.stderr[-500:]}"
+            profile = (
+                done.stdout if done.returncode == 0 else f"profile failed: {done.stderr[-500:]}"
+            )
     finally:
         if args.keep:
             bench.log(f"kept {work}")
@@ -568,8 +795,12 @@ def main(argv: list[str] | None = None) -> int:
             shutil.rmtree(work, ignore_errors=True)
     elapsed = time.perf_counter() - t0
     notes_path = Path(args.notes)
-    notes = notes_path.read_text(encoding="utf-8") if notes_path.is_file() and not args.quick else ""
-    report = render(bench, machine(), command, started, (load_start, load_average()), elapsed, notes, profile)
+    notes = (
+        notes_path.read_text(encoding="utf-8") if notes_path.is_file() and not args.quick else ""
+    )
+    report = render(
+        bench, machine(), command, started, (load_start, load_average()), elapsed, notes, profile
+    )
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(report, encoding="utf-8")

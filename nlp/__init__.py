@@ -2,6 +2,7 @@
 
 Importing the package is cheap; `load` and `build` import spaCy on first call.
 """
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
@@ -12,7 +13,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from spacy.language import Language
 
 
-def load(base: str | None = None, **kwargs: Any) -> "Language":
+def load(base: str | None = None, **kwargs: Any) -> Language:
     """Return the fichas pipeline on the base model `base` (see `nlp.settings`)."""
     from nlp.pipeline import load as _load
 

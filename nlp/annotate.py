@@ -4,14 +4,15 @@ Built for thousands of documents and for being interrupted: files are read lazil
 records are written (and flushed) as they are made, documents already in the output
 with the same content hash are skipped, and a bad file is reported, not fatal.
 """
+
 from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from nlp.readers import Document, ReadError, iter_paths, read_document
 from nlp.records import JsonlAppender, Record, content_hash, doc_to_record, read_jsonl, repair_jsonl
@@ -56,7 +57,9 @@ def pipeline_fingerprint(pipeline: Any) -> str:
     from nlp import __version__
 
     digest = hashlib.sha256(__version__.encode())
-    digest.update(f"{pipeline.meta.get('name')}-{pipeline.meta.get('version')}:{','.join(pipeline.pipe_names)}".encode())
+    digest.update(
+        f"{pipeline.meta.get('name')}-{pipeline.meta.get('version')}:{','.join(pipeline.pipe_names)}".encode()
+    )
     folders: set[Path] = set()
     for _name, component in pipeline.pipeline:
         rules_dir = getattr(component, "rules_dir", None)
@@ -70,7 +73,9 @@ def pipeline_fingerprint(pipeline: Any) -> str:
 
             folders.add(Path(model_dir) if model_dir else SHIPPED_MODEL_DIR)
     for folder in sorted(folders):
-        for path in sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix in (".jsonl", ".json", ".tsv")):
+        for path in sorted(
+            p for p in folder.rglob("*") if p.is_file() and p.suffix in (".jsonl", ".json", ".tsv")
+        ):
             digest.update(path.name.encode())
             digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
@@ -87,7 +92,12 @@ def existing_hashes(out: Path) -> dict[str, str]:
     return hashes
 
 
-def read_documents(paths: Iterable[Path], failures: list[Failure], skip: dict[str, str] | None = None, on_skip: Callable[[], None] | None = None) -> Iterator[Document]:
+def read_documents(
+    paths: Iterable[Path],
+    failures: list[Failure],
+    skip: dict[str, str] | None = None,
+    on_skip: Callable[[], None] | None = None,
+) -> Iterator[Document]:
     """Documents of `paths`, lazily; unreadable ones go to `failures`, unchanged ones are skipped."""
     from nlp.manifest import manifest_entry
 
@@ -110,14 +120,26 @@ def read_documents(paths: Iterable[Path], failures: list[Failure], skip: dict[st
         yield document
 
 
-def annotate_documents(pipeline: Any, documents: Iterable[Document], *, batch_size: int = 16, n_process: int = 1) -> Iterator[Record]:
+def annotate_documents(
+    pipeline: Any, documents: Iterable[Document], *, batch_size: int = 16, n_process: int = 1
+) -> Iterator[Record]:
     """Records of documents, streamed through `pipeline.pipe` (as_tuples keeps id and meta)."""
     stream = ((doc.text, (doc.id, doc.meta)) for doc in documents)
-    for spacy_doc, (doc_id, meta) in pipeline.pipe(stream, as_tuples=True, batch_size=batch_size, n_process=n_process):
+    for spacy_doc, (doc_id, meta) in pipeline.pipe(
+        stream, as_tuples=True, batch_size=batch_size, n_process=n_process
+    ):
         yield doc_to_record(spacy_doc, doc_id, meta)
 
 
-def annotate_paths(paths: Iterable[str | Path], pipeline: Any = None, *, base: str | None = None, failures: list[Failure] | None = None, batch_size: int = 16, n_process: int = 1) -> Iterator[Record]:
+def annotate_paths(
+    paths: Iterable[str | Path],
+    pipeline: Any = None,
+    *,
+    base: str | None = None,
+    failures: list[Failure] | None = None,
+    batch_size: int = 16,
+    n_process: int = 1,
+) -> Iterator[Record]:
     """Records for files, folders and globs (the API behind `fichas index` on documents)."""
     if pipeline is None:
         import nlp
@@ -126,7 +148,9 @@ def annotate_paths(paths: Iterable[str | Path], pipeline: Any = None, *, base: s
     failures = [] if failures is None else failures
     files, missing = iter_paths([str(p) for p in paths])
     failures.extend(Failure(m.path, m.reason) for m in missing)
-    yield from annotate_documents(pipeline, read_documents(files, failures), batch_size=batch_size, n_process=n_process)
+    yield from annotate_documents(
+        pipeline, read_documents(files, failures), batch_size=batch_size, n_process=n_process
+    )
 
 
 def annotate_to_jsonl(
@@ -157,7 +181,9 @@ def annotate_to_jsonl(
         summary.skipped += 1
         bar.update(1)
 
-    documents = _with_meta(read_documents(files, summary.failures, skip, on_skip=skipped), pipeline=fingerprint)
+    documents = _with_meta(
+        read_documents(files, summary.failures, skip, on_skip=skipped), pipeline=fingerprint
+    )
     errors = _ErrorLog(errors_path)
     errors.extend(summary.failures)
     sent: dict[str, str] = {}
@@ -169,7 +195,12 @@ def annotate_to_jsonl(
 
     with JsonlAppender(out) as appender:
         try:
-            for count, record in enumerate(annotate_documents(pipeline, tracked(documents), batch_size=batch_size, n_process=n_process), 1):
+            for count, record in enumerate(
+                annotate_documents(
+                    pipeline, tracked(documents), batch_size=batch_size, n_process=n_process
+                ),
+                1,
+            ):
                 appender.write(record, sync=count % FSYNC_EVERY == 0)
                 sent.pop(record["id"], None)
                 summary.done += 1
@@ -214,7 +245,9 @@ def _drop_replaced(files: list[Path], skip: dict[str, str], out: Path) -> list[P
             current[path.stem] = content_hash(read_document(path).text)
         except (ReadError, OSError):
             continue
-    changed = {doc_id for doc_id, digest in skip.items() if doc_id in current and current[doc_id] != digest}
+    changed = {
+        doc_id for doc_id, digest in skip.items() if doc_id in current and current[doc_id] != digest
+    }
     if changed:
         kept = [r for r in read_jsonl(out) if r["id"] not in changed]
         write_atomic(out, "".join(dumps(r) + "\n" for r in kept))
@@ -256,7 +289,16 @@ def _progress(total: int, enabled: bool) -> Any:
     return tqdm(total=total, unit="doc", desc="annotate", disable=not enabled, leave=False)
 
 
-def annotate_to_docbin(inputs: list[str], out: Path, pipeline: Any, *, errors_path: Path | None = None, batch_size: int = 16, n_process: int = 1, progress: bool = True) -> Summary:
+def annotate_to_docbin(
+    inputs: list[str],
+    out: Path,
+    pipeline: Any,
+    *,
+    errors_path: Path | None = None,
+    batch_size: int = 16,
+    n_process: int = 1,
+    progress: bool = True,
+) -> Summary:
     """Annotate files into a spaCy DocBin (values kept in user data); written atomically at the end."""
     from spacy.tokens import DocBin
 
@@ -267,7 +309,9 @@ def annotate_to_docbin(inputs: list[str], out: Path, pipeline: Any, *, errors_pa
     documents = read_documents(files, summary.failures)
     stream = ((d.text, d.id) for d in documents)
     bar = _progress(len(files), progress)
-    for spacy_doc, doc_id in pipeline.pipe(stream, as_tuples=True, batch_size=batch_size, n_process=n_process):
+    for spacy_doc, doc_id in pipeline.pipe(
+        stream, as_tuples=True, batch_size=batch_size, n_process=n_process
+    ):
         spacy_doc._.doc_id = doc_id
         docbin.add(spacy_doc)
         summary.done += 1

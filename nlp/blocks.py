@@ -10,11 +10,13 @@ exactly where it starts. Long paragraphs can be cut at sentence ends, so that a
 paragraph that turns from one topic to another can change label where it turns.
 Pure Python (uses `re` only).
 """
+
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Optional, Sequence
+from typing import TYPE_CHECKING
 
 from nlp.textmap import TextMap, fold_same_length
 
@@ -25,7 +27,9 @@ if TYPE_CHECKING:  # pragma: no cover
 WRAP_MIN = 38
 KINDS = ("heading", "paragraph", "item", "table", "line", "sentence")
 
-_ITEM_RE = re.compile(r"^\s*(?:[-•·▪◦‣–]|\*(?!\*)|\(?\d{1,2}[.)](?!\d)|\(?[a-zA-Z]\)|[ivxIVX]{1,4}\))\s+")
+_ITEM_RE = re.compile(
+    r"^\s*(?:[-•·▪◦‣–]|\*(?!\*)|\(?\d{1,2}[.)](?!\d)|\(?[a-zA-Z]\)|[ivxIVX]{1,4}\))\s+"
+)
 _COLUMNS_RE = re.compile(r"\S(?: {3,}|\t)\S")
 # A sentence ends after a lowercase word, a number, `)` or `%` (not after `III.` or dot leaders).
 _SENTENCE_END_RE = re.compile(r"(?<=[a-záéíóúüñ0-9)%\"][.;])\s+(?=[¿\"(]?[A-ZÁÉÍÓÚÑ])")
@@ -50,7 +54,7 @@ class Line:
         return not self.words
 
 
-def split_lines(norm: str, folded: Optional[str] = None) -> list[Line]:
+def split_lines(norm: str, folded: str | None = None) -> list[Line]:
     """Lines of `norm` with their folded words (computed once per document)."""
     folded = folded if folded is not None else fold_same_length(norm)
     out: list[Line] = []
@@ -61,7 +65,6 @@ def split_lines(norm: str, folded: Optional[str] = None) -> list[Line]:
         out.append(Line(index, pos, end, toks, bool(_BULLET_RE.match(raw)), "\t" in raw.strip()))
         pos = end + 1
     return out
-
 
 
 def line_end_offset(tm: TextMap, norm_index: int) -> int:
@@ -93,8 +96,6 @@ def line_start_offset(tm: TextMap, norm_index: int) -> int:
     return k
 
 
-
-
 @dataclass(frozen=True)
 class Block:
     """One unit of a document: original offsets, normalized offsets and text, kind, heading.
@@ -114,8 +115,12 @@ class Block:
 
 def _is_table(raw: str) -> bool:
     stripped = raw.strip()
-    return ("\t" in stripped or stripped.startswith("|") or len(_COLUMNS_RE.findall(stripped)) >= 2
-            or bool(_LEADERS_RE.search(stripped)))
+    return (
+        "\t" in stripped
+        or stripped.startswith("|")
+        or len(_COLUMNS_RE.findall(stripped)) >= 2
+        or bool(_LEADERS_RE.search(stripped))
+    )
 
 
 class _Builder:
@@ -124,7 +129,7 @@ class _Builder:
     def __init__(self, norm: str) -> None:
         self.norm = norm
         self.out: list[tuple[int, int, str, int, int]] = []  # (ns, ne, kind, heading, line)
-        self.cur: Optional[list] = None  # [ns, ne, kind, heading, line, last_line_len]
+        self.cur: list | None = None  # [ns, ne, kind, heading, line, last_line_len]
 
     def close(self) -> None:
         if self.cur is not None:
@@ -144,15 +149,15 @@ class _Builder:
 
 
 def _text_bounds(norm: str, line: Line) -> tuple[int, int]:
-    raw = norm[line.start:line.end]
+    raw = norm[line.start : line.end]
     return line.start + len(raw) - len(raw.lstrip()), line.start + len(raw.rstrip())
 
 
 def split_blocks(
     tm: TextMap,
-    headings: Sequence["HeadingMatch"] = (),
-    lines: Optional[Sequence[Line]] = None,
-    max_chars: Optional[int] = None,
+    headings: Sequence[HeadingMatch] = (),
+    lines: Sequence[Line] | None = None,
+    max_chars: int | None = None,
 ) -> list[Block]:
     """Blocks of a document in text order (see the module docstring)."""
     norm = tm.norm
@@ -196,7 +201,10 @@ def split_blocks(
             continue
         _add_text(b, t0, t1, raw, line)
     b.close()
-    blocks = [_make_block(tm, norm, ns, ne, kind, heading, ln, lines) for ns, ne, kind, heading, ln in b.out]
+    blocks = [
+        _make_block(tm, norm, ns, ne, kind, heading, ln, lines)
+        for ns, ne, kind, heading, ln in b.out
+    ]
     if max_chars:
         blocks = [piece for block in blocks for piece in _split_sentences(tm, block, max_chars)]
     return blocks
@@ -225,7 +233,9 @@ def _add_text(b: _Builder, t0: int, t1: int, raw: str, line: Line) -> None:
                 cur[2] = "paragraph"
                 b.extend(t1, t1 - t0)
                 return
-    kind = "table" if table else "item" if item else ("paragraph" if t1 - t0 >= WRAP_MIN else "line")
+    kind = (
+        "table" if table else "item" if item else ("paragraph" if t1 - t0 >= WRAP_MIN else "line")
+    )
     b.open(t0, t1, kind, line.index)
 
 
@@ -243,12 +253,20 @@ def _line_index(lines: Sequence[Line]):
     return line_of
 
 
-def _make_block(tm: TextMap, norm: str, ns: int, ne: int, kind: str, heading: int, line: int,
-                lines: Sequence[Line]) -> Block:
-    at_line_start = ns == 0 or not norm[lines[line].start:ns].strip()
+def _make_block(
+    tm: TextMap,
+    norm: str,
+    ns: int,
+    ne: int,
+    kind: str,
+    heading: int,
+    line: int,
+    lines: Sequence[Line],
+) -> Block:
+    at_line_start = ns == 0 or not norm[lines[line].start : ns].strip()
     start = line_start_offset(tm, ns) if at_line_start else tm.start(ns)
     nl = norm.find("\n", ne)
-    at_line_end = not norm[ne:nl if nl >= 0 else len(norm)].strip()
+    at_line_end = not norm[ne : nl if nl >= 0 else len(norm)].strip()
     end = line_end_offset(tm, ne) if at_line_end else tm.end(ne)
     return Block(start, end, ns, ne, kind, norm[ns:ne], heading, line)
 
@@ -271,6 +289,16 @@ def _split_sentences(tm: TextMap, block: Block, max_chars: int) -> list[Block]:
     for a, z in pieces:
         ns, ne = block.norm_start + a, block.norm_start + len(block.text[:z].rstrip())
         start = block.start if a == 0 else tm.start(ns)
-        out.append(Block(start, tm.end(ne), ns, ne, "sentence" if a else block.kind, block.text[a:z].rstrip(),
-                         -1, block.line))
+        out.append(
+            Block(
+                start,
+                tm.end(ne),
+                ns,
+                ne,
+                "sentence" if a else block.kind,
+                block.text[a:z].rstrip(),
+                -1,
+                block.line,
+            )
+        )
     return out

@@ -3,6 +3,7 @@
 Rules are data; this module turns them into compiled patterns once per rules
 folder, and names file, line and rule in every error so a bad edit is found fast.
 """
+
 from __future__ import annotations
 
 import json
@@ -18,7 +19,19 @@ from nlp.settings import ENTITY_LABELS
 from nlp.values.lexicon import currencies, months, scales, word_list
 
 RULE_FILES = ("year", "date", "percent", "amount", "program")
-ALLOWED_KEYS = {"id", "label", "regex", "flags", "parser", "priority", "context", "groups", "examples", "counter_examples", "note"}
+ALLOWED_KEYS = {
+    "id",
+    "label",
+    "regex",
+    "flags",
+    "parser",
+    "priority",
+    "context",
+    "groups",
+    "examples",
+    "counter_examples",
+    "note",
+}
 PARSERS = {"year", "date", "percent", "amount", "program", "program_key"}
 CONTEXTS = {"after_amount"}
 _MACRO_RE = regex.compile(r"<<([A-Z_0-9]+)>>")
@@ -41,21 +54,31 @@ class RegexRule:
 
 def _alternation(words: list[str]) -> str:
     """Regex alternation of literal words, longest first so `millones` beats `mil`."""
-    escaped = sorted({regex.escape(w).replace("\\ ", "\\s+") for w in words if w}, key=len, reverse=True)
+    escaped = sorted(
+        {regex.escape(w).replace("\\ ", "\\s+") for w in words if w}, key=len, reverse=True
+    )
     return "(?:" + "|".join(escaped) + ")"
 
 
 def macros(rules_dir: str | None = None) -> dict[str, str]:
     """Named sub-patterns: `macros.json` plus the ones generated from the lexicon."""
     path = _dir(rules_dir) / "entities" / "macros.json"
-    table = {k: v for k, v in json.loads(path.read_text(encoding="utf-8")).items() if not k.startswith("_")}
+    table = {
+        k: v
+        for k, v in json.loads(path.read_text(encoding="utf-8")).items()
+        if not k.startswith("_")
+    }
     month_words = list(months(rules_dir))
     table["MONTH"] = _alternation(month_words + _accented(month_words))
     full = [w for w in month_words if len(w) > 4 or w == "mayo"]
     table["MONTH_FULL"] = _alternation(full + _accented(full))
     table["SCALE_WORD"] = _alternation([w for w in scales(rules_dir)])
-    table["CURRENCY_WORD"] = _alternation([w for w in currencies(rules_dir) if w != "$"] + ["dólares", "dólar"])
-    table["NUMBER_WORD"] = _alternation([w for w in word_list("number_words", rules_dir) if w != "y"] + ["y"])
+    table["CURRENCY_WORD"] = _alternation(
+        [w for w in currencies(rules_dir) if w != "$"] + ["dólares", "dólar"]
+    )
+    table["NUMBER_WORD"] = _alternation(
+        [w for w in word_list("number_words", rules_dir) if w != "y"] + ["y"]
+    )
     table["COUNT_NOUN"] = _alternation(list(word_list("count_nouns", rules_dir)))
     return table
 
@@ -139,4 +162,6 @@ def load_regex_rules(rules_dir: str | None = None) -> tuple[RegexRule, ...]:
 def rules_files(rules_dir: str | None = None) -> list[Path]:
     """The files a saved pipeline must carry to reproduce its rules."""
     root = _dir(rules_dir)
-    return sorted(p for p in root.rglob("*") if p.is_file() and p.suffix in (".jsonl", ".tsv", ".json", ".md"))
+    return sorted(
+        p for p in root.rglob("*") if p.is_file() and p.suffix in (".jsonl", ".tsv", ".json", ".md")
+    )

@@ -10,6 +10,7 @@ macro mean over the labels present in gold, and a gold x predicted confusion mat
 Everything returns pandas DataFrames so that notebooks, the CLI and the gold gate
 read the same numbers. Pipelines and cross-validation are imported lazily.
 """
+
 from __future__ import annotations
 
 import json
@@ -37,14 +38,37 @@ PERCENT_ABS_TOL = 1e-6
 SECTION_MODES: tuple[str, ...] = ("rules", "classifier", "combined")
 
 ENTITY_COLUMNS = [
-    "gold", "pred", "tp", "fp", "fn", "precision", "recall", "f1",
-    "partial_tp", "partial_fp", "partial_fn", "partial_precision", "partial_recall", "partial_f1",
-    "value_pairs", "value_correct", "value_accuracy",
+    "gold",
+    "pred",
+    "tp",
+    "fp",
+    "fn",
+    "precision",
+    "recall",
+    "f1",
+    "partial_tp",
+    "partial_fp",
+    "partial_fn",
+    "partial_precision",
+    "partial_recall",
+    "partial_f1",
+    "value_pairs",
+    "value_correct",
+    "value_accuracy",
 ]
 SECTION_COLUMNS = ["gold_chars", "pred_chars", "tp", "precision", "recall", "f1", "in_gold"]
 ERROR_COLUMNS = [
-    "doc_id", "kind", "label", "start", "end", "text", "left", "right",
-    "gold_value", "pred_value", "overlaps",
+    "doc_id",
+    "kind",
+    "label",
+    "start",
+    "end",
+    "text",
+    "left",
+    "right",
+    "gold_value",
+    "pred_value",
+    "overlaps",
 ]
 
 
@@ -56,10 +80,10 @@ class EvaluationError(ValueError):
 class EvaluationResult:
     """All scores of one evaluation run, as DataFrames plus the headline numbers."""
 
-    entities: "pd.DataFrame"
-    sections: "pd.DataFrame"
-    confusion: "pd.DataFrame"
-    errors: "pd.DataFrame"
+    entities: pd.DataFrame
+    sections: pd.DataFrame
+    confusion: pd.DataFrame
+    errors: pd.DataFrame
     sections_macro_f1: float
     sections_accuracy: float
     n_documents: int
@@ -86,14 +110,18 @@ class EvaluationResult:
             "sections": _frame_to_dict(self.sections),
             "sections_macro_f1": _json_number(self.sections_macro_f1),
             "sections_accuracy": _json_number(self.sections_accuracy),
-            "confusion": {g: {p: int(n) for p, n in row.items()} for g, row in self.confusion.iterrows()},
+            "confusion": {
+                g: {p: int(n) for p, n in row.items()} for g, row in self.confusion.iterrows()
+            },
         }
 
 
 # ---------------------------------------------------------------- pairing gold and pred
 
 
-def align_documents(gold: Sequence[Record], pred: Iterable[Record]) -> tuple[list[tuple[Record, Record]], list[str], list[str]]:
+def align_documents(
+    gold: Sequence[Record], pred: Iterable[Record]
+) -> tuple[list[tuple[Record, Record]], list[str], list[str]]:
     """Pairs (gold, pred) by id; a missing pred becomes an empty record, extra preds are dropped.
 
     Returns the pairs (in gold order), the ids missing from pred and the ids ignored.
@@ -114,7 +142,10 @@ def align_documents(gold: Sequence[Record], pred: Iterable[Record]) -> tuple[lis
             continue
         by_id[rid] = record
     if ignored:
-        warnings.warn(f"{len(ignored)} predicted document(s) not in gold are ignored: {', '.join(ignored[:10])}", stacklevel=2)
+        warnings.warn(
+            f"{len(ignored)} predicted document(s) not in gold are ignored: {', '.join(ignored[:10])}",
+            stacklevel=2,
+        )
     pairs: list[tuple[Record, Record]] = []
     missing: list[str] = []
     for g in gold:
@@ -174,7 +205,9 @@ def _is_number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
-def partial_pairs(gold: Sequence[dict[str, Any]], pred: Sequence[dict[str, Any]]) -> list[tuple[int, int]]:
+def partial_pairs(
+    gold: Sequence[dict[str, Any]], pred: Sequence[dict[str, Any]]
+) -> list[tuple[int, int]]:
     """Greedy one-to-one pairing of overlapping spans (same label assumed by the caller).
 
     Exact matches are paired first, then the pairs with the largest overlap, so each
@@ -202,7 +235,7 @@ def partial_pairs(gold: Sequence[dict[str, Any]], pred: Sequence[dict[str, Any]]
 # ---------------------------------------------------------------- entities
 
 
-def score_entities(pairs: Sequence[tuple[Record, Record]]) -> tuple["pd.DataFrame", "pd.DataFrame"]:
+def score_entities(pairs: Sequence[tuple[Record, Record]]) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Per-label + micro entity scores, and the errors list (fp, fn, value mismatches)."""
     import pandas as pd
 
@@ -234,7 +267,11 @@ def score_entities(pairs: Sequence[tuple[Record, Record]]) -> tuple["pd.DataFram
                 if values_equal(e["label"], e["value"], match.get("value")):
                     c["value_correct"] += 1
                 else:
-                    errors.append(_error_row(g_rec["id"], "value", e, text, e["value"], match.get("value"), []))
+                    errors.append(
+                        _error_row(
+                            g_rec["id"], "value", e, text, e["value"], match.get("value"), []
+                        )
+                    )
         for e in p_ents:
             if (e["start"], e["end"], e["label"]) not in g_keys:
                 counts[e["label"]]["fp"] += 1
@@ -250,7 +287,9 @@ def score_entities(pairs: Sequence[tuple[Record, Record]]) -> tuple["pd.DataFram
     frame.index.name = "label"
     error_frame = pd.DataFrame(errors, columns=ERROR_COLUMNS)
     if len(error_frame):
-        error_frame = error_frame.sort_values(["doc_id", "start", "kind"], kind="stable").reset_index(drop=True)
+        error_frame = error_frame.sort_values(
+            ["doc_id", "start", "kind"], kind="stable"
+        ).reset_index(drop=True)
     return frame, error_frame
 
 
@@ -262,30 +301,55 @@ def _entity_row(c: dict[str, int]) -> dict[str, Any]:
     pp, pr, pf = prf(ptp, pred - ptp, gold - ptp)
     pairs, correct = c.get("value_pairs", 0), c.get("value_correct", 0)
     return {
-        "gold": gold, "pred": pred, "tp": tp, "fp": fp, "fn": fn, "precision": p, "recall": r, "f1": f,
-        "partial_tp": ptp, "partial_fp": pred - ptp, "partial_fn": gold - ptp,
-        "partial_precision": pp, "partial_recall": pr, "partial_f1": pf,
-        "value_pairs": pairs, "value_correct": correct,
+        "gold": gold,
+        "pred": pred,
+        "tp": tp,
+        "fp": fp,
+        "fn": fn,
+        "precision": p,
+        "recall": r,
+        "f1": f,
+        "partial_tp": ptp,
+        "partial_fp": pred - ptp,
+        "partial_fn": gold - ptp,
+        "partial_precision": pp,
+        "partial_recall": pr,
+        "partial_f1": pf,
+        "value_pairs": pairs,
+        "value_correct": correct,
         "value_accuracy": correct / pairs if pairs else math.nan,
     }
 
 
-def _error_row(doc_id: str, kind: str, ent: dict[str, Any], text: str, gold_value: Any, pred_value: Any,
-               others: Sequence[dict[str, Any]]) -> dict[str, Any]:
+def _error_row(
+    doc_id: str,
+    kind: str,
+    ent: dict[str, Any],
+    text: str,
+    gold_value: Any,
+    pred_value: Any,
+    others: Sequence[dict[str, Any]],
+) -> dict[str, Any]:
     """One error with its context; `overlaps` lists the other side's spans touching it."""
     start, end = ent["start"], ent["end"]
     side = "gold" if kind == "fp" else "pred"
     overlaps = [
-        f"{side} {o['label']} {o['start']}-{o['end']} {text[o['start']:o['end']]!r}"
+        f"{side} {o['label']} {o['start']}-{o['end']} {text[o['start'] : o['end']]!r}"
         for o in others
         if o["start"] < end and start < o["end"]
     ]
     return {
-        "doc_id": doc_id, "kind": kind, "label": ent["label"], "start": start, "end": end,
+        "doc_id": doc_id,
+        "kind": kind,
+        "label": ent["label"],
+        "start": start,
+        "end": end,
         "text": text[start:end],
-        "left": text[max(0, start - CONTEXT_CHARS):start],
-        "right": text[end:end + CONTEXT_CHARS],
-        "gold_value": gold_value, "pred_value": pred_value, "overlaps": "; ".join(overlaps),
+        "left": text[max(0, start - CONTEXT_CHARS) : start],
+        "right": text[end : end + CONTEXT_CHARS],
+        "gold_value": gold_value,
+        "pred_value": pred_value,
+        "overlaps": "; ".join(overlaps),
     }
 
 
@@ -299,11 +363,13 @@ def char_labels(record: Record, labels: Sequence[str]) -> Any:
     index = {label: i for i, label in enumerate(labels)}
     out = np.full(len(record["text"]), index[OTHER], dtype=np.int32)
     for s in record.get("sections", []):
-        out[s["start"]:s["end"]] = index[s["label"]]
+        out[s["start"] : s["end"]] = index[s["label"]]
     return out
 
 
-def score_sections(pairs: Sequence[tuple[Record, Record]]) -> tuple["pd.DataFrame", "pd.DataFrame", float, float]:
+def score_sections(
+    pairs: Sequence[tuple[Record, Record]],
+) -> tuple[pd.DataFrame, pd.DataFrame, float, float]:
     """Per-label character scores, confusion matrix, macro F1 (labels in gold) and accuracy."""
     import numpy as np
     import pandas as pd
@@ -318,13 +384,22 @@ def score_sections(pairs: Sequence[tuple[Record, Record]]) -> tuple["pd.DataFram
         g = char_labels(g_rec, labels)[mask]
         p = char_labels(p_rec, labels)[mask]
         matrix += np.bincount(g * n + p, minlength=n * n).reshape(n, n)
-    confusion = pd.DataFrame(matrix, index=pd.Index(labels, name="gold"), columns=pd.Index(labels, name="pred"))
+    confusion = pd.DataFrame(
+        matrix, index=pd.Index(labels, name="gold"), columns=pd.Index(labels, name="pred")
+    )
     rows = {}
     for i, label in enumerate(labels):
         tp, gold, pred = int(matrix[i, i]), int(matrix[i].sum()), int(matrix[:, i].sum())
         p, r, f = prf(tp, pred - tp, gold - tp)
-        rows[label] = {"gold_chars": gold, "pred_chars": pred, "tp": tp, "precision": p, "recall": r,
-                       "f1": f, "in_gold": gold > 0}
+        rows[label] = {
+            "gold_chars": gold,
+            "pred_chars": pred,
+            "tp": tp,
+            "precision": p,
+            "recall": r,
+            "f1": f,
+            "in_gold": gold > 0,
+        }
     frame = pd.DataFrame.from_dict(rows, orient="index", columns=SECTION_COLUMNS)
     frame.index.name = "label"
     in_gold = frame[frame["in_gold"]]
@@ -344,17 +419,24 @@ def evaluate(gold: Sequence[Record], pred: Iterable[Record]) -> EvaluationResult
     entities, errors = score_entities(pairs)
     sections, confusion, macro, accuracy = score_sections(pairs)
     return EvaluationResult(
-        entities=entities, sections=sections, confusion=confusion, errors=errors,
-        sections_macro_f1=macro, sections_accuracy=accuracy, n_documents=len(pairs),
-        missing=missing, ignored=ignored,
+        entities=entities,
+        sections=sections,
+        confusion=confusion,
+        errors=errors,
+        sections_macro_f1=macro,
+        sections_accuracy=accuracy,
+        n_documents=len(pairs),
+        missing=missing,
+        ignored=ignored,
     )
 
 
 # ---------------------------------------------------------------- predictions
 
 
-def predict_with_pipeline(gold: Sequence[Record], *, base: str | None = None, mode: str | None = None,
-                          batch_size: int = 8) -> list[Record]:
+def predict_with_pipeline(
+    gold: Sequence[Record], *, base: str | None = None, mode: str | None = None, batch_size: int = 8
+) -> list[Record]:
     """Run the fichas pipeline over the gold texts; entities and sections from the same run."""
     from nlp import load
     from nlp.records import doc_to_record
@@ -366,30 +448,46 @@ def predict_with_pipeline(gold: Sequence[Record], *, base: str | None = None, mo
     except ModuleNotFoundError as err:
         if not (err.name or "").startswith("nlp."):
             raise
-        raise EvaluationError(f"the pipeline is not available yet ({err}); evaluate a file with --pred") from err
+        raise EvaluationError(
+            f"the pipeline is not available yet ({err}); evaluate a file with --pred"
+        ) from err
     except TypeError as err:
         if "section_mode" in str(err):
-            raise EvaluationError(f"the pipeline does not accept section_mode={mode!r} yet ({err})") from err
+            raise EvaluationError(
+                f"the pipeline does not accept section_mode={mode!r} yet ({err})"
+            ) from err
         raise
     stream = ((r["text"], (r["id"], r.get("meta"))) for r in gold)
-    return [doc_to_record(doc, doc_id, meta) for doc, (doc_id, meta) in
-            pipeline.pipe(stream, as_tuples=True, batch_size=batch_size)]
+    return [
+        doc_to_record(doc, doc_id, meta)
+        for doc, (doc_id, meta) in pipeline.pipe(stream, as_tuples=True, batch_size=batch_size)
+    ]
 
 
-def predict_with_cv(gold: Sequence[Record], k: int, *, seed: int = 0, base: str | None = None,
-                    mode: str | None = None) -> list[Record]:
+def predict_with_cv(
+    gold: Sequence[Record],
+    k: int,
+    *,
+    seed: int = 0,
+    base: str | None = None,
+    mode: str | None = None,
+) -> list[Record]:
     """Predictions where each document's sections come from a model that never saw it."""
     check_mode(mode)
     try:
         from nlp.train import cross_validate_predictions
     except ImportError as err:
-        raise EvaluationError(f"--cv needs nlp.train.cross_validate_predictions, which is not available ({err})") from err
+        raise EvaluationError(
+            f"--cv needs nlp.train.cross_validate_predictions, which is not available ({err})"
+        ) from err
     kwargs = {"mode": mode} if mode else {}
     try:
         return cross_validate_predictions(list(gold), k, seed=seed, base=base, **kwargs)
     except TypeError as err:
         if "mode" in str(err):
-            raise EvaluationError(f"cross_validate_predictions does not accept mode={mode!r} yet ({err})") from err
+            raise EvaluationError(
+                f"cross_validate_predictions does not accept mode={mode!r} yet ({err})"
+            ) from err
         raise
 
 
@@ -407,7 +505,9 @@ def trained_on(gold: Sequence[Record]) -> int:
 def check_mode(mode: str | None) -> None:
     """Refuse a section mode the pipeline does not know, before any model is loaded."""
     if mode is not None and mode not in SECTION_MODES:
-        raise EvaluationError(f"unknown section mode {mode!r}: use one of {', '.join(SECTION_MODES)}")
+        raise EvaluationError(
+            f"unknown section mode {mode!r}: use one of {', '.join(SECTION_MODES)}"
+        )
 
 
 # ---------------------------------------------------------------- thresholds (gold gate)
@@ -430,7 +530,9 @@ def check_thresholds(result: EvaluationResult, thresholds: dict[str, Any]) -> li
         if minimum is None:
             return
         if measured is None or math.isnan(measured):
-            failures.append(f"{name}: not measurable (no gold and no predictions), threshold {minimum:.3f}")
+            failures.append(
+                f"{name}: not measurable (no gold and no predictions), threshold {minimum:.3f}"
+            )
         elif measured < minimum - 1e-9:
             failures.append(f"{name} is {measured:.3f}, below the threshold {minimum:.3f}")
 
@@ -442,7 +544,11 @@ def check_thresholds(result: EvaluationResult, thresholds: dict[str, Any]) -> li
                 if label not in result.entities.index:
                     failures.append(f"entities_exact_f1: unknown label {label!r}")
                 else:
-                    check(f"entities exact F1 of {label}", float(result.entities.loc[label, "f1"]), value)
+                    check(
+                        f"entities exact F1 of {label}",
+                        float(result.entities.loc[label, "f1"]),
+                        value,
+                    )
         elif key == "sections_f1":
             for label, value in minimum.items():
                 if label not in result.sections.index:
@@ -465,11 +571,15 @@ def thresholds_from_result(result: EvaluationResult, margin: float = 0.01) -> di
         return None if math.isnan(value) else max(0.0, math.floor((value - margin) * 1000) / 1000)
 
     return {
-        "entities_exact_f1": {label: floor(float(result.entities.loc[label, "f1"])) for label in result.entities.index},
+        "entities_exact_f1": {
+            label: floor(float(result.entities.loc[label, "f1"])) for label in result.entities.index
+        },
         "value_accuracy": floor(result.value_accuracy),
         "sections_macro_f1": floor(result.sections_macro_f1),
         "sections_f1": {
-            label: floor(float(row["f1"])) for label, row in result.sections.iterrows() if row["in_gold"]
+            label: floor(float(row["f1"]))
+            for label, row in result.sections.iterrows()
+            if row["in_gold"]
         },
     }
 
@@ -477,13 +587,15 @@ def thresholds_from_result(result: EvaluationResult, margin: float = 0.01) -> di
 # ---------------------------------------------------------------- output
 
 
-def write_errors(errors: "pd.DataFrame", path: str | os.PathLike[str]) -> int:
+def write_errors(errors: pd.DataFrame, path: str | os.PathLike[str]) -> int:
     """Write the errors list as CSV (`.csv`) or JSONL (anything else); returns rows written."""
     path = Path(path)
     if path.suffix.lower() == ".csv":
         frame = errors.copy()
         for column in ("gold_value", "pred_value"):
-            frame[column] = [None if v is None else json.dumps(v, ensure_ascii=False) for v in frame[column]]
+            frame[column] = [
+                None if v is None else json.dumps(v, ensure_ascii=False) for v in frame[column]
+            ]
         write_atomic(path, frame.to_csv(index=False))
     else:
         rows = errors.to_dict(orient="records")
@@ -502,7 +614,8 @@ def format_text(result: EvaluationResult) -> str:
     ents = _entity_view(result)
     secs = _section_view(result)
     lines = [
-        f"Documents: {result.n_documents}" + (f" ({len(result.missing)} missing from predictions)" if result.missing else ""),
+        f"Documents: {result.n_documents}"
+        + (f" ({len(result.missing)} missing from predictions)" if result.missing else ""),
         "",
         "Entities (exact / partial P R F1, value accuracy over exact matches with a gold value)",
         ents.to_string(na_rep="-", index_names=False),
@@ -521,7 +634,7 @@ def format_text(result: EvaluationResult) -> str:
     return "\n".join(lines)
 
 
-def _short_labels(confusion: "pd.DataFrame") -> "pd.DataFrame":
+def _short_labels(confusion: pd.DataFrame) -> pd.DataFrame:
     """The confusion matrix with 5-letter column names, so it fits a terminal."""
     return confusion.rename(columns=lambda label: str(label)[:5])
 
@@ -553,30 +666,48 @@ def format_markdown(result: EvaluationResult) -> str:
     return "\n".join(parts)
 
 
-def _entity_view(result: EvaluationResult) -> "pd.DataFrame":
-    view = result.entities[["gold", "pred", "tp", "precision", "recall", "f1",
-                            "partial_precision", "partial_recall", "partial_f1",
-                            "value_pairs", "value_accuracy"]].copy()
+def _entity_view(result: EvaluationResult) -> pd.DataFrame:
+    view = result.entities[
+        [
+            "gold",
+            "pred",
+            "tp",
+            "precision",
+            "recall",
+            "f1",
+            "partial_precision",
+            "partial_recall",
+            "partial_f1",
+            "value_pairs",
+            "value_accuracy",
+        ]
+    ].copy()
     view.columns = ["gold", "pred", "tp", "P", "R", "F1", "pP", "pR", "pF1", "v.pairs", "v.acc"]
     return view.map(_fmt_cell)
 
 
-def _section_view(result: EvaluationResult) -> "pd.DataFrame":
-    frame = result.sections[(result.sections["gold_chars"] > 0) | (result.sections["pred_chars"] > 0)]
+def _section_view(result: EvaluationResult) -> pd.DataFrame:
+    frame = result.sections[
+        (result.sections["gold_chars"] > 0) | (result.sections["pred_chars"] > 0)
+    ]
     view = frame[["gold_chars", "pred_chars", "tp", "precision", "recall", "f1"]].copy()
     view.columns = ["gold", "pred", "tp", "P", "R", "F1"]
     return view.map(_fmt_cell)
 
 
-def _markdown_table(frame: "pd.DataFrame") -> str:
+def _markdown_table(frame: pd.DataFrame) -> str:
     header = "| " + " | ".join(str(c) for c in frame.columns) + " |"
     rule = "|" + "|".join("---" for _ in frame.columns) + "|"
-    body = ["| " + " | ".join(_fmt_cell(v) for v in row) + " |" for row in frame.itertuples(index=False)]
+    body = [
+        "| " + " | ".join(_fmt_cell(v) for v in row) + " |" for row in frame.itertuples(index=False)
+    ]
     return "\n".join([header, rule, *body])
 
 
 def _fmt(value: float) -> str:
-    return "-" if value is None or (isinstance(value, float) and math.isnan(value)) else f"{value:.3f}"
+    return (
+        "-" if value is None or (isinstance(value, float) and math.isnan(value)) else f"{value:.3f}"
+    )
 
 
 def _fmt_cell(value: Any) -> str:
@@ -593,7 +724,7 @@ def _json_number(value: Any) -> Any:
     return value
 
 
-def _frame_to_dict(frame: "pd.DataFrame") -> dict[str, dict[str, Any]]:
+def _frame_to_dict(frame: pd.DataFrame) -> dict[str, dict[str, Any]]:
     rows = frame.to_dict(orient="index")  # keeps each column's type, unlike iterrows
     return {str(i): {str(c): _json_number(v) for c, v in row.items()} for i, row in rows.items()}
 

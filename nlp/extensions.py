@@ -1,4 +1,5 @@
 """The only place that declares the project's spaCy extension attributes (idempotent)."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -20,7 +21,9 @@ def register_extensions() -> None:
     """Declare `Span._.value`, `Span._.column`, `Span._.section`, `Token._.excluded`, `Doc._.doc_id`."""
     if not Span.has_extension("value"):
         Span.set_extension("value", default=None)
-    if not Span.has_extension("column"):  # a table cell's column header (`Presupuesto del Ramo (MDP)`)
+    if not Span.has_extension(
+        "column"
+    ):  # a table cell's column header (`Presupuesto del Ramo (MDP)`)
         Span.set_extension("column", default=None)
     if not Span.has_extension("section"):
         Span.set_extension("section", getter=_span_section)
@@ -65,5 +68,6 @@ def release_working_state(doc: Doc) -> None:
     """Forget the cached text and view (called by the last of our components)."""
     doc.user_data.pop(_TEXT_KEY, None)
     doc.user_data.pop(_TEXTMAP_KEY, None)
+
 
 __all__: list[Any] = ["register_extensions", "doc_text", "doc_textmap", "release_working_state"]

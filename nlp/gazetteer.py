@@ -5,6 +5,7 @@ between the parts of a name (`IMSS-BIENESTAR`, `**IMSS**⏎⏎**BIENESTAR**` onc
 markup is gone). A match must start with a capital letter or digit: names are proper
 nouns, so `prestaciones sociales` in a sentence is not the program.
 """
+
 from __future__ import annotations
 
 from functools import lru_cache
@@ -43,9 +44,15 @@ def gazetteer(rules_dir: str | None = None) -> tuple[object, dict[str, Program]]
     for program in load_programs(rules_dir):
         for name in program.names:
             index.setdefault(name_key(name), program)
-    alternatives = sorted({_alias_pattern(n) for p in load_programs(rules_dir) for n in p.names}, key=len, reverse=True)
+    alternatives = sorted(
+        {_alias_pattern(n) for p in load_programs(rules_dir) for n in p.names},
+        key=len,
+        reverse=True,
+    )
     # A name starts with a capital or a digit: the lookahead rejects other starts at once.
-    pattern = regex.compile(r"(?<![\w-])(?-i:(?=[\p{Lu}\d]))(?:" + "|".join(alternatives) + r")(?![\w-])", regex.I)
+    pattern = regex.compile(
+        r"(?<![\w-])(?-i:(?=[\p{Lu}\d]))(?:" + "|".join(alternatives) + r")(?![\w-])", regex.I
+    )
     return pattern, index
 
 
@@ -56,5 +63,5 @@ def lookup(surface: str, rules_dir: str | None = None) -> Program | None:
     if key in index:
         return index[key]
     if key.startswith("programa "):
-        return index.get(key[len("programa "):])
+        return index.get(key[len("programa ") :])
     return None

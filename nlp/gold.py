@@ -4,6 +4,7 @@ Hand-typed offsets drift; a spec line says *what* is annotated (surface, the
 occurrence, an anchor) and this module finds *where*, refusing anything that does
 not check out. Format: docs/gold_format.md.
 """
+
 from __future__ import annotations
 
 import json
@@ -53,7 +54,9 @@ def read_spec(path: str | Path) -> Spec:
             continue
         if header is None:
             if "doc" not in item or "file" not in item:
-                problems.append(f"{path}:{lineno}: the first line must be {{\"doc\": id, \"file\": path}}")
+                problems.append(
+                    f'{path}:{lineno}: the first line must be {{"doc": id, "file": path}}'
+                )
                 continue
             header = item
         else:
@@ -146,14 +149,23 @@ def build_record(spec: Spec, root: Path = REPO_DIR) -> Record:
             problems.append(f"{at}: {label} {surface!r}: {value_problem}")
             continue
         for start in offsets:
-            entities.append({"start": start, "end": start + len(surface), "label": label, "value": value, "_line": lineno, "_all": occurrence == "all"})
+            entities.append(
+                {
+                    "start": start,
+                    "end": start + len(surface),
+                    "label": label,
+                    "value": value,
+                    "_line": lineno,
+                    "_all": occurrence == "all",
+                }
+            )
     entities = _drop_contained_all(entities)
     entities.sort(key=lambda e: (e["start"], e["end"]))
     for prev, cur in zip(entities, entities[1:]):
         if cur["start"] < prev["end"]:
             problems.append(
-                f"{where}:{cur['_line']}: {cur['label']} {text[cur['start']:cur['end']]!r} at {cur['start']} overlaps "
-                f"{prev['label']} {text[prev['start']:prev['end']]!r} (line {prev['_line']})"
+                f"{where}:{cur['_line']}: {cur['label']} {text[cur['start'] : cur['end']]!r} at {cur['start']} overlaps "
+                f"{prev['label']} {text[prev['start'] : prev['end']]!r} (line {prev['_line']})"
             )
     sections = _sections_from_starts(starts, len(text), where, problems)
     record = {
@@ -161,7 +173,14 @@ def build_record(spec: Spec, root: Path = REPO_DIR) -> Record:
         "text": text,
         "entities": [{k: v for k, v in e.items() if not k.startswith("_")} for e in entities],
         "sections": sections,
-        "meta": {**document.meta, "source": spec.file, "hash": content_hash(text), "spec": str(spec.path.relative_to(root)) if spec.path.is_relative_to(root) else str(spec.path)},
+        "meta": {
+            **document.meta,
+            "source": spec.file,
+            "hash": content_hash(text),
+            "spec": str(spec.path.relative_to(root))
+            if spec.path.is_relative_to(root)
+            else str(spec.path),
+        },
     }
     problems.extend(validate_record(record, require_cover=True))
     if problems:
@@ -190,13 +209,17 @@ def _drop_contained_all(entities: list[dict[str, Any]]) -> list[dict[str, Any]]:
     explicit = [e for e in entities if not e["_all"]]
     kept = []
     for ent in entities:
-        if ent["_all"] and any(o["start"] <= ent["start"] and ent["end"] <= o["end"] and o is not ent for o in explicit):
+        if ent["_all"] and any(
+            o["start"] <= ent["start"] and ent["end"] <= o["end"] and o is not ent for o in explicit
+        ):
             continue
         kept.append(ent)
     return kept
 
 
-def _sections_from_starts(starts: list[tuple[int, str]], n: int, where: str, problems: list[str]) -> list[dict[str, Any]]:
+def _sections_from_starts(
+    starts: list[tuple[int, str]], n: int, where: str, problems: list[str]
+) -> list[dict[str, Any]]:
     """Contiguous sections: each runs from its start to the next start; before the first is `other`."""
     if not starts:
         return [{"start": 0, "end": n, "label": "other"}] if n else []
@@ -219,7 +242,9 @@ def _sections_from_starts(starts: list[tuple[int, str]], n: int, where: str, pro
     return merged
 
 
-def build_all(spec_dir: str | Path, out_dir: str | Path, only: list[str] | None = None, root: Path = REPO_DIR) -> tuple[list[str], list[str]]:
+def build_all(
+    spec_dir: str | Path, out_dir: str | Path, only: list[str] | None = None, root: Path = REPO_DIR
+) -> tuple[list[str], list[str]]:
     """Build every spec in `spec_dir` into `out_dir/<id>.jsonl`; returns (built ids, problems)."""
     from nlp.records import dumps, write_atomic
 

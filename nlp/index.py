@@ -6,6 +6,7 @@ program names it uses. Re-indexing is idempotent: a record whose text and
 annotations are unchanged is skipped; a changed one replaces the old rows. The
 layout is in `nlp.index_schema`; querying is `nlp.search.search`.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -17,7 +18,7 @@ from bisect import bisect_right
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from itertools import islice
 from typing import Any
 
@@ -82,7 +83,9 @@ def record_hash(record: Record) -> str:
         "columns": meta.get("columns"),
         "derived": DERIVED_VERSION,
     }
-    return hashlib.sha256(json.dumps(payload, sort_keys=True, ensure_ascii=False).encode("utf-8")).hexdigest()[:16]
+    return hashlib.sha256(
+        json.dumps(payload, sort_keys=True, ensure_ascii=False).encode("utf-8")
+    ).hexdigest()[:16]
 
 
 def build_index(
@@ -137,8 +140,12 @@ def _prepare(conn: sqlite3.Connection, rules_dir: str | None) -> None:
         )
         if get_meta(conn, "stemmer") != stemmer_name():
             rows = conn.execute("SELECT id, text FROM sections").fetchall()
-            conn.executemany("UPDATE sections SET stems = ? WHERE id = ?", [(stem_text(t), i) for i, t in rows])
-            conn.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('stemmer', ?)", (stemmer_name(),))
+            conn.executemany(
+                "UPDATE sections SET stems = ? WHERE id = ?", [(stem_text(t), i) for i, t in rows]
+            )
+            conn.execute(
+                "INSERT OR REPLACE INTO meta(key, value) VALUES ('stemmer', ?)", (stemmer_name(),)
+            )
 
     _in_transaction(conn, work)
 
@@ -186,7 +193,9 @@ def _write_batch(conn: sqlite3.Connection, batch: list[Record], stats: IndexStat
                 stats.errors.extend(problems)
                 continue
             new_hash = record_hash(record)
-            row = conn.execute("SELECT record_hash FROM documents WHERE id = ?", (record["id"],)).fetchone()
+            row = conn.execute(
+                "SELECT record_hash FROM documents WHERE id = ?", (record["id"],)
+            ).fetchone()
             if row and row[0] == new_hash:
                 stats.skipped += 1
                 continue
@@ -231,9 +240,18 @@ def _sections_with_gaps(record: Record) -> list[tuple[int, int, str, int]]:
 def _insert_document(conn: sqlite3.Connection, record: Record, new_hash: str) -> None:
     text = record["text"]
     meta = record.get("meta") or {}
-    entities = [_entity_columns(ent, text) for ent in sorted(record.get("entities", []), key=lambda e: e["start"])]
+    entities = [
+        _entity_columns(ent, text)
+        for ent in sorted(record.get("entities", []), key=lambda e: e["start"])
+    ]
     program, program_key = _main_program(entities)
-    years = [y for e in entities if e["label"] in ("YEAR", "DATE") for y in (e["year_start"], e["year_end"]) if y is not None]
+    years = [
+        y
+        for e in entities
+        if e["label"] in ("YEAR", "DATE")
+        for y in (e["year_start"], e["year_end"])
+        if y is not None
+    ]
     conn.execute(
         "INSERT INTO documents(id, file, kind, hash, record_hash, program, program_key, year, year_start, year_end,"
         " n_chars, indexed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -249,14 +267,22 @@ def _insert_document(conn: sqlite3.Connection, record: Record, new_hash: str) ->
             min(years) if years else None,
             max(years) if years else None,
             len(text),
-            datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            datetime.now(UTC).isoformat(timespec="seconds"),
         ),
     )
     section_rows: list[tuple[int, int, str, int]] = []
     for start, end, label, inferred in _sections_with_gaps(record):
         cur = conn.execute(
             "INSERT INTO sections(doc_id, label, start, end, text, stems, inferred) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (record["id"], label, start, end, text[start:end], stem_text(text[start:end]), inferred),
+            (
+                record["id"],
+                label,
+                start,
+                end,
+                text[start:end],
+                stem_text(text[start:end]),
+                inferred,
+            ),
         )
         section_rows.append((start, end, label, cur.lastrowid))
     _add_near_years(entities, text, section_rows)
@@ -310,10 +336,23 @@ def _entity_columns(ent: dict[str, Any], text: str) -> dict[str, Any]:
     label, value = ent["label"], ent.get("value")
     surface = text[ent["start"] : ent["end"]]
     cols: dict[str, Any] = {
-        "label": label, "surface": surface, "start": ent["start"], "end": ent["end"],
-        "year_start": None, "year_end": None, "near_year_start": None, "near_year_end": None, "date": None,
-        "amount": None, "currency": None, "percent": None, "program_name": None, "program_key": None,
-        "value_json": None if value is None else json.dumps(value, ensure_ascii=False, sort_keys=True),
+        "label": label,
+        "surface": surface,
+        "start": ent["start"],
+        "end": ent["end"],
+        "year_start": None,
+        "year_end": None,
+        "near_year_start": None,
+        "near_year_end": None,
+        "date": None,
+        "amount": None,
+        "currency": None,
+        "percent": None,
+        "program_name": None,
+        "program_key": None,
+        "value_json": None
+        if value is None
+        else json.dumps(value, ensure_ascii=False, sort_keys=True),
     }
     if label == "YEAR":
         if isinstance(value, dict):
@@ -337,7 +376,9 @@ def _entity_columns(ent: dict[str, Any], text: str) -> dict[str, Any]:
     return cols
 
 
-def _add_near_years(entities: list[dict[str, Any]], text: str, sections: list[tuple[int, int, str, int]]) -> None:
+def _add_near_years(
+    entities: list[dict[str, Any]], text: str, sections: list[tuple[int, int, str, int]]
+) -> None:
     """Give each AMOUNT and PERCENT the year it reports.
 
     "En 2022 se asignó 20,184.01 millones" and a table row "2012  8,500  2.10 %" date
@@ -359,7 +400,15 @@ def _add_near_years(entities: list[dict[str, Any]], text: str, sections: list[tu
         before = [d for d in dated if sec_start <= d["start"] and d["end"] <= ent["start"]]
         after = [d for d in dated if ent["end"] <= d["start"] and d["end"] <= hi]
         in_sentence = [d for d in before if d["start"] >= lo]
-        near = in_sentence[-1] if in_sentence else after[0] if after else before[-1] if before else None
+        near = (
+            in_sentence[-1]
+            if in_sentence
+            else after[0]
+            if after
+            else before[-1]
+            if before
+            else None
+        )
         if near is not None:
             ent["near_year_start"], ent["near_year_end"] = near["year_start"], near["year_end"]
 
@@ -383,7 +432,9 @@ def _main_program(entities: list[dict[str, Any]]) -> tuple[str | None, str | Non
         return None, None
     counts = Counter(names)
     best = max(counts, key=lambda n: (counts[n], -names.index(n)))
-    keys = Counter(e["program_key"] for e in entities if e["program_name"] == best and e["program_key"])
+    keys = Counter(
+        e["program_key"] for e in entities if e["program_name"] == best and e["program_key"]
+    )
     return best, (keys.most_common(1)[0][0] if keys else None)
 
 

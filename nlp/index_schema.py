@@ -6,6 +6,7 @@ Datasette, and query it without this package. Writers and readers go through
 `connect_write` / `connect_read` so WAL mode, read-only access and clear errors
 are the same everywhere.
 """
+
 from __future__ import annotations
 
 import os
@@ -188,7 +189,9 @@ def stem_text(text: str) -> str:
 
 
 def _describe(path: Path, err: sqlite3.DatabaseError) -> CorruptIndexError:
-    return CorruptIndexError(f"{path}: not a usable fichas index ({err}); rebuild it with `fichas index`")
+    return CorruptIndexError(
+        f"{path}: not a usable fichas index ({err}); rebuild it with `fichas index`"
+    )
 
 
 def connect_write(db_path: str | os.PathLike[str] | None = None) -> sqlite3.Connection:
@@ -205,13 +208,17 @@ def connect_write(db_path: str | os.PathLike[str] | None = None) -> sqlite3.Conn
         conn.execute("PRAGMA synchronous=NORMAL")
         conn.executescript(SCHEMA)
         if "column_header" not in {row[1] for row in conn.execute("PRAGMA table_info(entities)")}:
-            conn.execute("ALTER TABLE entities ADD COLUMN column_header TEXT")  # an index made before it existed
+            conn.execute(
+                "ALTER TABLE entities ADD COLUMN column_header TEXT"
+            )  # an index made before it existed
         version = _meta(conn, "schema_version")
         if version is not None and version != SCHEMA_VERSION:
             raise CorruptIndexError(
                 f"{path}: index schema {version}, this version writes {SCHEMA_VERSION}; delete the file and rebuild"
             )
-        conn.execute("INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', ?)", (SCHEMA_VERSION,))
+        conn.execute(
+            "INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', ?)", (SCHEMA_VERSION,)
+        )
     except sqlite3.DatabaseError as err:
         conn.close()
         raise _describe(path, err) from err
@@ -225,7 +232,9 @@ def connect_read(db_path: str | os.PathLike[str] | None = None) -> sqlite3.Conne
     """Open an existing index read-only (`mode=ro`): a search can never change it."""
     path = default_db_path(db_path)
     if not path.is_file():
-        raise IndexNotFoundError(f"no index at {path}: build one with `fichas index RECORDS --db {path}`")
+        raise IndexNotFoundError(
+            f"no index at {path}: build one with `fichas index RECORDS --db {path}`"
+        )
     uri = path.resolve().as_uri() + "?mode=ro"
     try:
         conn = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_S)
@@ -238,7 +247,9 @@ def connect_read(db_path: str | os.PathLike[str] | None = None) -> sqlite3.Conne
         raise _describe(path, err) from err
     if version != SCHEMA_VERSION:
         conn.close()
-        raise CorruptIndexError(f"{path}: not a fichas index (schema {version!r}); rebuild it with `fichas index`")
+        raise CorruptIndexError(
+            f"{path}: not a fichas index (schema {version!r}); rebuild it with `fichas index`"
+        )
     return conn
 
 

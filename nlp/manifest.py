@@ -4,6 +4,7 @@ Annotation reads it so each record carries what we know about a document's kind,
 program and year, which the index uses for filters; documents not listed get the
 kind guessed from their file name.
 """
+
 from __future__ import annotations
 
 import csv
@@ -18,7 +19,10 @@ KINDS = ("ficha", "informe", "circular", "oficio", "acuerdo", "carta")
 @lru_cache(maxsize=32)
 def _read(path: str) -> dict[str, dict[str, str]]:
     with open(path, encoding="utf-8", newline="") as handle:
-        return {row["id"]: {k: v for k, v in row.items() if k != "id" and v} for row in csv.DictReader(handle)}
+        return {
+            row["id"]: {k: v for k, v in row.items() if k != "id" and v}
+            for row in csv.DictReader(handle)
+        }
 
 
 def manifest_entry(file: Path) -> dict[str, str]:

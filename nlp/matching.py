@@ -4,6 +4,7 @@ Rules find character offsets (regex on the normalized view, mapped back); the Do
 needs token-aligned spans. `6,33%` is one token but its PERCENT is `33%`, so
 tokens are split at entity boundaries instead of stretching the entity.
 """
+
 from __future__ import annotations
 
 from collections import defaultdict

@@ -9,6 +9,7 @@
 Candidates that need context (a scale word right after a peso amount) are added
 last, only where that context was kept.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -19,7 +20,10 @@ import regex
 LABEL_RANK = {"DATE": 4, "AMOUNT": 3, "PERCENT": 3, "PROGRAM": 2, "YEAR": 1}
 # What may stand between an amount and a following bare `7 mil 776 millones`.
 # (a connector, maybe with the year of the first amount: `… de pesos en 2015 a 7 mil 776 millones`).
-_AMOUNT_GAP = regex.compile(r"^[\s,]*(?:(?:en|para|durante|de)\s+(?:19|20)\d\d[\s,]*)?(?:y|e|o|a|contra|frente\s+a|de|respectivamente)?[\s,]*$", regex.I)
+_AMOUNT_GAP = regex.compile(
+    r"^[\s,]*(?:(?:en|para|durante|de)\s+(?:19|20)\d\d[\s,]*)?(?:y|e|o|a|contra|frente\s+a|de|respectivamente)?[\s,]*$",
+    regex.I,
+)
 
 
 @dataclass
@@ -53,7 +57,11 @@ def resolve(candidates: list[Candidate], text: str) -> list[Candidate]:
             chosen.append(cand)
             taken.append((cand.start, cand.end))
     for cand in contextual:
-        if cand.context == "after_amount" and not _overlaps(cand, taken) and _follows_amount(cand, chosen, text):
+        if (
+            cand.context == "after_amount"
+            and not _overlaps(cand, taken)
+            and _follows_amount(cand, chosen, text)
+        ):
             chosen.append(cand)
             taken.append((cand.start, cand.end))
     return sorted(chosen, key=lambda c: c.start)
@@ -65,8 +73,12 @@ def _overlaps(cand: Candidate, taken: list[tuple[int, int]]) -> bool:
 
 def _follows_amount(cand: Candidate, chosen: list[Candidate], text: str) -> bool:
     """True when a chosen AMOUNT ends right before `cand`, with only a connector between."""
-    before = [c for c in chosen if c.label == "AMOUNT" and c.end <= cand.start and cand.start - c.end <= 40]
+    before = [
+        c
+        for c in chosen
+        if c.label == "AMOUNT" and c.end <= cand.start and cand.start - c.end <= 40
+    ]
     if not before:
         return False
     last = max(before, key=lambda c: c.end)
-    return bool(_AMOUNT_GAP.match(text[last.end:cand.start]))
+    return bool(_AMOUNT_GAP.match(text[last.end : cand.start]))

@@ -1,4 +1,5 @@
 """Build the fichas pipeline: a base model (a setting) followed by the project's components."""
+
 from __future__ import annotations
 
 import warnings
@@ -11,7 +12,13 @@ from nlp.settings import BLANK, resolve_base
 
 #: Base-model components the project does not use; excluded so they cost nothing.
 #: tok2vec + ner stay: their ORG/LOC/PER spans are kept in doc.spans["base_ner"].
-DEFAULT_BASE_EXCLUDE: tuple[str, ...] = ("parser", "morphologizer", "attribute_ruler", "lemmatizer", "senter")
+DEFAULT_BASE_EXCLUDE: tuple[str, ...] = (
+    "parser",
+    "morphologizer",
+    "attribute_ruler",
+    "lemmatizer",
+    "senter",
+)
 
 
 #: `Rúbrica.-`, `ÚNICO.-`, `Adultos Mayores.- Para su conocimiento`: Mexican official
@@ -62,7 +69,9 @@ def load(
             if err.name != "nlp.components.sections":
                 raise
         else:
-            pipeline.add_pipe("fichas_sections", config={"rules_dir": rules_dir, "mode": section_mode})
+            pipeline.add_pipe(
+                "fichas_sections", config={"rules_dir": rules_dir, "mode": section_mode}
+            )
     pipeline.meta["name"] = "fichas"
     pipeline.meta["lang"] = "es"
     return pipeline

@@ -3,6 +3,7 @@
 Every error names the file and the reason in one line (`ReadError`), so a batch can
 report it and go on. Text is returned exactly as decoded: offsets refer to it.
 """
+
 from __future__ import annotations
 
 import codecs
@@ -54,11 +55,16 @@ def read_document(path: str | Path, *, limit: int | None = None) -> Document:
         raise ReadError(path, "is a folder, not a file")
     suffix = path.suffix.lower()
     if suffix not in SUPPORTED_SUFFIXES:
-        raise ReadError(path, f"unsupported file type {suffix or '(none)'}; expected one of {', '.join(SUPPORTED_SUFFIXES)}")
+        raise ReadError(
+            path,
+            f"unsupported file type {suffix or '(none)'}; expected one of {', '.join(SUPPORTED_SUFFIXES)}",
+        )
     size = path.stat().st_size
     limit = max_bytes() if limit is None else limit
     if size > limit:
-        raise ReadError(path, f"file is {size:,} bytes, over the limit of {limit:,} (FICHAS_MAX_BYTES)")
+        raise ReadError(
+            path, f"file is {size:,} bytes, over the limit of {limit:,} (FICHAS_MAX_BYTES)"
+        )
     if size == 0:
         raise ReadError(path, "empty file")
     data = path.read_bytes()
@@ -76,9 +82,11 @@ def decode_text(path: Path | str, data: bytes) -> tuple[str, dict[str, Any]]:
     """Decode bytes of a text file: UTF-8 (with or without BOM), else what charset-normalizer finds."""
     if data.startswith(codecs.BOM_UTF8):
         try:
-            return data[len(codecs.BOM_UTF8):].decode("utf-8"), {"encoding": "utf_8_sig"}
+            return data[len(codecs.BOM_UTF8) :].decode("utf-8"), {"encoding": "utf_8_sig"}
         except UnicodeDecodeError as err:
-            raise ReadError(path, f"undecodable bytes after a UTF-8 BOM at byte {err.start}") from err
+            raise ReadError(
+                path, f"undecodable bytes after a UTF-8 BOM at byte {err.start}"
+            ) from err
     if b"\x00" in data[:8192]:
         raise ReadError(path, "binary file (NUL bytes), not text")
     try:
@@ -146,7 +154,11 @@ def iter_paths(inputs: list[str]) -> tuple[list[Path], list[ReadError]]:
     for item in inputs:
         path = Path(item)
         if path.is_dir():
-            found.extend(p for p in sorted(path.rglob("*")) if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES)
+            found.extend(
+                p
+                for p in sorted(path.rglob("*"))
+                if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES
+            )
         elif path.exists():
             found.append(path)
         else:

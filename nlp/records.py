@@ -3,6 +3,7 @@
 A record is the exchange format between the pipeline, the gold, the evaluator and
 the index, so it is a plain dict (JSON-safe) and every offset indexes `text`.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -39,7 +40,13 @@ def doc_to_record(doc: Any, doc_id: str, meta: dict[str, Any] | None = None) -> 
     columns = {str(ent.start_char): ent._.column for ent in doc.ents if ent._.column}
     if columns:  # table cells: the column each figure is in (start offset -> header), for the index
         record_meta["columns"] = columns
-    return {"id": doc_id, "text": doc.text, "entities": entities, "sections": sections, "meta": record_meta}
+    return {
+        "id": doc_id,
+        "text": doc.text,
+        "entities": entities,
+        "sections": sections,
+        "meta": record_meta,
+    }
 
 
 def record_to_doc(record: Record, nlp: Any) -> Any:
@@ -57,7 +64,9 @@ def record_to_doc(record: Record, nlp: Any) -> Any:
             from nlp.matching import split_tokens_at
 
             split_tokens_at(doc, (ent["start"], ent["end"]))
-            span = doc.char_span(ent["start"], ent["end"], label=ent["label"], alignment_mode="strict")
+            span = doc.char_span(
+                ent["start"], ent["end"], label=ent["label"], alignment_mode="strict"
+            )
         ents.append((span, ent.get("value")))
     doc.ents = [span for span, _ in ents]
     for span, value in ents:
@@ -89,12 +98,16 @@ def validate_record(record: Record, *, require_cover: bool = False) -> list[str]
         for span in spans:
             start, end, label = span.get("start"), span.get("end"), span.get("label")
             if not (isinstance(start, int) and isinstance(end, int) and 0 <= start < end <= n):
-                problems.append(f"{rid}: {kind} span {start}-{end} is out of range (text has {n} chars)")
+                problems.append(
+                    f"{rid}: {kind} span {start}-{end} is out of range (text has {n} chars)"
+                )
                 continue
             if label not in labels:
                 problems.append(f"{rid}: {kind} span {start}-{end} has unknown label {label!r}")
             if start < prev_end:
-                problems.append(f"{rid}: {kind} span {start}-{end} {label} overlaps the previous one")
+                problems.append(
+                    f"{rid}: {kind} span {start}-{end} {label} overlaps the previous one"
+                )
             prev_end = max(prev_end, end)
             if kind == "entities" and span.get("value") is not None:
                 problem = _value_problem(label, span["value"])
@@ -112,19 +125,47 @@ def _value_problem(label: str, value: Any) -> str | None:
     import re
 
     if label == "YEAR":
-        ok = isinstance(value, dict) and set(value) == {"start", "end"} and all(isinstance(value[k], int) for k in value)
-        return None if ok and value["start"] <= value["end"] else "YEAR value must be {start, end} ints, start <= end"
+        ok = (
+            isinstance(value, dict)
+            and set(value) == {"start", "end"}
+            and all(isinstance(value[k], int) for k in value)
+        )
+        return (
+            None
+            if ok and value["start"] <= value["end"]
+            else "YEAR value must be {start, end} ints, start <= end"
+        )
     if label == "DATE":
         ok = isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}(-\d{2})?", value)
         return None if ok else "DATE value must be YYYY-MM-DD or YYYY-MM"
     if label == "AMOUNT":
-        ok = isinstance(value, dict) and set(value) == {"amount", "currency"} and isinstance(value["amount"], (int, float))
-        return None if ok and isinstance(value["currency"], str) else "AMOUNT value must be {amount: number, currency: str}"
+        ok = (
+            isinstance(value, dict)
+            and set(value) == {"amount", "currency"}
+            and isinstance(value["amount"], (int, float))
+        )
+        return (
+            None
+            if ok and isinstance(value["currency"], str)
+            else "AMOUNT value must be {amount: number, currency: str}"
+        )
     if label == "PERCENT":
-        return None if isinstance(value, (int, float)) and not isinstance(value, bool) else "PERCENT value must be a number"
+        return (
+            None
+            if isinstance(value, (int, float)) and not isinstance(value, bool)
+            else "PERCENT value must be a number"
+        )
     if label == "PROGRAM":
-        ok = isinstance(value, dict) and set(value) == {"name", "key"} and isinstance(value["name"], str)
-        return None if ok and (value["key"] is None or isinstance(value["key"], str)) else "PROGRAM value must be {name: str, key: str|null}"
+        ok = (
+            isinstance(value, dict)
+            and set(value) == {"name", "key"}
+            and isinstance(value["name"], str)
+        )
+        return (
+            None
+            if ok and (value["key"] is None or isinstance(value["key"], str))
+            else "PROGRAM value must be {name: str, key: str|null}"
+        )
     return None
 
 
@@ -198,7 +239,7 @@ class JsonlAppender:
     def close(self) -> None:
         self._handle.close()
 
-    def __enter__(self) -> "JsonlAppender":
+    def __enter__(self) -> JsonlAppender:
         return self
 
     def __exit__(self, *exc: object) -> None:

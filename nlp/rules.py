@@ -1,13 +1,15 @@
 """Load and validate the data files of `rules/` (patterns and term lists live there, not in code)."""
+
 from __future__ import annotations
 
 import csv
 import json
 import os
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any
 
 from nlp.settings import rules_dir as default_rules_dir
 from nlp.textmap import fold
@@ -36,10 +38,15 @@ def read_tsv(path: Path) -> list[dict[str, str]]:
     """Rows of a tab-separated file with a header line; `#` lines are comments."""
     with path.open(encoding="utf-8", newline="") as handle:
         lines = [line for line in handle if line.strip() and not line.startswith("#")]
-    return [{k: (v or "").strip() for k, v in row.items()} for row in csv.DictReader(lines, delimiter="\t")]
+    return [
+        {k: (v or "").strip() for k, v in row.items()}
+        for row in csv.DictReader(lines, delimiter="\t")
+    ]
 
 
-def iter_rule_records(lines: Iterable[str], source: str, error: type[ValueError] = ValueError) -> Iterator[tuple[str, Any]]:
+def iter_rule_records(
+    lines: Iterable[str], source: str, error: type[ValueError] = ValueError
+) -> Iterator[tuple[str, Any]]:
     """(`file:line`, parsed JSON) of each rule line; blank and `//` lines are skipped.
 
     The ids of the records must be unique; both problems raise `error` naming file and line.

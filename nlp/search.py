@@ -14,15 +14,15 @@ User values reach SQLite only as bound parameters, and free text only as FTS5
 strings built here (each word quoted), so FTS operators and SQL in the text are
 searched as words. The database is opened read-only.
 """
-from __future__ import annotations
 
-from functools import lru_cache
+from __future__ import annotations
 
 import json
 import os
 import re
 import sqlite3
 from collections.abc import Sequence
+from functools import lru_cache
 from typing import Any
 
 from nlp.index_schema import (
@@ -42,10 +42,23 @@ MAX_TEXT_CHARS = 500
 MAX_LIMIT = 10_000
 SNIPPET_WIDTH = 80
 MARKS = ("[", "]")
-COLUMNS = ["doc_id", "file", "kind", "section", "label", "surface", "value", "snippet", "start", "end"]
+COLUMNS = [
+    "doc_id",
+    "file",
+    "kind",
+    "section",
+    "label",
+    "surface",
+    "value",
+    "snippet",
+    "start",
+    "end",
+]
 
 _CHUNK_RE = re.compile(r'"([^"]*)"|(\S+)')
-_AMOUNT_RE = re.compile(r"^\s*([-+]?[\d,]*\.?\d+(?:e[-+]?\d+)?)\s*(m|mdp|millones)?\s*$", re.IGNORECASE)
+_AMOUNT_RE = re.compile(
+    r"^\s*([-+]?[\d,]*\.?\d+(?:e[-+]?\d+)?)\s*(m|mdp|millones)?\s*$", re.IGNORECASE
+)
 
 
 def parse_text(text: str) -> list[list[str]]:
@@ -164,10 +177,32 @@ def search(
         match = fts_expression(phrases, stemmer) if phrases else None
         if label is None:
             rows = _section_rows(
-                conn, match, names, span, doc_year, section, kind, limit, phrases, stemmer, (marks, context)
+                conn,
+                match,
+                names,
+                span,
+                doc_year,
+                section,
+                kind,
+                limit,
+                phrases,
+                stemmer,
+                (marks, context),
             )
         else:
-            rows = _entity_rows(conn, match, label, names, span, doc_year, bounds, section, kind, limit, (marks, context))
+            rows = _entity_rows(
+                conn,
+                match,
+                label,
+                names,
+                span,
+                doc_year,
+                bounds,
+                section,
+                kind,
+                limit,
+                (marks, context),
+            )
     except sqlite3.DatabaseError as err:
         raise SearchError(f"search failed: {err}") from err
     finally:
@@ -184,7 +219,9 @@ def _check_text(text: str | None) -> str | None:
     if not isinstance(text, str):
         raise SearchError("search text must be a string")
     if len(text) > MAX_TEXT_CHARS:
-        raise SearchError(f"search text is {len(text)} characters long; the limit is {MAX_TEXT_CHARS}")
+        raise SearchError(
+            f"search text is {len(text)} characters long; the limit is {MAX_TEXT_CHARS}"
+        )
     return text.strip() or None
 
 
@@ -192,7 +229,9 @@ def _check_label(label: str | None, *bounds: Any) -> str | None:
     amount = bounds[0] is not None or bounds[1] is not None
     percent = bounds[2] is not None or bounds[3] is not None
     if amount and percent:
-        raise SearchError("amount and percent bounds cannot both apply: an entity is one or the other")
+        raise SearchError(
+            "amount and percent bounds cannot both apply: an entity is one or the other"
+        )
     implied = "AMOUNT" if amount else "PERCENT" if percent else None
     if label is not None:
         label = label.upper()
@@ -238,10 +277,23 @@ def program_matches(conn: sqlite3.Connection, program: str) -> tuple[list[str], 
     key = name_key(program)
     if not key:
         raise SearchError(f"program {program[:60]!r} has no words to look for")
-    names = [r[0] for r in conn.execute("SELECT DISTINCT name FROM program_names WHERE alias_fold = ? ORDER BY name", (key,))]
-    near = [] if names else [r[0] for r in conn.execute(
-        "SELECT DISTINCT alias FROM program_names WHERE instr(alias_fold, ?) > 0 ORDER BY alias LIMIT 5", (key,)
-    )]
+    names = [
+        r[0]
+        for r in conn.execute(
+            "SELECT DISTINCT name FROM program_names WHERE alias_fold = ? ORDER BY name", (key,)
+        )
+    ]
+    near = (
+        []
+        if names
+        else [
+            r[0]
+            for r in conn.execute(
+                "SELECT DISTINCT alias FROM program_names WHERE instr(alias_fold, ?) > 0 ORDER BY alias LIMIT 5",
+                (key,),
+            )
+        ]
+    )
     return names, near
 
 
@@ -260,8 +312,15 @@ def _program_names(conn: sqlite3.Connection, program: str) -> list[str]:
 
 
 def _common_filters(
-    doc: str, names: list[str] | None, program_in: str, span: tuple[int, int] | None, years: tuple[str, str],
-    doc_year: int | None, section: str | None, section_col: str, kind: str | None,
+    doc: str,
+    names: list[str] | None,
+    program_in: str,
+    span: tuple[int, int] | None,
+    years: tuple[str, str],
+    doc_year: int | None,
+    section: str | None,
+    section_col: str,
+    kind: str | None,
 ) -> tuple[list[str], list[Any]]:
     """WHERE terms and their parameters; `program_in` is a condition with `{names}` for the placeholders."""
     where: list[str] = []
@@ -285,30 +344,53 @@ def _common_filters(
 
 
 def _section_rows(
-    conn: sqlite3.Connection, match: str | None, names: list[str] | None, span: tuple[int, int] | None,
-    doc_year: int | None, section: str | None, kind: str | None, limit: int, phrases: list[list[str]],
-    stemmer: str | None, style: tuple[tuple[str, str], int],
+    conn: sqlite3.Connection,
+    match: str | None,
+    names: list[str] | None,
+    span: tuple[int, int] | None,
+    doc_year: int | None,
+    section: str | None,
+    kind: str | None,
+    limit: int,
+    phrases: list[list[str]],
+    stemmer: str | None,
+    style: tuple[tuple[str, str], int],
 ) -> list[list[Any]]:
     where, params = _common_filters(
-        "d", names, "s.doc_id IN (SELECT id FROM documents WHERE program IN ({names}))", span,
-        ("d.year_start", "d.year_end"), doc_year, section, "s.label", kind,
+        "d",
+        names,
+        "s.doc_id IN (SELECT id FROM documents WHERE program IN ({names}))",
+        span,
+        ("d.year_start", "d.year_end"),
+        doc_year,
+        section,
+        "s.label",
+        kind,
     )
     if match is not None:
-        sql = ("SELECT s.doc_id, d.file, d.kind, s.label, s.start, s.end, s.text FROM sections_fts"
-               " JOIN sections s ON s.id = sections_fts.rowid JOIN documents d ON d.id = s.doc_id"
-               " WHERE sections_fts MATCH ?" + "".join(f" AND {w}" for w in where)
-               # rank alone lets FTS5 keep only the best rows while ranking (twice as fast as
-               # adding `s.doc_id, s.start`, which sorts every match); ties come in index order
-               + " ORDER BY sections_fts.rank LIMIT ?")
+        sql = (
+            "SELECT s.doc_id, d.file, d.kind, s.label, s.start, s.end, s.text FROM sections_fts"
+            " JOIN sections s ON s.id = sections_fts.rowid JOIN documents d ON d.id = s.doc_id"
+            " WHERE sections_fts MATCH ?"
+            + "".join(f" AND {w}" for w in where)
+            # rank alone lets FTS5 keep only the best rows while ranking (twice as fast as
+            # adding `s.doc_id, s.start`, which sorts every match); ties come in index order
+            + " ORDER BY sections_fts.rank LIMIT ?"
+        )
         params = [match, *params]
     else:
-        sql = ("SELECT s.doc_id, d.file, d.kind, s.label, s.start, s.end, s.text FROM sections s"
-               " JOIN documents d ON d.id = s.doc_id" + (" WHERE " + " AND ".join(where) if where else "")
-               + " ORDER BY s.doc_id, s.start LIMIT ?")
+        sql = (
+            "SELECT s.doc_id, d.file, d.kind, s.label, s.start, s.end, s.text FROM sections s"
+            " JOIN documents d ON d.id = s.doc_id"
+            + (" WHERE " + " AND ".join(where) if where else "")
+            + " ORDER BY s.doc_id, s.start LIMIT ?"
+        )
     rows = []
     for doc_id, file, kind_, label, start, end, text in conn.execute(sql, [*params, limit]):
         hits = phrase_hits(text, phrases, stemmer)
-        rows.append([doc_id, file, kind_, label, None, None, None, snippet(text, hits, *style), start, end])
+        rows.append(
+            [doc_id, file, kind_, label, None, None, None, snippet(text, hits, *style), start, end]
+        )
     return rows
 
 
@@ -327,18 +409,34 @@ def _has_column(conn: sqlite3.Connection, table: str, column: str) -> bool:
 
 
 def _entity_rows(
-    conn: sqlite3.Connection, match: str | None, label: str, names: list[str] | None, span: tuple[int, int] | None,
-    doc_year: int | None, bounds: dict[str, tuple[float | None, float | None]], section: str | None, kind: str | None, limit: int,
+    conn: sqlite3.Connection,
+    match: str | None,
+    label: str,
+    names: list[str] | None,
+    span: tuple[int, int] | None,
+    doc_year: int | None,
+    bounds: dict[str, tuple[float | None, float | None]],
+    section: str | None,
+    kind: str | None,
+    limit: int,
     style: tuple[tuple[str, str], int],
 ) -> list[list[Any]]:
     # A PROGRAM mention names its program; any other entity belongs to its document's program.
     # Written as `doc_id IN (documents of the program)` so SQLite seeks (label, doc_id) in the
     # entities index for each such document, in result order: a bounded cost (~4 ms on 10,000
     # documents) instead of a walk over every AMOUNT that took ~80 ms for a rare program.
-    program_in = ("e.program_name IN ({names})" if label == "PROGRAM"
-                  else "e.doc_id IN (SELECT id FROM documents WHERE program IN ({names}))")
-    years = ("COALESCE(e.year_start, e.near_year_start, d.year_start)", "COALESCE(e.year_end, e.near_year_end, d.year_end)")
-    where, params = _common_filters("d", names, program_in, span, years, doc_year, section, "e.section", kind)
+    program_in = (
+        "e.program_name IN ({names})"
+        if label == "PROGRAM"
+        else "e.doc_id IN (SELECT id FROM documents WHERE program IN ({names}))"
+    )
+    years = (
+        "COALESCE(e.year_start, e.near_year_start, d.year_start)",
+        "COALESCE(e.year_end, e.near_year_end, d.year_end)",
+    )
+    where, params = _common_filters(
+        "d", names, program_in, span, years, doc_year, section, "e.section", kind
+    )
     where.insert(0, "e.label = ?")
     params.insert(0, label)
     for column, (low, high) in bounds.items():
@@ -348,7 +446,11 @@ def _entity_rows(
         if high is not None:
             where.append(f"e.{column} <= ?")
             params.append(high)
-    if names is not None and label in ("AMOUNT", "PERCENT") and _has_column(conn, "entities", "column_header"):
+    if (
+        names is not None
+        and label in ("AMOUNT", "PERCENT")
+        and _has_column(conn, "entities", "column_header")
+    ):
         # A program's figures, not its budget branch's: `Presupuesto del Ramo (MDP)` cells are left out.
         for word in branch_column_words():
             where.append("(e.column_header IS NULL OR lower(e.column_header) NOT LIKE ?)")
@@ -356,11 +458,25 @@ def _entity_rows(
     if match is not None:
         where.append("e.section_id IN (SELECT rowid FROM sections_fts WHERE sections_fts MATCH ?)")
         params.append(match)
-    sql = ("SELECT e.doc_id, d.file, d.kind, e.section, e.label, e.surface, e.value_json, e.start, e.end, s.text, s.start"
-           " FROM entities e JOIN documents d ON d.id = e.doc_id LEFT JOIN sections s ON s.id = e.section_id"
-           " WHERE " + " AND ".join(where) + " ORDER BY e.doc_id, e.start LIMIT ?")
+    sql = (
+        "SELECT e.doc_id, d.file, d.kind, e.section, e.label, e.surface, e.value_json, e.start, e.end, s.text, s.start"
+        " FROM entities e JOIN documents d ON d.id = e.doc_id LEFT JOIN sections s ON s.id = e.section_id"
+        " WHERE " + " AND ".join(where) + " ORDER BY e.doc_id, e.start LIMIT ?"
+    )
     rows = []
-    for doc_id, file, kind_, sec, lab, surface, value, start, end, sec_text, sec_start in conn.execute(sql, [*params, limit]):
+    for (
+        doc_id,
+        file,
+        kind_,
+        sec,
+        lab,
+        surface,
+        value,
+        start,
+        end,
+        sec_text,
+        sec_start,
+    ) in conn.execute(sql, [*params, limit]):
         if sec_text is None:
             snip = f"{style[0][0]}{' '.join(surface.split())}{style[0][1]}"
         else:
@@ -372,7 +488,9 @@ def _entity_rows(
 # --- snippets --------------------------------------------------------------------------
 
 
-def phrase_hits(text: str, phrases: list[list[str]], stemmer: str | None = None) -> list[tuple[int, int]]:
+def phrase_hits(
+    text: str, phrases: list[list[str]], stemmer: str | None = None
+) -> list[tuple[int, int]]:
     """Offsets in `text` of each query phrase (its words in a row, accent-free or by stem).
 
     Sorted by position; the longest phrase's first hit comes first so the snippet
@@ -390,7 +508,10 @@ def phrase_hits(text: str, phrases: list[list[str]], stemmer: str | None = None)
         want = stems(phrase, stemmer) if stemmer else None
         n = len(phrase)
         for i in range(len(tokens) - n + 1):
-            if all(tokens[i + k][1] == phrase[k] or (want and token_stems[i + k] == want[k]) for k in range(n)):
+            if all(
+                tokens[i + k][1] == phrase[k] or (want and token_stems[i + k] == want[k])
+                for k in range(n)
+            ):
                 found.setdefault(index, []).append((tokens[i][0][0], tokens[i + n - 1][0][1]))
     spans = sorted({span for hits in found.values() for span in hits})
     if not spans:
@@ -400,7 +521,12 @@ def phrase_hits(text: str, phrases: list[list[str]], stemmer: str | None = None)
     return [anchor] + [span for span in spans if span != anchor]
 
 
-def snippet(text: str, hits: list[tuple[int, int]], marks: tuple[str, str] = MARKS, width: int = SNIPPET_WIDTH) -> str:
+def snippet(
+    text: str,
+    hits: list[tuple[int, int]],
+    marks: tuple[str, str] = MARKS,
+    width: int = SNIPPET_WIDTH,
+) -> str:
     """A one-line window of `text` around `hits[0]`, every hit inside it wrapped in `marks`."""
     if hits:
         first_start, first_end = hits[0]

@@ -9,19 +9,23 @@ to trust it. Cues never label a block on their own. Pure Python (`re` only);
 the cue rules are stored inside a trained model, so its features do not change
 when the rules folder does (retrain to use new cues).
 """
+
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Optional, Sequence
+from typing import Any
 
 from nlp.settings import SECTION_LABELS
 from nlp.textmap import fold
 
 CUES_FILE = Path("sections") / "cues.jsonl"
 TEXT_VIEWS = ("folded", "lower", "original")
-ALLOWED_KEYS = frozenset({"id", "label", "regex", "text", "scope", "examples", "counter_examples", "comment"})
+ALLOWED_KEYS = frozenset(
+    {"id", "label", "regex", "text", "scope", "examples", "counter_examples", "comment"}
+)
 SCOPES = ("block", "document")
 #: A cue found within this many characters of a block's start "opens" the block.
 OPENING_CHARS = 60
@@ -46,7 +50,7 @@ class CueRule:
     counter_examples: tuple[str, ...] = ()
     raw: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
 
-    def compiled(self) -> "re.Pattern[str]":
+    def compiled(self) -> re.Pattern[str]:
         flags = re.MULTILINE | (re.IGNORECASE if self.text == "lower" else 0)
         return re.compile(self.regex, flags)
 
@@ -57,12 +61,16 @@ def parse_cue(data: Any, where: str) -> CueRule:
         raise CueRuleError(f"{where}: a cue must be a JSON object")
     unknown = set(data) - ALLOWED_KEYS
     if unknown:
-        raise CueRuleError(f"{where}: unknown keys {sorted(unknown)}; allowed: {sorted(ALLOWED_KEYS)}")
+        raise CueRuleError(
+            f"{where}: unknown keys {sorted(unknown)}; allowed: {sorted(ALLOWED_KEYS)}"
+        )
     for key in ("id", "label", "regex"):
         if not isinstance(data.get(key), str) or not data[key]:
             raise CueRuleError(f"{where}: {key} must be a non-empty string")
     if data["label"] not in SECTION_LABELS:
-        raise CueRuleError(f"{where}: label {data['label']!r} is not a section label of the guide {SECTION_LABELS}")
+        raise CueRuleError(
+            f"{where}: label {data['label']!r} is not a section label of the guide {SECTION_LABELS}"
+        )
     view = data.get("text", "folded")
     if view not in TEXT_VIEWS:
         raise CueRuleError(f"{where}: text {view!r} must be one of {TEXT_VIEWS}")
@@ -77,16 +85,25 @@ def parse_cue(data: Any, where: str) -> CueRule:
         re.compile(data["regex"])
     except re.error as err:
         raise CueRuleError(f"{where}: regex does not compile: {err}") from err
-    return CueRule(id=data["id"], label=data["label"], regex=data["regex"], text=view, scope=scope,
-                   examples=tuple(data.get("examples", [])), counter_examples=tuple(data.get("counter_examples", [])),
-                   raw=dict(data))
+    return CueRule(
+        id=data["id"],
+        label=data["label"],
+        regex=data["regex"],
+        text=view,
+        scope=scope,
+        examples=tuple(data.get("examples", [])),
+        counter_examples=tuple(data.get("counter_examples", [])),
+        raw=dict(data),
+    )
 
 
 def parse_cues(lines: Iterable[str], source: str) -> list[CueRule]:
     """Cues of a JSONL text (blank and `//` lines skipped); ids must be unique."""
     from nlp.rules import iter_rule_records
 
-    return [parse_cue(data, where) for where, data in iter_rule_records(lines, source, CueRuleError)]
+    return [
+        parse_cue(data, where) for where, data in iter_rule_records(lines, source, CueRuleError)
+    ]
 
 
 def load_cues(path: str | Path) -> list[CueRule]:
@@ -112,15 +129,19 @@ class CueMatcher:
 
     def __init__(self, cues: Sequence[CueRule]) -> None:
         self.cues = list(cues)
-        self._compiled = {scope: [(cue, cue.compiled()) for cue in self.cues if cue.scope == scope]
-                          for scope in SCOPES}
+        self._compiled = {
+            scope: [(cue, cue.compiled()) for cue in self.cues if cue.scope == scope]
+            for scope in SCOPES
+        }
 
     def matches(self, text: str, scope: str = "block") -> list[tuple[CueRule, int]]:
         """(cue, start of its first match in its view of `text`) for every cue of `scope` found."""
         views = {"original": text.strip()}
         views["lower"] = views["original"].lower()
         # a block's phrase may wrap over lines; a document keeps its lines (`^`, `$` work per line)
-        views["folded"] = fold(text) if scope == "block" else "\n".join(fold(line) for line in text.splitlines())
+        views["folded"] = (
+            fold(text) if scope == "block" else "\n".join(fold(line) for line in text.splitlines())
+        )
         out = []
         for cue, pattern in self._compiled[scope]:
             found = pattern.search(views[cue.text])
@@ -139,13 +160,24 @@ class CueMatcher:
 
     def document_features(self, text: str) -> dict[str, float]:
         """`doc:<cue id>` for each document cue found at the start of the text (the genre)."""
-        return {f"doc:{cue.id}": 1.0 for cue, _start in self.matches(text[:DOCUMENT_CHARS], "document")}
+        return {
+            f"doc:{cue.id}": 1.0 for cue, _start in self.matches(text[:DOCUMENT_CHARS], "document")
+        }
 
 
-def cue_matcher(cues: Optional[Sequence[CueRule]] = None) -> CueMatcher:
+def cue_matcher(cues: Sequence[CueRule] | None = None) -> CueMatcher:
     """A matcher of `cues`, or of the configured rules folder's cues."""
     return CueMatcher(default_cues() if cues is None else cues)
 
 
-__all__ = ["CUES_FILE", "CueMatcher", "CueRule", "CueRuleError", "cue_matcher", "default_cues", "load_cues",
-           "parse_cue", "parse_cues"]
+__all__ = [
+    "CUES_FILE",
+    "CueMatcher",
+    "CueRule",
+    "CueRuleError",
+    "cue_matcher",
+    "default_cues",
+    "load_cues",
+    "parse_cue",
+    "parse_cues",
+]

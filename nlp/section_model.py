@@ -20,15 +20,17 @@ features (measured worse, kept for comparison). scikit-learn, scipy and numpy ar
 imported inside functions: the component module that uses this one must stay
 cheap to import.
 """
+
 from __future__ import annotations
 
 import hashlib
 import json
 import os
 import warnings
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterable, Optional, Sequence
+from typing import TYPE_CHECKING, Any
 
 from nlp.blocks import Block, split_blocks, split_lines
 from nlp.settings import SECTION_LABELS
@@ -51,7 +53,10 @@ DEFAULT_PARAMS: dict[str, Any] = {
     "C": 0.5,
     "class_weight": "balanced",  # None scored 0.865, "balanced" (with the two below) 0.891 (34 docs, 5-fold CV)
     "word_ngrams": [1, 2],
-    "char_ngrams": [3, 4],  # 2-5 scored 0.925 cross-validated, 3-4 0.926 at half the cost (2026-11-25)
+    "char_ngrams": [
+        3,
+        4,
+    ],  # 2-5 scored 0.925 cross-validated, 3-4 0.926 at half the cost (2026-11-25)
     "min_df": 1,
     "max_features": 20000,
     "context_weight": 0.5,  # weight of the previous/next block's text vectors
@@ -73,12 +78,16 @@ class DocBlocks:
     """One document's analysis: normalized view, heading matches and blocks."""
 
     tm: TextMap
-    headings: list["HeadingMatch"]
+    headings: list[HeadingMatch]
     blocks: list[Block]
 
 
-def analyze(text: str, matcher: "HeadingMatcher", tm: Optional[TextMap] = None,
-            max_chars: Optional[int] = DEFAULT_PARAMS["max_chars"]) -> DocBlocks:
+def analyze(
+    text: str,
+    matcher: HeadingMatcher,
+    tm: TextMap | None = None,
+    max_chars: int | None = DEFAULT_PARAMS["max_chars"],
+) -> DocBlocks:
     """Headings and blocks of a text (the same analysis for training and prediction)."""
     tm = tm if tm is not None else normalize(text)
     lines = split_lines(tm.norm)
@@ -158,7 +167,7 @@ def layout_features(doc: DocBlocks) -> list[dict[str, float]]:
 def rule_features(doc: DocBlocks) -> list[dict[str, float]]:
     """What the heading rules say about each block: its own candidates, the heading above."""
     out = []
-    current: Optional[str] = None
+    current: str | None = None
     since = 0
     has_headings = bool(doc.headings)
     for block in doc.blocks:
@@ -194,7 +203,9 @@ def heading_context(doc: DocBlocks) -> list[tuple[tuple[str, ...], int]]:
     for block in doc.blocks:
         if block.heading >= 0 and doc.headings[block.heading].opens:
             labels = doc.headings[block.heading].labels
-            if since == 0 and block.line == row:  # two-column: the text below belongs to one of the boxes
+            if (
+                since == 0 and block.line == row
+            ):  # two-column: the text below belongs to one of the boxes
                 labels = tuple(dict.fromkeys(current + labels))
             current, since, row = labels, 0, block.line
         else:
@@ -206,7 +217,9 @@ def heading_context(doc: DocBlocks) -> list[tuple[tuple[str, ...], int]]:
     return out
 
 
-def cue_features(doc: DocBlocks, matcher: "CueMatcher", context: float = 0.0) -> list[dict[str, float]]:
+def cue_features(
+    doc: DocBlocks, matcher: CueMatcher, context: float = 0.0
+) -> list[dict[str, float]]:
     """Content cues of each block and, weighted by `context`, of its neighbours.
 
     Document cues (the genre: a DOF agreement, a circular) are features of every block.
@@ -216,7 +229,9 @@ def cue_features(doc: DocBlocks, matcher: "CueMatcher", context: float = 0.0) ->
     """
     own = [matcher.features(b.text) for b in doc.blocks]
     genre = matcher.document_features(doc.tm.norm)
-    nohead = all(set(h.labels) == {"other"} for h in doc.headings)  # closings such as `Atentamente` do not count
+    nohead = all(
+        set(h.labels) == {"other"} for h in doc.headings
+    )  # closings such as `Atentamente` do not count
     out = []
     for i, feats in enumerate(own):
         row = {**genre, **feats}
@@ -249,12 +264,16 @@ class SectionModel:
     char_vec: Any = None
     layout_vec: Any = None
     rule_vec: Any = None
-    cue_rules: list[dict[str, Any]] = field(default_factory=list)  # raw cues the model was trained with
+    cue_rules: list[dict[str, Any]] = field(
+        default_factory=list
+    )  # raw cues the model was trained with
     cue_vec: Any = None
     estimators: dict[str, Any] = field(default_factory=dict)
     log_trans: Any = None  # (n_labels, n_labels) log P(next | previous)
     log_start: Any = None
-    log_trans_by_kind: dict[str, Any] = field(default_factory=dict)  # kind of the block entered -> (n, n)
+    log_trans_by_kind: dict[str, Any] = field(
+        default_factory=dict
+    )  # kind of the block entered -> (n, n)
     meta: dict[str, Any] = field(default_factory=dict)
 
     # -------------------------------------------------------- features
@@ -265,7 +284,9 @@ class SectionModel:
         from scipy import sparse
 
         texts = [block_text(b) for d in docs for b in d.blocks]
-        x_text = sparse.hstack([self.word_vec.transform(texts), self.char_vec.transform(texts)]).tocsr()
+        x_text = sparse.hstack(
+            [self.word_vec.transform(texts), self.char_vec.transform(texts)]
+        ).tocsr()
         x_prev, x_next = _shift_rows(x_text, [len(d.blocks) for d in docs])
         w = float(self.params["context_weight"])
         layout = [f for d in docs for f in layout_features(d)]
@@ -273,7 +294,10 @@ class SectionModel:
         x_layout = self.layout_vec.transform(layout)
         parts = [x_text, w * x_prev, w * x_next, x_layout]
         if self.cue_vec is not None:
-            parts.append(float(self.params.get("cue_weight", DEFAULT_PARAMS["cue_weight"])) * self.cue_vec.transform(self._cue_features(docs)))
+            parts.append(
+                float(self.params.get("cue_weight", DEFAULT_PARAMS["cue_weight"]))
+                * self.cue_vec.transform(self._cue_features(docs))
+            )
         base = sparse.hstack(parts).tocsr()
         full = sparse.hstack([base, self.rule_vec.transform(rules)]).tocsr()
         del np
@@ -285,7 +309,9 @@ class SectionModel:
 
         matcher = getattr(self, "_cue_matcher", None)
         if matcher is None:
-            matcher = CueMatcher([parse_cue(raw, f"section model cue {k}") for k, raw in enumerate(self.cue_rules)])
+            matcher = CueMatcher(
+                [parse_cue(raw, f"section model cue {k}") for k, raw in enumerate(self.cue_rules)]
+            )
             self._cue_matcher = matcher
         context = float(self.params.get("cue_context", DEFAULT_PARAMS["cue_context"]))
         return [f for d in docs for f in cue_features(d, matcher, context)]
@@ -293,8 +319,14 @@ class SectionModel:
     # -------------------------------------------------------- fit
 
     @classmethod
-    def fit(cls, docs: Sequence[DocBlocks], labels: Sequence[Sequence[str]], seed: int = 0,
-            cues: Optional[Sequence["CueRule"]] = None, **params: Any) -> "SectionModel":
+    def fit(
+        cls,
+        docs: Sequence[DocBlocks],
+        labels: Sequence[Sequence[str]],
+        seed: int = 0,
+        cues: Sequence[CueRule] | None = None,
+        **params: Any,
+    ) -> SectionModel:
         """Train on analysed documents and their gold block labels.
 
         `cues` are `CueRule`s (default: the configured rules folder's); the model keeps
@@ -312,15 +344,28 @@ class SectionModel:
         present = [lab for lab in SECTION_LABELS if lab in set(flat)]
         model = cls(params=merged, labels=present)
         texts = [block_text(b) for d in docs for b in d.blocks]
-        model.word_vec = TfidfVectorizer(analyzer="word", ngram_range=tuple(merged["word_ngrams"]),
-                                         min_df=merged["min_df"], max_features=merged["max_features"],
-                                         sublinear_tf=True, token_pattern=r"(?u)\b\w+\b", dtype=np.float64)
-        model.char_vec = TfidfVectorizer(analyzer="char_wb", ngram_range=tuple(merged["char_ngrams"]),
-                                         min_df=merged["min_df"], max_features=merged["max_features"],
-                                         sublinear_tf=True, dtype=np.float64)
+        model.word_vec = TfidfVectorizer(
+            analyzer="word",
+            ngram_range=tuple(merged["word_ngrams"]),
+            min_df=merged["min_df"],
+            max_features=merged["max_features"],
+            sublinear_tf=True,
+            token_pattern=r"(?u)\b\w+\b",
+            dtype=np.float64,
+        )
+        model.char_vec = TfidfVectorizer(
+            analyzer="char_wb",
+            ngram_range=tuple(merged["char_ngrams"]),
+            min_df=merged["min_df"],
+            max_features=merged["max_features"],
+            sublinear_tf=True,
+            dtype=np.float64,
+        )
         for vectorizer in (model.word_vec, model.char_vec):
             vectorizer.fit(texts)
-            vectorizer.stop_words_ = None  # pruned terms: only needed for introspection, large on disk
+            vectorizer.stop_words_ = (
+                None  # pruned terms: only needed for introspection, large on disk
+            )
         model.layout_vec = DictVectorizer().fit([f for d in docs for f in layout_features(d)])
         model.rule_vec = DictVectorizer().fit([f for d in docs for f in rule_features(d)])
         if float(merged["cue_weight"]) > 0:
@@ -330,23 +375,32 @@ class SectionModel:
             model.cue_vec = DictVectorizer().fit(model._cue_features(docs))
         base, full = model._matrices(docs)
         y = np.array([model.labels.index(lab) for lab in flat])
-        sizes = np.array([max(1, sum(not c.isspace() for c in b.text)) for d in docs for b in d.blocks], dtype=float)
+        sizes = np.array(
+            [max(1, sum(not c.isspace() for c in b.text)) for d in docs for b in d.blocks],
+            dtype=float,
+        )
         weights = sizes ** float(merged["weight_power"])
         weights = weights / weights.mean()
-        wanted = (("text", base), ("full", full)) if merged["combine"] == "model" else (("text", base),)
+        wanted = (
+            (("text", base), ("full", full)) if merged["combine"] == "model" else (("text", base),)
+        )
         for name, matrix in wanted:
             est = _make_estimator(merged, seed)
             est.fit(matrix, y, sample_weight=weights)
             model.estimators[name] = est
-        model.log_start, model.log_trans = _transitions(labels, model.labels, float(merged["transition_alpha"]))
+        model.log_start, model.log_trans = _transitions(
+            labels, model.labels, float(merged["transition_alpha"])
+        )
         if merged["transition_by_kind"]:
             kinds = [[b.kind for b in d.blocks] for d in docs]
-            model.log_trans_by_kind = _kind_transitions(labels, kinds, model.labels, float(merged["transition_alpha"]))
+            model.log_trans_by_kind = _kind_transitions(
+                labels, kinds, model.labels, float(merged["transition_alpha"])
+            )
         return model
 
     # -------------------------------------------------------- predict
 
-    def predict_proba(self, docs: Sequence[DocBlocks], mode: str = "combined") -> list["np.ndarray"]:
+    def predict_proba(self, docs: Sequence[DocBlocks], mode: str = "combined") -> list[np.ndarray]:
         """Label probabilities of every block, one (n_blocks, n_labels) array per document."""
         import numpy as np
 
@@ -359,11 +413,11 @@ class SectionModel:
         probs = _probabilities(self.estimators[name], matrix)
         out, pos = [], 0
         for n in sizes:
-            out.append(probs[pos:pos + n])
+            out.append(probs[pos : pos + n])
             pos += n
         return out
 
-    def decode(self, doc: DocBlocks, probs: "np.ndarray", mode: str = "combined") -> list[str]:
+    def decode(self, doc: DocBlocks, probs: np.ndarray, mode: str = "combined") -> list[str]:
         """Block labels: Viterbi over probabilities and transitions; headings constrained in combined mode."""
         import numpy as np
 
@@ -376,11 +430,15 @@ class SectionModel:
             for i, (candidates, since) in enumerate(heading_context(doc)):
                 for label in candidates:
                     if label in self.labels:
-                        emit[i, self.labels.index(label)] += weight * decay ** since
+                        emit[i, self.labels.index(label)] += weight * decay**since
         if mode == "combined":
             for i, block in enumerate(doc.blocks):
                 if block.heading >= 0:
-                    allowed = [self.labels.index(lab) for lab in doc.headings[block.heading].labels if lab in self.labels]
+                    allowed = [
+                        self.labels.index(lab)
+                        for lab in doc.headings[block.heading].labels
+                        if lab in self.labels
+                    ]
                     if allowed:
                         mask = np.full(len(self.labels), -1e6)
                         mask[allowed] = 0.0
@@ -390,7 +448,9 @@ class SectionModel:
             return [self.labels[k] for k in emit.argmax(axis=1)]
         trans = tw * self.log_trans
         if self.log_trans_by_kind and self.params.get("transition_by_kind"):
-            trans = np.stack([tw * self.log_trans_by_kind.get(b.kind, self.log_trans) for b in doc.blocks])
+            trans = np.stack(
+                [tw * self.log_trans_by_kind.get(b.kind, self.log_trans) for b in doc.blocks]
+            )
         path = viterbi(emit, trans, tw * self.log_start)
         return [self.labels[k] for k in path]
 
@@ -409,22 +469,46 @@ class SectionModel:
 
         path = Path(path)
         path.mkdir(parents=True, exist_ok=True)
-        for vectorizer in (self.word_vec, self.char_vec):  # a memory address cached by sklearn: not reproducible
+        for vectorizer in (
+            self.word_vec,
+            self.char_vec,
+        ):  # a memory address cached by sklearn: not reproducible
             vectorizer.__dict__.pop("_stop_words_id", None)
-        state = {k: getattr(self, k) for k in ("params", "labels", "word_vec", "char_vec", "layout_vec",
-                                                 "rule_vec", "cue_rules", "cue_vec", "estimators", "log_trans",
-                                                 "log_start", "log_trans_by_kind")}
+        state = {
+            k: getattr(self, k)
+            for k in (
+                "params",
+                "labels",
+                "word_vec",
+                "char_vec",
+                "layout_vec",
+                "rule_vec",
+                "cue_rules",
+                "cue_vec",
+                "estimators",
+                "log_trans",
+                "log_start",
+                "log_trans_by_kind",
+            )
+        }
         from nlp.records import write_atomic
 
         tmp = path / f".{MODEL_FILE}.tmp"
         joblib.dump(state, tmp, compress=3)
         os.replace(tmp, path / MODEL_FILE)  # a reader never sees half a model
-        meta = {**self.meta, "format_version": FORMAT_VERSION, "sklearn_version": sklearn.__version__,
-                "params": self.params, "labels": self.labels}
-        write_atomic(path / META_FILE, json.dumps(meta, ensure_ascii=False, indent=2, sort_keys=True) + "\n")
+        meta = {
+            **self.meta,
+            "format_version": FORMAT_VERSION,
+            "sklearn_version": sklearn.__version__,
+            "params": self.params,
+            "labels": self.labels,
+        }
+        write_atomic(
+            path / META_FILE, json.dumps(meta, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+        )
 
     @classmethod
-    def load(cls, path: str | Path) -> "SectionModel":
+    def load(cls, path: str | Path) -> SectionModel:
         """Read a saved model; warn when it was trained with another scikit-learn version."""
         import joblib
         import sklearn
@@ -436,9 +520,12 @@ class SectionModel:
         meta = json.loads(meta_path.read_text(encoding="utf-8")) if meta_path.exists() else {}
         trained = meta.get("sklearn_version")
         if trained and trained != sklearn.__version__:
-            warnings.warn(f"section model {path} was trained with scikit-learn {trained}, running "
-                          f"{sklearn.__version__}: retrain with `fichas train` if predictions look wrong",
-                          UserWarning, stacklevel=2)
+            warnings.warn(
+                f"section model {path} was trained with scikit-learn {trained}, running "
+                f"{sklearn.__version__}: retrain with `fichas train` if predictions look wrong",
+                UserWarning,
+                stacklevel=2,
+            )
         with warnings.catch_warnings():
             warnings.filterwarnings("ignore", message=".*InconsistentVersionWarning.*")
             try:
@@ -460,16 +547,25 @@ def _make_estimator(params: dict[str, Any], seed: int) -> Any:
     if params["estimator"] == "logreg":
         from sklearn.linear_model import LogisticRegression
 
-        return LogisticRegression(C=float(params["C"]), max_iter=3000, class_weight=params["class_weight"],
-                                  random_state=seed)
+        return LogisticRegression(
+            C=float(params["C"]),
+            max_iter=3000,
+            class_weight=params["class_weight"],
+            random_state=seed,
+        )
     if params["estimator"] == "svm":
         from sklearn.svm import LinearSVC
 
-        return LinearSVC(C=float(params["C"]), class_weight=params["class_weight"], random_state=seed, max_iter=20000)
+        return LinearSVC(
+            C=float(params["C"]),
+            class_weight=params["class_weight"],
+            random_state=seed,
+            max_iter=20000,
+        )
     raise ValueError(f"unknown estimator {params['estimator']!r}: use logreg or svm")
 
 
-def _probabilities(estimator: Any, matrix: Any) -> "np.ndarray":
+def _probabilities(estimator: Any, matrix: Any) -> np.ndarray:
     """Class probabilities in label order (softmax of the scores for an SVM)."""
     import numpy as np
 
@@ -510,7 +606,9 @@ def _shift_rows(matrix: Any, sizes: Sequence[int]) -> tuple[Any, Any]:
     return prev.tocsr(), nxt.tocsr()
 
 
-def _transitions(sequences: Iterable[Sequence[str]], labels: Sequence[str], alpha: float) -> tuple[Any, Any]:
+def _transitions(
+    sequences: Iterable[Sequence[str]], labels: Sequence[str], alpha: float
+) -> tuple[Any, Any]:
     """Log start and transition probabilities from gold block label sequences (add-alpha)."""
     import numpy as np
 
@@ -527,8 +625,12 @@ def _transitions(sequences: Iterable[Sequence[str]], labels: Sequence[str], alph
     return np.log(start / start.sum()), np.log(trans / trans.sum(axis=1, keepdims=True))
 
 
-def _kind_transitions(sequences: Sequence[Sequence[str]], kinds: Sequence[Sequence[str]], labels: Sequence[str],
-                      alpha: float) -> dict[str, Any]:
+def _kind_transitions(
+    sequences: Sequence[Sequence[str]],
+    kinds: Sequence[Sequence[str]],
+    labels: Sequence[str],
+    alpha: float,
+) -> dict[str, Any]:
     """Log transition matrices by the kind of the block entered: P(stay | kind), else where to.
 
     The second sentence of a cut paragraph almost never changes section (4 times in
@@ -565,7 +667,7 @@ def _kind_transitions(sequences: Sequence[Sequence[str]], kinds: Sequence[Sequen
     return out
 
 
-def viterbi(emit: "np.ndarray", log_trans: "np.ndarray", log_start: "np.ndarray") -> list[int]:
+def viterbi(emit: np.ndarray, log_trans: np.ndarray, log_start: np.ndarray) -> list[int]:
     """Most likely label path given per-block log scores and log transition scores.
 
     `log_trans` is one (k, k) matrix, or one per block, (n, k, k), entry i scoring
@@ -577,7 +679,9 @@ def viterbi(emit: "np.ndarray", log_trans: "np.ndarray", log_start: "np.ndarray"
     score = log_start + emit[0]
     back = np.zeros((n, k), dtype=int)
     for i in range(1, n):
-        cand = score[:, None] + (log_trans[i] if log_trans.ndim == 3 else log_trans)  # (previous, next)
+        cand = score[:, None] + (
+            log_trans[i] if log_trans.ndim == 3 else log_trans
+        )  # (previous, next)
         back[i] = cand.argmax(axis=0)
         score = cand.max(axis=0) + emit[i]
     path = [int(score.argmax())]
@@ -591,9 +695,21 @@ def data_hash(records: Iterable[dict[str, Any]]) -> str:
     digest = hashlib.sha256()
     for record in sorted(records, key=lambda r: r["id"]):
         sections = sorted((s["start"], s["end"], s["label"]) for s in record.get("sections", []))
-        digest.update(json.dumps([record["id"], record["text"], sections], ensure_ascii=False).encode("utf-8"))
+        digest.update(
+            json.dumps([record["id"], record["text"], sections], ensure_ascii=False).encode("utf-8")
+        )
     return digest.hexdigest()
 
 
-__all__ = ["MODES", "DEFAULT_PARAMS", "DocBlocks", "SectionModel", "analyze", "block_bounds", "data_hash",
-           "heading_context", "rules_labels", "viterbi"]
+__all__ = [
+    "MODES",
+    "DEFAULT_PARAMS",
+    "DocBlocks",
+    "SectionModel",
+    "analyze",
+    "block_bounds",
+    "data_hash",
+    "heading_context",
+    "rules_labels",
+    "viterbi",
+]

@@ -3,6 +3,7 @@
 Everything here can be overridden by environment variables so a batch job or CI
 can change them without code: FICHAS_BASE, FICHAS_RULES_DIR, FICHAS_MAX_BYTES.
 """
+
 from __future__ import annotations
 
 import importlib.util

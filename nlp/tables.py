@@ -5,10 +5,11 @@ A table cell like `6,268.19` means nothing alone; under `Presupuesto del Program
 space-aligned columns, or broken one cell per line, so a table is found as a
 *zone*: a header line that states a scale or currency, then the rows under it.
 """
+
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Iterator
 
 import regex
 
@@ -56,7 +57,11 @@ def _header_scale(line: str, rules_dir: str | None = None) -> tuple[float, str] 
     match = _MONEY_HEADER.search(line)
     if not match:
         return None
-    if match.group("words") and not ("\t" in line or len(line.strip()) < 60 or "(" in line[max(0, match.start() - 1):match.start()]):
+    if match.group("words") and not (
+        "\t" in line
+        or len(line.strip()) < 60
+        or "(" in line[max(0, match.start() - 1) : match.start()]
+    ):
         return None  # `millones de pesos` inside a sentence is not a column header
     if match.group("abbr"):
         factor, currency = scale_of(match.group("abbr"), rules_dir)
@@ -90,7 +95,9 @@ def _is_prose(line: str) -> bool:
     return len(stripped) > 70 and not _is_row(line)
 
 
-def table_entities(text: str, decimal: str | None = None, rules_dir: str | None = None) -> list[CellEntity]:
+def table_entities(
+    text: str, decimal: str | None = None, rules_dir: str | None = None
+) -> list[CellEntity]:
     """Entities of table cells in `text` (normalized), by the headers of their zones."""
     out: list[CellEntity] = []
     lines = list(_lines(text))
@@ -105,11 +112,15 @@ def table_entities(text: str, decimal: str | None = None, rules_dir: str | None 
             continue
         scale = scale or (1.0, "MXN")
         money = _MONEY_HEADER.search(line)
-        tail = line[money.end():] if money else ""
+        tail = line[money.end() :] if money else ""
         if columns is None and regex.match(r"^[^\d\n]{0,5}:?\s*" + _NUM + r"\s*$", tail):
             # `Presupuesto original 2011 (MDP): 1,500.00`: the header carries its own value
             head = " ".join(line[: money.end()].split()) if money else None
-            out.extend(_row_entities(pos + len(line) - len(tail), tail, scale, None, decimal, money_headers=[head]))
+            out.extend(
+                _row_entities(
+                    pos + len(line) - len(tail), tail, scale, None, decimal, money_headers=[head]
+                )
+            )
         money_headers = _money_headers(lines, index, line, columns)
         broken_column = 0
         rows_seen = 0
@@ -120,10 +131,14 @@ def table_entities(text: str, decimal: str | None = None, rules_dir: str | None 
                 cursor += 1
                 continue
             if _is_row(row):
-                own = _MONEY_HEADER.search(row) if columns is None else None  # `Presupuesto modificado (MDP): 1,472.58`
+                own = (
+                    _MONEY_HEADER.search(row) if columns is None else None
+                )  # `Presupuesto modificado (MDP): 1,472.58`
                 headers = [" ".join(row[: own.end()].split())] if own else money_headers
                 cells = _CELL.findall(row)
-                if len(cells) == 1 and "\t" not in row and not own:  # a table broken one cell per line
+                if (
+                    len(cells) == 1 and "\t" not in row and not own
+                ):  # a table broken one cell per line
                     number, pct = cells[0]
                     if _YEAR_LABEL.match(number):
                         broken_column = 0  # a row label starts the next row
@@ -132,7 +147,14 @@ def table_entities(text: str, decimal: str | None = None, rules_dir: str | None 
                         broken_column += 1
                 out.extend(_row_entities(row_pos, row, scale, columns, decimal, aligned, headers))
                 rows_seen += 1
-            elif _is_prose(row) or row.lstrip().startswith(("*", "Fuente", "Nota")) or (rows_seen and (_header_scale(row, rules_dir) or ("\t" in row and columns is None))):
+            elif (
+                _is_prose(row)
+                or row.lstrip().startswith(("*", "Fuente", "Nota"))
+                or (
+                    rows_seen
+                    and (_header_scale(row, rules_dir) or ("\t" in row and columns is None))
+                )
+            ):
                 break
             elif rows_seen and len(row.strip()) > 40:
                 break
@@ -142,12 +164,18 @@ def table_entities(text: str, decimal: str | None = None, rules_dir: str | None 
     return out
 
 
-def _money_headers(lines: list[tuple[int, str]], index: int, line: str, columns: list[str] | None) -> list[str]:
+def _money_headers(
+    lines: list[tuple[int, str]], index: int, line: str, columns: list[str] | None
+) -> list[str]:
     """Headers of the money columns, in order: from the tab cells of the header line, else
     from the header block above the first row, cut after each scale marker (`(MDP)`), so
     `Presupuesto del Programa (MDP) (1)` and `Presupuesto del Ramo (MDP) (2)` stay apart."""
     if columns is not None:
-        return [" ".join(cell.split()) for cell, kind in zip(line.split("\t"), columns) if kind == "money"]
+        return [
+            " ".join(cell.split())
+            for cell, kind in zip(line.split("\t"), columns)
+            if kind == "money"
+        ]
     above = []  # a header broken one word per line starts above its scale marker
     for _pos, text in reversed(lines[max(0, index - 4) : index]):
         if len(text.strip()) > 40 or _is_row(text):
@@ -187,18 +215,38 @@ def _aligned_columns(header: str) -> list[tuple[int, int, str]] | None:
         return None
     kinds = []
     for start, end, text in cells:
-        kind = "money" if _MONEY_HEADER.search(text) else "percent" if _PERCENT_HEADER.search(text) else "other"
+        kind = (
+            "money"
+            if _MONEY_HEADER.search(text)
+            else "percent"
+            if _PERCENT_HEADER.search(text)
+            else "other"
+        )
         kinds.append((start, end, kind))
     return kinds if any(k == "percent" for *_, k in kinds) else None
 
 
 def _aligned_kind(columns: list[tuple[int, int, str]], start: int, end: int) -> str:
     """Kind of the header column a cell sits under: the one it overlaps most, else the nearest."""
-    best = max(columns, key=lambda c: (min(end, c[1]) - max(start, c[0]), -abs((c[0] + c[1]) / 2 - (start + end) / 2)))
+    best = max(
+        columns,
+        key=lambda c: (
+            min(end, c[1]) - max(start, c[0]),
+            -abs((c[0] + c[1]) / 2 - (start + end) / 2),
+        ),
+    )
     return best[2] if best[2] != "other" else "money"
 
 
-def _row_entities(row_pos: int, row: str, scale: tuple[float, str], columns: list[str] | None, decimal: str | None, aligned: list[tuple[int, int, str]] | None = None, money_headers: list[str] | None = None) -> list[CellEntity]:
+def _row_entities(
+    row_pos: int,
+    row: str,
+    scale: tuple[float, str],
+    columns: list[str] | None,
+    decimal: str | None,
+    aligned: list[tuple[int, int, str]] | None = None,
+    money_headers: list[str] | None = None,
+) -> list[CellEntity]:
     factor, currency = scale
     out = []
     tab_cells = row.split("\t") if columns and "\t" in row else None
@@ -228,7 +276,16 @@ def _row_entities(row_pos: int, row: str, scale: tuple[float, str], columns: lis
             money_cells += 1
             out.append(CellEntity(start, end, "AMOUNT", value, "table.money_column", column=column))
         elif kind == "percent":
-            out.append(CellEntity(start, end, "PERCENT", round(parse_number(text, decimal), 6), "table.percent_column", rank=4))
+            out.append(
+                CellEntity(
+                    start,
+                    end,
+                    "PERCENT",
+                    round(parse_number(text, decimal), 6),
+                    "table.percent_column",
+                    rank=4,
+                )
+            )
     return out
 
 
@@ -247,6 +304,15 @@ def _glued_cells(text: str, decimal: str | None) -> list[CellEntity]:
                 lead = len(cell) - len(cell.lstrip())
                 start = pos + offset + lead + match.start("pct")
                 pct = match.group("pct")
-                out.append(CellEntity(start, start + len(pct), "PERCENT", float(pct.rstrip("%")), "table.glued_count_percent", rank=5))
+                out.append(
+                    CellEntity(
+                        start,
+                        start + len(pct),
+                        "PERCENT",
+                        float(pct.rstrip("%")),
+                        "table.glued_count_percent",
+                        rank=5,
+                    )
+                )
             offset += len(cell) + 1
     return out

@@ -5,6 +5,7 @@ words joined, line-end hyphenation undone, NBSP and curly quotes and ligatures
 replaced), but every span must be reported on the original text. `normalize`
 returns both the view and a `TextMap` that maps offsets back. Pure Python, no spaCy.
 """
+
 from __future__ import annotations
 
 import unicodedata
@@ -128,10 +129,12 @@ def _spaced_line_edits(text: str) -> list[tuple[int, int, str]]:
                 edits.append((base + run.start(), base + run.end(), " "))
                 continue
             left = body[: run.start()].rsplit(" ", 1)[-1]
-            right = body[run.end():].split(" ", 1)[0]
+            right = body[run.end() :].split(" ", 1)[0]
             if not left or not right or (len(left) != 1 and len(right) != 1):
                 continue
-            if left[-1].isdigit() != right[0].isdigit() or not (left[-1].isalnum() and right[0].isalnum()):
+            if left[-1].isdigit() != right[0].isdigit() or not (
+                left[-1].isalnum() and right[0].isalnum()
+            ):
                 continue
             if len(left) > 1 and right[0].isupper():
                 continue  # `El P r o g r a m a`: a capital after a real word starts a new word
@@ -166,7 +169,9 @@ def normalize(text: str) -> TextMap:
     return _apply(text, edits)
 
 
-def _merge_edits(a: list[tuple[int, int, str]], b: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+def _merge_edits(
+    a: list[tuple[int, int, str]], b: list[tuple[int, int, str]]
+) -> list[tuple[int, int, str]]:
     """Sorted union of two edit lists; where two overlap, the first one wins."""
     out: list[tuple[int, int, str]] = []
     last_end = -1
@@ -216,4 +221,8 @@ def fold_same_length(value: str) -> str:
     """Lowercase and accent-free copy of `value` with the same length (offsets unchanged)."""
     folded = value.translate(_ACCENTS)
     lowered = folded.lower()
-    return lowered if len(lowered) == len(folded) else "".join(c.lower() if len(c.lower()) == 1 else c for c in folded)
+    return (
+        lowered
+        if len(lowered) == len(folded)
+        else "".join(c.lower() if len(c.lower()) == 1 else c for c in folded)
+    )

@@ -5,22 +5,35 @@ gold label is the majority label of the non-blank characters it governs (from it
 start to the next block's start). Training is deterministic: the same records,
 seed and parameters give the same model, predictions and scores.
 """
+
 from __future__ import annotations
 
 import random
 import time
 from collections import Counter
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Optional, Sequence
+from typing import Any
 
 from nlp.records import Record
-from nlp.section_model import DEFAULT_PARAMS, MODES, OTHER, DocBlocks, SectionModel, analyze, block_bounds, data_hash
+from nlp.section_model import (
+    DEFAULT_PARAMS,
+    MODES,
+    OTHER,
+    DocBlocks,
+    SectionModel,
+    analyze,
+    block_bounds,
+    data_hash,
+)
 
 
-def _matcher(rules_dir: Optional[str] = None) -> Any:
+def _matcher(rules_dir: str | None = None) -> Any:
     from nlp.components.headings import RULES_FILE, HeadingMatcher, default_rules, load_rules
 
-    return HeadingMatcher(load_rules(Path(rules_dir) / RULES_FILE) if rules_dir else default_rules())
+    return HeadingMatcher(
+        load_rules(Path(rules_dir) / RULES_FILE) if rules_dir else default_rules()
+    )
 
 
 def gold_block_labels(record: Record, doc: DocBlocks) -> list[str]:
@@ -28,7 +41,9 @@ def gold_block_labels(record: Record, doc: DocBlocks) -> list[str]:
     text = record["text"]
     chars = [OTHER] * len(text)
     for section in record.get("sections", []):
-        chars[section["start"]:section["end"]] = [section["label"]] * (section["end"] - section["start"])
+        chars[section["start"] : section["end"]] = [section["label"]] * (
+            section["end"] - section["start"]
+        )
     out = []
     for start, end in block_bounds(doc.blocks, len(text)):
         counts = Counter(chars[i] for i in range(start, end) if not text[i].isspace())
@@ -36,16 +51,21 @@ def gold_block_labels(record: Record, doc: DocBlocks) -> list[str]:
     return out
 
 
-def prepare(records: Sequence[Record], max_chars: Optional[int], rules_dir: Optional[str] = None,
-            matcher: Any = None) -> tuple[list[DocBlocks], list[list[str]]]:
+def prepare(
+    records: Sequence[Record],
+    max_chars: int | None,
+    rules_dir: str | None = None,
+    matcher: Any = None,
+) -> tuple[list[DocBlocks], list[list[str]]]:
     """Analysed documents and their gold block labels."""
     matcher = matcher or _matcher(rules_dir)
     docs = [analyze(r["text"], matcher, max_chars=max_chars) for r in records]
     return docs, [gold_block_labels(r, d) for r, d in zip(records, docs)]
 
 
-def train_sections(records: Sequence[Record], seed: int = 0, rules_dir: Optional[str] = None,
-                   **params: Any) -> SectionModel:
+def train_sections(
+    records: Sequence[Record], seed: int = 0, rules_dir: str | None = None, **params: Any
+) -> SectionModel:
     """Fit a section model on gold records (sorted by id, so input order does not matter)."""
     records = sorted(records, key=lambda r: r["id"])
     merged = {**DEFAULT_PARAMS, **params}
@@ -54,13 +74,15 @@ def train_sections(records: Sequence[Record], seed: int = 0, rules_dir: Optional
 
     cues = load_cues(rules_dir) if rules_dir else None
     model = SectionModel.fit(docs, labels, seed=seed, cues=cues, **params)
-    model.meta.update({
-        "data_hash": data_hash(records),
-        "seed": seed,
-        "n_documents": len(records),
-        "n_blocks": sum(len(d.blocks) for d in docs),
-        "documents": [r["id"] for r in records],
-    })
+    model.meta.update(
+        {
+            "data_hash": data_hash(records),
+            "seed": seed,
+            "n_documents": len(records),
+            "n_blocks": sum(len(d.blocks) for d in docs),
+            "documents": [r["id"] for r in records],
+        }
+    )
     return model
 
 
@@ -81,7 +103,7 @@ def folds(records: Sequence[Record], k: int, seed: int = 0) -> list[list[int]]:
     return [sorted(order[f::k]) for f in range(k)]
 
 
-def _pipeline(base: Optional[str], mode: str) -> Any:
+def _pipeline(base: str | None, mode: str) -> Any:
     """The fichas pipeline with `mode`, or a blank Spanish one with the section component alone."""
     try:
         import nlp as fichas
@@ -99,9 +121,15 @@ def _pipeline(base: Optional[str], mode: str) -> Any:
     return pipe
 
 
-def cross_validate_predictions(records: Sequence[Record], k: int, seed: int = 0, base: Optional[str] = None,
-                               mode: str = "combined", rules_dir: Optional[str] = None,
-                               **params: Any) -> list[Record]:
+def cross_validate_predictions(
+    records: Sequence[Record],
+    k: int,
+    seed: int = 0,
+    base: str | None = None,
+    mode: str = "combined",
+    rules_dir: str | None = None,
+    **params: Any,
+) -> list[Record]:
     """Predicted records where each document's sections come from a model trained without it."""
     from nlp.records import doc_to_record
 
@@ -114,7 +142,11 @@ def cross_validate_predictions(records: Sequence[Record], k: int, seed: int = 0,
     for fold in folds(records, k, seed):
         held = set(fold)
         train = [r for i, r in enumerate(records) if i not in held]
-        component.set_model(train_sections(train, seed=seed, rules_dir=rules_dir, **params) if mode != "rules" else None)
+        component.set_model(
+            train_sections(train, seed=seed, rules_dir=rules_dir, **params)
+            if mode != "rules"
+            else None
+        )
         texts = ((records[i]["text"], i) for i in fold)
         for doc, i in pipe.pipe(texts, as_tuples=True):
             predicted[i] = doc_to_record(doc, records[i]["id"], records[i].get("meta"))
@@ -135,17 +167,28 @@ def section_scores(gold: Sequence[Record], pred: Sequence[Record]) -> dict[str, 
     }
 
 
-def train_and_report(records: Sequence[Record], out: Optional[str | Path], cv: int = 5, seed: int = 0,
-                     base: Optional[str] = None, modes: Sequence[str] = MODES,
-                     **params: Any) -> tuple[SectionModel, dict[str, Any]]:
+def train_and_report(
+    records: Sequence[Record],
+    out: str | Path | None,
+    cv: int = 5,
+    seed: int = 0,
+    base: str | None = None,
+    modes: Sequence[str] = MODES,
+    **params: Any,
+) -> tuple[SectionModel, dict[str, Any]]:
     """Cross-validate every mode, train on all records, save model and scores (meta.json)."""
     records = sorted(records, key=lambda r: r["id"])
     scores: dict[str, Any] = {}
     for mode in modes:
         if cv and cv >= 2 and len(records) >= 2:
             t0 = time.perf_counter()
-            pred = cross_validate_predictions(records, cv, seed=seed, base=base, mode=mode, **params)
-            scores[mode] = {**section_scores(records, pred), "seconds": round(time.perf_counter() - t0, 1)}
+            pred = cross_validate_predictions(
+                records, cv, seed=seed, base=base, mode=mode, **params
+            )
+            scores[mode] = {
+                **section_scores(records, pred),
+                "seconds": round(time.perf_counter() - t0, 1),
+            }
     model = train_sections(records, seed=seed, **params)
     model.meta["cv"] = {"folds": cv, "seed": seed, "scores": scores}
     if out is not None:

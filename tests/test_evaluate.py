@@ -1,4 +1,5 @@
 """The evaluator's arithmetic, pinned on small hand-made gold/pred pairs (numbers computed by hand)."""
+
 from __future__ import annotations
 
 import json
@@ -26,7 +27,9 @@ from nlp.evaluate import (
 REPO = Path(__file__).resolve().parents[1]
 
 
-def ent(text: str, surface: str, label: str, value: Any = None, occurrence: int = 1) -> dict[str, Any]:
+def ent(
+    text: str, surface: str, label: str, value: Any = None, occurrence: int = 1
+) -> dict[str, Any]:
     """An entity at the n-th occurrence of `surface` (offsets found, not typed)."""
     start = -1
     for _ in range(occurrence):
@@ -37,7 +40,9 @@ def ent(text: str, surface: str, label: str, value: Any = None, occurrence: int 
     return span
 
 
-def rec(doc_id: str, text: str, entities: list | None = None, sections: list | None = None) -> dict[str, Any]:
+def rec(
+    doc_id: str, text: str, entities: list | None = None, sections: list | None = None
+) -> dict[str, Any]:
     return {"id": doc_id, "text": text, "entities": entities or [], "sections": sections or []}
 
 
@@ -100,8 +105,16 @@ def test_wrong_label_is_fp_and_fn():
 
 def test_micro_average_sums_counts():
     text = "Años 2010, 2011, 2012 y 2013; avance 15 %."
-    gold = rec("a", text, [ent(text, y, "YEAR") for y in ("2010", "2011", "2012")] + [ent(text, "15 %", "PERCENT")])
-    pred = rec("a", text, [ent(text, y, "YEAR") for y in ("2010", "2011", "2013")] + [ent(text, "15 %", "PERCENT")])
+    gold = rec(
+        "a",
+        text,
+        [ent(text, y, "YEAR") for y in ("2010", "2011", "2012")] + [ent(text, "15 %", "PERCENT")],
+    )
+    pred = rec(
+        "a",
+        text,
+        [ent(text, y, "YEAR") for y in ("2010", "2011", "2013")] + [ent(text, "15 %", "PERCENT")],
+    )
     frame = evaluate([gold], [pred]).entities
     assert frame.loc["YEAR", "f1"] == pytest.approx(2 / 3)
     assert frame.loc["PERCENT", "f1"] == 1.0
@@ -113,8 +126,12 @@ def test_micro_average_sums_counts():
 def test_missing_document_counts_as_all_missed():
     a = "Año 2012 con 10 %."
     b = "Años 2019, 2020 y 2021."
-    gold_a = rec("a", a, [ent(a, "2012", "YEAR"), ent(a, "10 %", "PERCENT")], [sec(0, len(a), "description")])
-    gold_b = rec("b", b, [ent(b, y, "YEAR") for y in ("2019", "2020", "2021")], [sec(0, len(b), "budget")])
+    gold_a = rec(
+        "a", a, [ent(a, "2012", "YEAR"), ent(a, "10 %", "PERCENT")], [sec(0, len(a), "description")]
+    )
+    gold_b = rec(
+        "b", b, [ent(b, y, "YEAR") for y in ("2019", "2020", "2021")], [sec(0, len(b), "budget")]
+    )
     result = evaluate([gold_a, gold_b], [gold_a])
     assert result.missing == ["b"]
     assert result.n_documents == 2
@@ -154,11 +171,21 @@ def test_duplicate_gold_id_raises():
 def test_value_tolerance():
     assert values_equal("PERCENT", 20.0, 20.0 + 1e-9)
     assert not values_equal("PERCENT", 20.0, 20.01)
-    assert values_equal("AMOUNT", {"amount": 100.0, "currency": "MXN"}, {"amount": 100.0 + 1e-9, "currency": "MXN"})
-    assert not values_equal("AMOUNT", {"amount": 100.0, "currency": "MXN"}, {"amount": 100.01, "currency": "MXN"})
+    assert values_equal(
+        "AMOUNT", {"amount": 100.0, "currency": "MXN"}, {"amount": 100.0 + 1e-9, "currency": "MXN"}
+    )
+    assert not values_equal(
+        "AMOUNT", {"amount": 100.0, "currency": "MXN"}, {"amount": 100.01, "currency": "MXN"}
+    )
     # relative for money: 1 peso off in 20 billion is equal, 0.01 off in 100 is not
-    assert values_equal("AMOUNT", {"amount": 20184010000.0, "currency": "MXN"}, {"amount": 20184010001.0, "currency": "MXN"})
-    assert not values_equal("AMOUNT", {"amount": 100.0, "currency": "MXN"}, {"amount": 100.0, "currency": "USD"})
+    assert values_equal(
+        "AMOUNT",
+        {"amount": 20184010000.0, "currency": "MXN"},
+        {"amount": 20184010001.0, "currency": "MXN"},
+    )
+    assert not values_equal(
+        "AMOUNT", {"amount": 100.0, "currency": "MXN"}, {"amount": 100.0, "currency": "USD"}
+    )
     assert values_equal("YEAR", {"start": 2007, "end": 2012}, {"start": 2007, "end": 2012})
     assert not values_equal("YEAR", {"start": 2007, "end": 2012}, {"start": 2007, "end": 2007})
     assert not values_equal("PROGRAM", {"name": "X", "key": None}, {"name": "X", "key": "E012"})
@@ -168,19 +195,27 @@ def test_value_tolerance():
 
 def test_value_accuracy_counts_exact_matches_with_gold_value():
     text = "Suben 20 %, 17 % y 14 % en 2012; baja 5 %."
-    gold = rec("a", text, [
-        ent(text, "20 %", "PERCENT", 20.0),
-        ent(text, "17 %", "PERCENT", 17.0),
-        ent(text, "14 %", "PERCENT", 14.0),
-        ent(text, "2012", "YEAR"),  # no gold value: not a pair
-        ent(text, "5 %", "PERCENT", 5.0),  # missed: not a pair
-    ])
-    pred = rec("a", text, [
-        ent(text, "20 %", "PERCENT", 20.000000001),
-        ent(text, "17 %", "PERCENT", 17.01),
-        ent(text, "14 %", "PERCENT", 14.0),
-        ent(text, "2012", "YEAR", {"start": 2012, "end": 2012}),
-    ])
+    gold = rec(
+        "a",
+        text,
+        [
+            ent(text, "20 %", "PERCENT", 20.0),
+            ent(text, "17 %", "PERCENT", 17.0),
+            ent(text, "14 %", "PERCENT", 14.0),
+            ent(text, "2012", "YEAR"),  # no gold value: not a pair
+            ent(text, "5 %", "PERCENT", 5.0),  # missed: not a pair
+        ],
+    )
+    pred = rec(
+        "a",
+        text,
+        [
+            ent(text, "20 %", "PERCENT", 20.000000001),
+            ent(text, "17 %", "PERCENT", 17.01),
+            ent(text, "14 %", "PERCENT", 14.0),
+            ent(text, "2012", "YEAR", {"start": 2012, "end": 2012}),
+        ],
+    )
     result = evaluate([gold], [pred])
     percent = result.entities.loc["PERCENT"]
     assert (percent["value_pairs"], percent["value_correct"]) == (3, 2)
@@ -203,7 +238,11 @@ def test_sections_per_label_macro_and_confusion():
     pred = rec("a", text, sections=[sec(0, 4, "description"), sec(5, 9, "budget")])
     result = evaluate([gold], [pred])
     s = result.sections
-    assert (s.loc["description", "gold_chars"], s.loc["description", "pred_chars"], s.loc["description", "tp"]) == (8, 4, 4)
+    assert (
+        s.loc["description", "gold_chars"],
+        s.loc["description", "pred_chars"],
+        s.loc["description", "tp"],
+    ) == (8, 4, 4)
     assert s.loc["description", "precision"] == 1.0
     assert s.loc["description", "recall"] == 0.5
     assert s.loc["description", "f1"] == pytest.approx(2 / 3)
@@ -235,7 +274,11 @@ def test_characters_outside_sections_are_other():
     gold = rec("a", text, sections=[sec(2, 6, "description")])
     result = evaluate([gold], [rec("a", text)])  # nothing predicted: all other
     s = result.sections
-    assert (s.loc["other", "gold_chars"], s.loc["other", "pred_chars"], s.loc["other", "tp"]) == (4, 8, 4)
+    assert (s.loc["other", "gold_chars"], s.loc["other", "pred_chars"], s.loc["other", "tp"]) == (
+        4,
+        8,
+        4,
+    )
     assert s.loc["other", "precision"] == 0.5
     assert s.loc["other", "recall"] == 1.0
     assert s.loc["other", "f1"] == pytest.approx(2 / 3)
@@ -253,7 +296,14 @@ def test_errors_context_and_files(tmp_path):
     errors = evaluate([gold], [pred]).errors
     assert len(errors) == 2
     fn = errors.iloc[0]
-    assert (fn["doc_id"], fn["kind"], fn["label"], fn["start"], fn["end"], fn["text"]) == ("doc1", "fn", "YEAR", 70, 74, "2012")
+    assert (fn["doc_id"], fn["kind"], fn["label"], fn["start"], fn["end"], fn["text"]) == (
+        "doc1",
+        "fn",
+        "YEAR",
+        70,
+        74,
+        "2012",
+    )
     assert fn["left"] == "x" * 60
     assert fn["right"] == "y" * 60
     assert fn["gold_value"] == {"start": 2012, "end": 2012}
@@ -288,23 +338,41 @@ def test_errors_context_near_start():
 
 def _small_result():
     text = "Años 2010, 2011, 2012 y 2013; avance 15 %."
-    gold = rec("a", text, [ent(text, y, "YEAR") for y in ("2010", "2011", "2012")] + [ent(text, "15 %", "PERCENT", 15.0)],
-               [sec(0, 20, "description")])
-    pred = rec("a", text, [ent(text, y, "YEAR") for y in ("2010", "2011", "2013")] + [ent(text, "15 %", "PERCENT", 15.0)],
-               [sec(0, 20, "description")])
+    gold = rec(
+        "a",
+        text,
+        [ent(text, y, "YEAR") for y in ("2010", "2011", "2012")]
+        + [ent(text, "15 %", "PERCENT", 15.0)],
+        [sec(0, 20, "description")],
+    )
+    pred = rec(
+        "a",
+        text,
+        [ent(text, y, "YEAR") for y in ("2010", "2011", "2013")]
+        + [ent(text, "15 %", "PERCENT", 15.0)],
+        [sec(0, 20, "description")],
+    )
     return evaluate([gold], [pred])
 
 
 def test_check_thresholds():
     result = _small_result()  # YEAR F1 2/3, PERCENT 1, value accuracy 1, sections macro 1
-    assert check_thresholds(result, {"entities_exact_f1": {"YEAR": 0.6, "DATE": None}, "value_accuracy": 1.0}) == []
-    failures = check_thresholds(result, {
-        "_comment": "ignored",
-        "entities_exact_f1": {"YEAR": 0.7, "DATE": 0.5, "TYPO": 0.1},
-        "sections_macro_f1": 0.9,
-        "sections_f1": {"budget": 0.5},
-        "bogus": 1,
-    })
+    assert (
+        check_thresholds(
+            result, {"entities_exact_f1": {"YEAR": 0.6, "DATE": None}, "value_accuracy": 1.0}
+        )
+        == []
+    )
+    failures = check_thresholds(
+        result,
+        {
+            "_comment": "ignored",
+            "entities_exact_f1": {"YEAR": 0.7, "DATE": 0.5, "TYPO": 0.1},
+            "sections_macro_f1": 0.9,
+            "sections_f1": {"budget": 0.5},
+            "bogus": 1,
+        },
+    )
     assert failures == [
         "entities exact F1 of YEAR is 0.667, below the threshold 0.700",
         "entities exact F1 of DATE: not measurable (no gold and no predictions), threshold 0.500",
@@ -317,7 +385,11 @@ def test_check_thresholds():
 def test_thresholds_file_schema_is_known():
     thresholds = load_thresholds(REPO / "annotations" / "thresholds.json")
     assert set(k for k in thresholds if not k.startswith("_")) == {
-        "entities_exact_f1", "value_accuracy", "sections_macro_f1", "sections_f1"}
+        "entities_exact_f1",
+        "value_accuracy",
+        "sections_macro_f1",
+        "sections_f1",
+    }
     failures = check_thresholds(_small_result(), thresholds)
     assert not [f for f in failures if "unknown" in f]
 
@@ -393,8 +465,8 @@ def test_predict_with_pipeline_runs_over_gold_texts(monkeypatch):
 
 def _cli_app():
     try:
-        from nlp.cli import app
         import nlp.cli.evaluate  # noqa: F401
+        from nlp.cli import app
     except ModuleNotFoundError as err:
         pytest.skip(f"the CLI package cannot be imported yet: {err}")
     return app
@@ -405,14 +477,26 @@ def test_cli_with_pred(tmp_path):
 
     app = _cli_app()
     text = "Años 2010, 2011, 2012 y 2013; avance 15 %."
-    gold = rec("a", text, [ent(text, y, "YEAR") for y in ("2010", "2011", "2012")], [sec(0, 20, "description")])
-    pred = rec("a", text, [ent(text, y, "YEAR") for y in ("2010", "2011", "2013")], [sec(0, 20, "description")])
+    gold = rec(
+        "a",
+        text,
+        [ent(text, y, "YEAR") for y in ("2010", "2011", "2012")],
+        [sec(0, 20, "description")],
+    )
+    pred = rec(
+        "a",
+        text,
+        [ent(text, y, "YEAR") for y in ("2010", "2011", "2013")],
+        [sec(0, 20, "description")],
+    )
     (tmp_path / "gold.jsonl").write_text(json.dumps(gold) + "\n", encoding="utf-8")
     (tmp_path / "pred.jsonl").write_text(json.dumps(pred) + "\n", encoding="utf-8")
     runner = CliRunner()
     args = ["evaluate", str(tmp_path / "gold.jsonl"), "--pred", str(tmp_path / "pred.jsonl")]
 
-    out = runner.invoke(app, args + ["--errors", str(tmp_path / "e.csv"), "--output", str(tmp_path / "m.json")])
+    out = runner.invoke(
+        app, args + ["--errors", str(tmp_path / "e.csv"), "--output", str(tmp_path / "m.json")]
+    )
     assert out.exit_code == 0, out.output
     assert "Sections macro F1" in out.output
     metrics = json.loads((tmp_path / "m.json").read_text(encoding="utf-8"))
@@ -428,7 +512,9 @@ def test_cli_with_pred(tmp_path):
     assert out.exit_code == 0, out.output
     assert "| label | gold | pred |" in out.output
 
-    (tmp_path / "t.json").write_text(json.dumps({"entities_exact_f1": {"YEAR": 0.9}}), encoding="utf-8")
+    (tmp_path / "t.json").write_text(
+        json.dumps({"entities_exact_f1": {"YEAR": 0.9}}), encoding="utf-8"
+    )
     out = runner.invoke(app, args + ["--thresholds", str(tmp_path / "t.json")])
     assert out.exit_code == 1
 

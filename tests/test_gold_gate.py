@@ -8,13 +8,21 @@
 Thresholds are set from measurements (`fichas evaluate ... --json`) minus a small
 margin, and raised when the pipeline improves (docs/evaluation.md).
 """
+
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
 
-from nlp.evaluate import EvaluationResult, check_thresholds, evaluate, load_thresholds, predict_with_cv, predict_with_pipeline
+from nlp.evaluate import (
+    EvaluationResult,
+    check_thresholds,
+    evaluate,
+    load_thresholds,
+    predict_with_cv,
+    predict_with_pipeline,
+)
 from nlp.records import read_jsonl
 
 ANNOTATIONS = Path(__file__).resolve().parents[1] / "annotations"

@@ -1,4 +1,5 @@
 """Heading rules: the cases file, every rule's own examples, and the validator's errors."""
+
 from __future__ import annotations
 
 import json
@@ -65,14 +66,16 @@ def test_rule_examples(matcher, rule):
     assert rule.examples, f"{rule.id} has no examples"
     for example in rule.examples:
         _, match = first_heading(matcher, example)
-        assert match is not None and rule.label in match.labels, f"{rule.id}: {example!r} -> {match}"
+        assert match is not None and rule.label in match.labels, (
+            f"{rule.id}: {example!r} -> {match}"
+        )
 
 
 def test_two_column_line_gives_each_heading_its_label(matcher):
     text = "Análisis del Sector Indicador Sectorial Presupuesto Ejercido *\nEl Pp E012 se alinea al PND."
     tm = normalize(text)
     found = matcher.find(tm.norm)
-    assert [(tm.norm[m.start:m.end], m.label) for m in found] == [
+    assert [(tm.norm[m.start : m.end], m.label) for m in found] == [
         ("Análisis del Sector", "alignment"),
         ("Indicador Sectorial", "alignment"),
         ("Presupuesto Ejercido *", "budget"),
@@ -85,7 +88,9 @@ def test_rules_that_disagree_give_several_candidates(matcher):
 
 
 def test_running_header_does_not_open_a_section(matcher):
-    _, match = first_heading(matcher, "CONEVAL · Ficha de Monitoreo y Evaluación 2021-2022        Página 2 de 3")
+    _, match = first_heading(
+        matcher, "CONEVAL · Ficha de Monitoreo y Evaluación 2021-2022        Página 2 de 3"
+    )
     assert match is not None and match.label == "other" and not match.opens
 
 
@@ -110,11 +115,19 @@ El programa opera desde 2003.
 
 def test_headings_listed_in_a_table_of_contents_open_nothing(matcher):
     tm = normalize(CONTENTS)
-    found = [(tm.norm[m.start:m.end], m.label, m.opens) for m in matcher.find(tm.norm)]
+    found = [(tm.norm[m.start : m.end], m.label, m.opens) for m in matcher.find(tm.norm)]
     index = CONTENTS.index("ÍNDICE")
-    listed = [f for f, m in zip(found, matcher.find(tm.norm)) if index < m.start < CONTENTS.index("\n\n1.")]
+    listed = [
+        f
+        for f, m in zip(found, matcher.find(tm.norm))
+        if index < m.start < CONTENTS.index("\n\n1.")
+    ]
     assert listed and all(label == "other" and not opens for _text, label, opens in listed)
-    assert ("2. DESCRIPCIÓN DEL PROGRAMA", "description", True) in found  # the real heading, after the index
+    assert (
+        "2. DESCRIPCIÓN DEL PROGRAMA",
+        "description",
+        True,
+    ) in found  # the real heading, after the index
 
 
 def test_consecutive_headings_of_one_label_are_not_a_table_of_contents(matcher):
@@ -127,7 +140,13 @@ def test_consecutive_headings_of_one_label_are_not_a_table_of_contents(matcher):
 
 
 def _rule(**over):
-    base = {"id": "x.y", "label": "results", "pattern": "Resultados", "anchor": "line", "examples": ["Resultados"]}
+    base = {
+        "id": "x.y",
+        "label": "results",
+        "pattern": "Resultados",
+        "anchor": "line",
+        "examples": ["Resultados"],
+    }
     base.update(over)
     return json.dumps({k: v for k, v in base.items() if v is not None}, ensure_ascii=False)
 
@@ -153,7 +172,9 @@ def test_validation_errors_name_file_and_line(line, message):
 
 
 def test_duplicate_ids_are_refused():
-    with pytest.raises(HeadingRuleError, match=r"f\.jsonl:2: duplicate id 'x\.y' \(first at f\.jsonl:1\)"):
+    with pytest.raises(
+        HeadingRuleError, match=r"f\.jsonl:2: duplicate id 'x\.y' \(first at f\.jsonl:1\)"
+    ):
         parse_rules([_rule(), _rule()], "f.jsonl")
 
 

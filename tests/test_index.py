@@ -6,6 +6,7 @@ from inline markup, so every offset is computed, never typed: regenerate it with
 an entity is `⟦surface|LABEL⟧` or `⟦surface|LABEL|json value⟧`; PROGRAM, YEAR and
 PERCENT values are filled like the gold tool does when omitted.
 """
+
 from __future__ import annotations
 
 import json
@@ -54,20 +55,38 @@ DOCS: list[dict[str, Any]] = [
         "kind": "ficha",
         "parts": [
             ("other", "Ficha de Monitoreo ⟦2012|YEAR⟧\n\n"),
-            ("description", "**Descripción del Programa:**\n\nEl ⟦Programa IMSS-Oportunidades|PROGRAM⟧ es administrado por el "
-             "Instituto Mexicano del Seguro Social y proporciona servicios de salud gratuitos a la población que "
-             "carece de seguridad social.\n\n"),
-            ("results", "**Resultados**\n\nDurante ⟦2012|YEAR⟧, la mortalidad infantil en población amparada por "
-             "⟦IMSS-Oportunidades|PROGRAM⟧ se redujo en un ⟦17%|PERCENT⟧ respecto a su meta.\n\n"),
-            ("coverage", "**Análisis de la Cobertura**\n\nPara ⟦2012|YEAR⟧ la proporción de la población atendida con "
-             "respecto a la población objetivo fue de ⟦107.36%|PERCENT⟧.\n\n"),
-            ("budget", "**Datos Presupuestarios**\n\nAño\tPresupuesto del Programa (MDP)\t%\n"
-             f"⟦2011|YEAR⟧\t⟦8,171.89|AMOUNT|{_amount(8171.89)}⟧\t⟦12.01 %|PERCENT⟧\n"
-             f"⟦2012|YEAR⟧\t⟦8,500|AMOUNT|{_amount(8500)}⟧\t⟦2.10 %|PERCENT⟧\n\n"),
-            ("alignment", "**Análisis del Sector**\n\nEstá vinculado con el ⟦Programa Sectorial de Salud|PROGRAM⟧ "
-             "⟦2007-2012|YEAR⟧ en el objetivo 2.\n\n"),
-            ("recommendations", "**Recomendaciones**\n\nDepurar el padrón de beneficiarios y vincular los padrones del "
-             "Programa con los de otras instituciones de salud.\n"),
+            (
+                "description",
+                "**Descripción del Programa:**\n\nEl ⟦Programa IMSS-Oportunidades|PROGRAM⟧ es administrado por el "
+                "Instituto Mexicano del Seguro Social y proporciona servicios de salud gratuitos a la población que "
+                "carece de seguridad social.\n\n",
+            ),
+            (
+                "results",
+                "**Resultados**\n\nDurante ⟦2012|YEAR⟧, la mortalidad infantil en población amparada por "
+                "⟦IMSS-Oportunidades|PROGRAM⟧ se redujo en un ⟦17%|PERCENT⟧ respecto a su meta.\n\n",
+            ),
+            (
+                "coverage",
+                "**Análisis de la Cobertura**\n\nPara ⟦2012|YEAR⟧ la proporción de la población atendida con "
+                "respecto a la población objetivo fue de ⟦107.36%|PERCENT⟧.\n\n",
+            ),
+            (
+                "budget",
+                "**Datos Presupuestarios**\n\nAño\tPresupuesto del Programa (MDP)\t%\n"
+                f"⟦2011|YEAR⟧\t⟦8,171.89|AMOUNT|{_amount(8171.89)}⟧\t⟦12.01 %|PERCENT⟧\n"
+                f"⟦2012|YEAR⟧\t⟦8,500|AMOUNT|{_amount(8500)}⟧\t⟦2.10 %|PERCENT⟧\n\n",
+            ),
+            (
+                "alignment",
+                "**Análisis del Sector**\n\nEstá vinculado con el ⟦Programa Sectorial de Salud|PROGRAM⟧ "
+                "⟦2007-2012|YEAR⟧ en el objetivo 2.\n\n",
+            ),
+            (
+                "recommendations",
+                "**Recomendaciones**\n\nDepurar el padrón de beneficiarios y vincular los padrones del "
+                "Programa con los de otras instituciones de salud.\n",
+            ),
         ],
     },
     {
@@ -75,31 +94,52 @@ DOCS: list[dict[str, Any]] = [
         "kind": "ficha",
         "parts": [
             ("other", "⟦**IMSS**\n\n**BIENESTAR**|PROGRAM⟧\n\nFicha de Monitoreo ⟦2022|YEAR⟧\n\n"),
-            ("description", "Descripción del programa\n\nEl ⟦Programa IMSS-BIENESTAR|PROGRAM⟧, antes "
-             "⟦IMSS-PROSPERA|PROGRAM⟧, proporciona servicios de salud a población sin seguridad social en "
-             "localidades de alto rezago social.\n\n"),
-            ("coverage", "**Análisis de la Cobertura y Presupuesto**\n\nRespecto a ⟦2021|YEAR⟧, se observa un discreto "
-             "incremento del ⟦0.77%|PERCENT⟧ en la población atendida. "),
-            ("budget", f"En el ejercicio fiscal ⟦2022|YEAR⟧ se asignó un presupuesto de ⟦20,184.01 millones de "
-             f"pesos|AMOUNT|{_amount(20184.01)}⟧ del Ramo 19, ⟦48%|PERCENT⟧ más respecto al otorgado el año previo. De "
-             "este monto, un ⟦12.4%|PERCENT⟧ se destinó a la ⟦Estrategia de Transformación de los Servicios de "
-             "Salud|PROGRAM⟧.\n\n"),
-            ("alignment", "Vinculación con el PND\n\nEl programa se alinea con el ⟦Plan Nacional de Desarrollo|PROGRAM⟧ "
-             "⟦2019-2024|YEAR⟧.\n\n"),
-            ("recommendations", "Recomendaciones\n\nContar con un sistema nominal que mida a las personas beneficiadas.\n"),
+            (
+                "description",
+                "Descripción del programa\n\nEl ⟦Programa IMSS-BIENESTAR|PROGRAM⟧, antes "
+                "⟦IMSS-PROSPERA|PROGRAM⟧, proporciona servicios de salud a población sin seguridad social en "
+                "localidades de alto rezago social.\n\n",
+            ),
+            (
+                "coverage",
+                "**Análisis de la Cobertura y Presupuesto**\n\nRespecto a ⟦2021|YEAR⟧, se observa un discreto "
+                "incremento del ⟦0.77%|PERCENT⟧ en la población atendida. ",
+            ),
+            (
+                "budget",
+                f"En el ejercicio fiscal ⟦2022|YEAR⟧ se asignó un presupuesto de ⟦20,184.01 millones de "
+                f"pesos|AMOUNT|{_amount(20184.01)}⟧ del Ramo 19, ⟦48%|PERCENT⟧ más respecto al otorgado el año previo. De "
+                "este monto, un ⟦12.4%|PERCENT⟧ se destinó a la ⟦Estrategia de Transformación de los Servicios de "
+                "Salud|PROGRAM⟧.\n\n",
+            ),
+            (
+                "alignment",
+                "Vinculación con el PND\n\nEl programa se alinea con el ⟦Plan Nacional de Desarrollo|PROGRAM⟧ "
+                "⟦2019-2024|YEAR⟧.\n\n",
+            ),
+            (
+                "recommendations",
+                "Recomendaciones\n\nContar con un sistema nominal que mida a las personas beneficiadas.\n",
+            ),
         ],
     },
     {
         "id": "002_circular_reglas_operacion_imss_oportunidades_2009",
         "kind": "circular",
         "parts": [
-            ("other", "México, D.F. a ⟦02 de enero de 2009|DATE|\"2009-01-02\"⟧.\n\nCIRCULAR No. 23/2008.\n\n"
-             "**Ref.: REGLAS DE OPERACIÓN DEL PROGRAMA\n⟦IMSS-OPORTUNIDADES|PROGRAM⟧ PARA ⟦2009|YEAR⟧.**\n\n"),
-            ("description", "El Diario Oficial de la Federación, en su edición del pasado ⟦31 de diciembre de "
-             "2008|DATE|\"2008-12-31\"⟧, publicó el Acuerdo por el que la Unidad del ⟦Programa "
-             "IMSS-Oportunidades|PROGRAM⟧ emite las Reglas de Operación para el ejercicio de ⟦2009|YEAR⟧, con un "
-             f"presupuesto de ⟦7,821.23 millones de pesos|AMOUNT|{_amount(7821.23)}⟧. Las familias beneficiarias se "
-             "inscriben en el padrón del Programa.\n\n"),
+            (
+                "other",
+                'México, D.F. a ⟦02 de enero de 2009|DATE|"2009-01-02"⟧.\n\nCIRCULAR No. 23/2008.\n\n'
+                "**Ref.: REGLAS DE OPERACIÓN DEL PROGRAMA\n⟦IMSS-OPORTUNIDADES|PROGRAM⟧ PARA ⟦2009|YEAR⟧.**\n\n",
+            ),
+            (
+                "description",
+                "El Diario Oficial de la Federación, en su edición del pasado ⟦31 de diciembre de "
+                '2008|DATE|"2008-12-31"⟧, publicó el Acuerdo por el que la Unidad del ⟦Programa '
+                "IMSS-Oportunidades|PROGRAM⟧ emite las Reglas de Operación para el ejercicio de ⟦2009|YEAR⟧, con un "
+                f"presupuesto de ⟦7,821.23 millones de pesos|AMOUNT|{_amount(7821.23)}⟧. Las familias beneficiarias se "
+                "inscriben en el padrón del Programa.\n\n",
+            ),
             (None, "Atentamente,\nEl Despacho\n"),  # no section: indexed as an inferred `other`
         ],
     },
@@ -107,32 +147,59 @@ DOCS: list[dict[str, Any]] = [
         "id": "003_ficha_programa_institucional_imss_2021",
         "kind": "ficha",
         "parts": [
-            ("other", "⟦Programa Institucional del Instituto Mexicano del Seguro Social|PROGRAM⟧ ⟦2020-2024|YEAR⟧\n\n"),
-            ("results", "Indicadores\n\nEl ⟦67%|PERCENT⟧ de los indicadores tienen un enfoque de gestión y el "
-             "⟦50%|PERCENT⟧ se encuentran muy rezagados respecto de su meta sexenal, ⟦2020|YEAR⟧ o ⟦2021|YEAR⟧ según "
-             "el último valor reportado.\n\n"),
-            ("alignment", "Seguimiento de los objetivos\n\n1.1 Porcentaje de la población con carencia por acceso a "
-             "los servicios de salud adscrita al ⟦Programa IMSS-BIENESTAR|PROGRAM⟧.\n\n"),
-            ("recommendations", "Recomendaciones\n\nSe recomienda revisar las metas sexenales de los indicadores "
-             "rezagados del ⟦PIIMSS|PROGRAM⟧.\n"),
+            (
+                "other",
+                "⟦Programa Institucional del Instituto Mexicano del Seguro Social|PROGRAM⟧ ⟦2020-2024|YEAR⟧\n\n",
+            ),
+            (
+                "results",
+                "Indicadores\n\nEl ⟦67%|PERCENT⟧ de los indicadores tienen un enfoque de gestión y el "
+                "⟦50%|PERCENT⟧ se encuentran muy rezagados respecto de su meta sexenal, ⟦2020|YEAR⟧ o ⟦2021|YEAR⟧ según "
+                "el último valor reportado.\n\n",
+            ),
+            (
+                "alignment",
+                "Seguimiento de los objetivos\n\n1.1 Porcentaje de la población con carencia por acceso a "
+                "los servicios de salud adscrita al ⟦Programa IMSS-BIENESTAR|PROGRAM⟧.\n\n",
+            ),
+            (
+                "recommendations",
+                "Recomendaciones\n\nSe recomienda revisar las metas sexenales de los indicadores "
+                "rezagados del ⟦PIIMSS|PROGRAM⟧.\n",
+            ),
         ],
     },
     {
         "id": "004_ficha_prestaciones_sociales_2020",
         "kind": "ficha",
         "parts": [
-            ("other", f"Ficha de Monitoreo ⟦2020-2021|YEAR⟧\nPp ⟦E012|PROGRAM|{PES_E012}⟧ "
-             f"⟦Prestaciones sociales|PROGRAM|{PES_E012}⟧\n\nInstituto Mexicano del Seguro Social\n\n"),
-            ("results", "¿Cuáles son los resultados del programa y cómo los mide?\nLos resultados al cierre de "
-             "⟦2020|YEAR⟧ registraron una proporción de ⟦70.33%|PERCENT⟧ de usuarios atendidos; es decir, se "
-             "registró una disminución de la cobertura de ⟦-23.96%|PERCENT⟧ respecto al año anterior. Los centros "
-             "suspendieron actividades a partir del ⟦23 de marzo de 2020|DATE|\"2020-03-23\"⟧.\n\n"),
-            ("coverage", "Cuantificación de Poblaciones\nValor ⟦2020|YEAR⟧\nPoblación Objetivo (PO) 40,497,488\n"
-             "Población Atendida (PA) 577,288\nPoblación Atendida/Población Objetivo ⟦1.43 %|PERCENT⟧\n\n"),
-            ("budget", "Presupuesto\n\nEl presupuesto ejercido en ⟦2020|YEAR⟧ fue de ⟦2,862.45 millones de "
-             f"pesos|AMOUNT|{_amount(2862.45)}⟧, ⟦12.5%|PERCENT⟧ menos que en ⟦2019|YEAR⟧.\n\n"),
-            ("recommendations", "Recomendaciones\n\nIntegrar un padrón único de usuarios de centros vacacionales y "
-             "velatorios.\n"),
+            (
+                "other",
+                f"Ficha de Monitoreo ⟦2020-2021|YEAR⟧\nPp ⟦E012|PROGRAM|{PES_E012}⟧ "
+                f"⟦Prestaciones sociales|PROGRAM|{PES_E012}⟧\n\nInstituto Mexicano del Seguro Social\n\n",
+            ),
+            (
+                "results",
+                "¿Cuáles son los resultados del programa y cómo los mide?\nLos resultados al cierre de "
+                "⟦2020|YEAR⟧ registraron una proporción de ⟦70.33%|PERCENT⟧ de usuarios atendidos; es decir, se "
+                "registró una disminución de la cobertura de ⟦-23.96%|PERCENT⟧ respecto al año anterior. Los centros "
+                'suspendieron actividades a partir del ⟦23 de marzo de 2020|DATE|"2020-03-23"⟧.\n\n',
+            ),
+            (
+                "coverage",
+                "Cuantificación de Poblaciones\nValor ⟦2020|YEAR⟧\nPoblación Objetivo (PO) 40,497,488\n"
+                "Población Atendida (PA) 577,288\nPoblación Atendida/Población Objetivo ⟦1.43 %|PERCENT⟧\n\n",
+            ),
+            (
+                "budget",
+                "Presupuesto\n\nEl presupuesto ejercido en ⟦2020|YEAR⟧ fue de ⟦2,862.45 millones de "
+                f"pesos|AMOUNT|{_amount(2862.45)}⟧, ⟦12.5%|PERCENT⟧ menos que en ⟦2019|YEAR⟧.\n\n",
+            ),
+            (
+                "recommendations",
+                "Recomendaciones\n\nIntegrar un padrón único de usuarios de centros vacacionales y "
+                "velatorios.\n",
+            ),
         ],
     },
 ]
@@ -159,8 +226,19 @@ def build_record(doc: dict[str, Any]) -> dict[str, Any]:
         for match in _ENTITY_RE.finditer(part):
             text += part[pos : match.start()]
             surface = match["surface"]
-            value = json.loads(match["value"]) if match["value"] else _default_value(match["label"], surface)
-            entities.append({"start": len(text), "end": len(text) + len(surface), "label": match["label"], "value": value})
+            value = (
+                json.loads(match["value"])
+                if match["value"]
+                else _default_value(match["label"], surface)
+            )
+            entities.append(
+                {
+                    "start": len(text),
+                    "end": len(text) + len(surface),
+                    "label": match["label"],
+                    "value": value,
+                }
+            )
             text += surface
             pos = match.end()
         text += part[pos:]
@@ -178,7 +256,6 @@ def build_records() -> list[dict[str, Any]]:
 
 def render() -> str:
     return "".join(dumps(record) + "\n" for record in build_records())
-
 
 
 # --- helpers ----------------------------------------------------------------------------
@@ -236,16 +313,43 @@ def test_build_counts_rows(db: Path, records: list[dict[str, Any]]) -> None:
     # the circular's unlabelled signature becomes one inferred `other` section
     assert counts["sections"] == sum(len(r["sections"]) for r in records) + 1
     conn = connect_read(db)
-    docs = {row[0]: row[1:] for row in conn.execute("SELECT id, program, program_key, year_start, year_end, kind, year FROM documents")}
+    docs = {
+        row[0]: row[1:]
+        for row in conn.execute(
+            "SELECT id, program, program_key, year_start, year_end, kind, year FROM documents"
+        )
+    }
     conn.close()
-    assert docs["001_ficha_imss_bienestar_2022"] == ("IMSS-BIENESTAR", None, 2019, 2024, "ficha", 2022)
-    assert docs["004_ficha_prestaciones_sociales_2020"] == ("Prestaciones Sociales", "E012", 2019, 2021, "ficha", 2020)
+    assert docs["001_ficha_imss_bienestar_2022"] == (
+        "IMSS-BIENESTAR",
+        None,
+        2019,
+        2024,
+        "ficha",
+        2022,
+    )
+    assert docs["004_ficha_prestaciones_sociales_2020"] == (
+        "Prestaciones Sociales",
+        "E012",
+        2019,
+        2021,
+        "ficha",
+        2020,
+    )
     assert docs["002_circular_reglas_operacion_imss_oportunidades_2009"][0] == "IMSS-BIENESTAR"
-    assert docs["002_circular_reglas_operacion_imss_oportunidades_2009"][2:4] == (2008, 2009)  # DATE years count
-    assert docs["003_ficha_programa_institucional_imss_2021"][0] == "Programa Institucional del Instituto Mexicano del Seguro Social"
+    assert docs["002_circular_reglas_operacion_imss_oportunidades_2009"][2:4] == (
+        2008,
+        2009,
+    )  # DATE years count
+    assert (
+        docs["003_ficha_programa_institucional_imss_2021"][0]
+        == "Programa Institucional del Instituto Mexicano del Seguro Social"
+    )
 
 
-def test_reindexing_the_same_records_changes_nothing(db: Path, records: list[dict[str, Any]]) -> None:
+def test_reindexing_the_same_records_changes_nothing(
+    db: Path, records: list[dict[str, Any]]
+) -> None:
     before = integrity(db)
     conn = sqlite3.connect(db)
     docs_before = conn.execute("SELECT * FROM documents ORDER BY id").fetchall()
@@ -275,7 +379,9 @@ def test_changed_document_is_replaced(db: Path, records: list[dict[str, Any]]) -
     assert "[reabiertos]" in hits["snippet"][0]
 
 
-def test_reannotated_document_with_same_text_is_replaced(db: Path, records: list[dict[str, Any]]) -> None:
+def test_reannotated_document_with_same_text_is_replaced(
+    db: Path, records: list[dict[str, Any]]
+) -> None:
     record = records[0]
     record["entities"] = [e for e in record["entities"] if e["label"] != "AMOUNT"]
     stats = build_index([record], db)
@@ -283,14 +389,23 @@ def test_reannotated_document_with_same_text_is_replaced(db: Path, records: list
     assert search(db, label="AMOUNT", program="IMSS-BIENESTAR", years=(2011, 2012)).empty
 
 
-def test_invalid_records_are_reported_not_indexed(tmp_path: Path, records: list[dict[str, Any]]) -> None:
-    broken = {"id": "bad", "text": "corto", "entities": [{"start": 3, "end": 99, "label": "YEAR"}], "sections": []}
+def test_invalid_records_are_reported_not_indexed(
+    tmp_path: Path, records: list[dict[str, Any]]
+) -> None:
+    broken = {
+        "id": "bad",
+        "text": "corto",
+        "entities": [{"start": 3, "end": 99, "label": "YEAR"}],
+        "sections": [],
+    }
     stats = build_index([broken, "not a record", *records], tmp_path / "x.db", batch_size=2)
     assert stats.added == 5 and stats.documents == 5
     assert len(stats.errors) == 2 and "bad" in stats.errors[0]
 
 
-def test_database_path_from_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, records: list[dict[str, Any]]) -> None:
+def test_database_path_from_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, records: list[dict[str, Any]]
+) -> None:
     monkeypatch.setenv("FICHAS_DB", str(tmp_path / "env.db"))
     build_index(records[:1])
     assert (tmp_path / "env.db").is_file()
@@ -323,7 +438,10 @@ def test_attended_over_target_below_half_in_2020(db: Path) -> None:
 
 def test_recommendations_mentioning_padron_typed_without_accent(db: Path) -> None:
     hits = search(db, "padron", section="recommendations")
-    assert set(hits["doc_id"]) == {"000_ficha_imss_oportunidades_2012", "004_ficha_prestaciones_sociales_2020"}
+    assert set(hits["doc_id"]) == {
+        "000_ficha_imss_oportunidades_2012",
+        "004_ficha_prestaciones_sociales_2020",
+    }
     assert set(hits["section"]) == {"recommendations"} and hits["label"].isna().all()
     assert all("[padrón]" in s for s in hits["snippet"])
     everywhere = search(db, "PADRON")
@@ -333,9 +451,14 @@ def test_recommendations_mentioning_padron_typed_without_accent(db: Path) -> Non
 @pytest.mark.skipif(not HAS_STEMMER, reason="snowballstemmer not installed")
 def test_spanish_word_forms_match_by_stem(db: Path) -> None:
     plural = search(db, "padrones", section="recommendations")
-    assert set(plural["doc_id"]) == {"000_ficha_imss_oportunidades_2012", "004_ficha_prestaciones_sociales_2020"}
+    assert set(plural["doc_id"]) == {
+        "000_ficha_imss_oportunidades_2012",
+        "004_ficha_prestaciones_sociales_2020",
+    }
     assert "[padrón]" in plural["snippet"][0] and "[padrones]" in plural["snippet"][0]
-    assert "003_ficha_programa_institucional_imss_2021" in set(search(db, "recomendación revisar")["doc_id"])
+    assert "003_ficha_programa_institucional_imss_2021" in set(
+        search(db, "recomendación revisar")["doc_id"]
+    )
 
 
 def test_index_without_stemmer_restems_and_still_finds_accentless_words(
@@ -344,24 +467,39 @@ def test_index_without_stemmer_restems_and_still_finds_accentless_words(
     import nlp.index_schema as schema
 
     monkeypatch.setattr(schema, "_stemmer", lambda: None)
-    stats = build_index(records, db)  # same records: skipped, but stems recomputed for the new setting
+    stats = build_index(
+        records, db
+    )  # same records: skipped, but stems recomputed for the new setting
     assert stats.skipped == 5
     conn = connect_read(db)
     assert conn.execute("SELECT value FROM meta WHERE key = 'stemmer'").fetchone()[0] == "none"
     conn.close()
     assert set(search(db, "padron", section="recommendations")["doc_id"]) == {
-        "000_ficha_imss_oportunidades_2012", "004_ficha_prestaciones_sociales_2020"}
-    assert list(search(db, "padrones")["doc_id"]) == ["000_ficha_imss_oportunidades_2012"]  # exact form only
+        "000_ficha_imss_oportunidades_2012",
+        "004_ficha_prestaciones_sociales_2020",
+    }
+    assert list(search(db, "padrones")["doc_id"]) == [
+        "000_ficha_imss_oportunidades_2012"
+    ]  # exact form only
     assert integrity(db)[1] == "ok"
 
 
 def test_every_program_mentioned_in_2022_documents(db: Path) -> None:
-    of_2022 = search(db, label="PROGRAM", doc_year=2022)  # documents from 2022 (file name or meta.year)
+    of_2022 = search(
+        db, label="PROGRAM", doc_year=2022
+    )  # documents from 2022 (file name or meta.year)
     assert set(of_2022["doc_id"]) == {"001_ficha_imss_bienestar_2022"}
-    assert names(of_2022) == {"IMSS-BIENESTAR", "Estrategia de Transformación de los Servicios de Salud", "Plan Nacional de Desarrollo"}
+    assert names(of_2022) == {
+        "IMSS-BIENESTAR",
+        "Estrategia de Transformación de los Servicios de Salud",
+        "Plan Nacional de Desarrollo",
+    }
     hits = search(db, label="PROGRAM", year=2022)
     # documents whose period (min-max YEAR/DATE) covers 2022: the 2022 ficha and the 2020-2024 program
-    assert set(hits["doc_id"]) == {"001_ficha_imss_bienestar_2022", "003_ficha_programa_institucional_imss_2021"}
+    assert set(hits["doc_id"]) == {
+        "001_ficha_imss_bienestar_2022",
+        "003_ficha_programa_institucional_imss_2021",
+    }
     assert names(hits) == {
         "IMSS-BIENESTAR",
         "Estrategia de Transformación de los Servicios de Salud",
@@ -373,19 +511,36 @@ def test_every_program_mentioned_in_2022_documents(db: Path) -> None:
 def test_alias_and_rename_search(db: Path) -> None:
     surfaces = set(search(db, label="PROGRAM", program="IMSS-Oportunidades")["surface"])
     assert surfaces == {
-        "Programa IMSS-Oportunidades", "IMSS-Oportunidades", "IMSS-OPORTUNIDADES",
-        "**IMSS**\n\n**BIENESTAR**", "Programa IMSS-BIENESTAR", "IMSS-PROSPERA",
+        "Programa IMSS-Oportunidades",
+        "IMSS-Oportunidades",
+        "IMSS-OPORTUNIDADES",
+        "**IMSS**\n\n**BIENESTAR**",
+        "Programa IMSS-BIENESTAR",
+        "IMSS-PROSPERA",
     }
-    for alias in ("IMSS-BIENESTAR", "imss bienestar", "Imss-Prospera", "IMSS‑COPLAMAR".replace("\u2011", "-")):
+    for alias in (
+        "IMSS-BIENESTAR",
+        "imss bienestar",
+        "Imss-Prospera",
+        "IMSS‑COPLAMAR".replace("\u2011", "-"),
+    ):
         assert set(search(db, label="PROGRAM", program=alias)["surface"]) == surfaces, alias
     for spelling in ("imss–oportunidades", "“IMSS Oportunidades”", "imss   prospera"):
         assert set(search(db, label="PROGRAM", program=spelling)["surface"]) == surfaces, spelling
-    assert names(search(db, label="PROGRAM", program="prestaciones SOCIALES")) == {"Prestaciones Sociales"}
-    assert set(search(db, label="PROGRAM", program="E012")["surface"]) == {"E012", "Prestaciones sociales"}
+    assert names(search(db, label="PROGRAM", program="prestaciones SOCIALES")) == {
+        "Prestaciones Sociales"
+    }
+    assert set(search(db, label="PROGRAM", program="E012")["surface"]) == {
+        "E012",
+        "Prestaciones sociales",
+    }
     # section rows: sections of the documents about the program, whatever its name then
     docs = set(search(db, "programa", program="IMSS-PROSPERA")["doc_id"])
-    assert docs == {"000_ficha_imss_oportunidades_2012", "001_ficha_imss_bienestar_2022",
-                    "002_circular_reglas_operacion_imss_oportunidades_2009"}
+    assert docs == {
+        "000_ficha_imss_oportunidades_2012",
+        "001_ficha_imss_bienestar_2022",
+        "002_circular_reglas_operacion_imss_oportunidades_2009",
+    }
     with pytest.raises(SearchError, match="did you mean"):
         search(db, program="Oportunidades")
 
@@ -397,16 +552,31 @@ def test_program_names_table_has_gazetteer_and_seen_surfaces(db: Path) -> None:
     assert ("IMSS-BIENESTAR", "IMSS-Coplamar", "gazetteer") in rows
     assert ("IMSS-BIENESTAR", "S038", "key") in rows
     assert ("Prestaciones Sociales", "Prestaciones sociales", "surface") in rows
-    assert ("Prestaciones Sociales", "E012", "key") in rows  # a surface already known keeps its source
+    assert (
+        "Prestaciones Sociales",
+        "E012",
+        "key",
+    ) in rows  # a surface already known keeps its source
 
 
 def test_year_range_overlap(db: Path) -> None:
     hits = search(db, label="YEAR", years=(2019, 2021))
     ranges = {(v["start"], v["end"]) for v in values(hits)}
-    assert ranges == {(2019, 2019), (2020, 2020), (2021, 2021), (2019, 2024), (2020, 2024), (2020, 2021)}
+    assert ranges == {
+        (2019, 2019),
+        (2020, 2020),
+        (2021, 2021),
+        (2019, 2024),
+        (2020, 2024),
+        (2020, 2021),
+    }
     assert all(a <= 2021 and b >= 2019 for a, b in ranges)
-    assert {(v["start"], v["end"]) for v in values(search(db, label="YEAR", years="2008-2010"))} == {(2007, 2012), (2009, 2009)}
-    assert {(v["start"], v["end"]) for v in values(search(db, label="YEAR", year=2010))} == {(2007, 2012)}
+    assert {
+        (v["start"], v["end"]) for v in values(search(db, label="YEAR", years="2008-2010"))
+    } == {(2007, 2012), (2009, 2009)}
+    assert {(v["start"], v["end"]) for v in values(search(db, label="YEAR", year=2010))} == {
+        (2007, 2012)
+    }
     dates = search(db, label="DATE", year=2008)
     assert values(dates) == ["2008-12-31"]
 
@@ -428,8 +598,13 @@ def test_accent_and_case_insensitive_text(db: Path) -> None:
     forms = ["análisis de la cobertura", "ANALISIS DE LA COBERTURA", "Analisis de la Cobertúra"]
     results = [search(db, text) for text in forms]
     assert all(r[["doc_id", "section"]].equals(results[0][["doc_id", "section"]]) for r in results)
-    assert set(results[0]["doc_id"]) == {"000_ficha_imss_oportunidades_2012", "001_ficha_imss_bienestar_2022"}
-    assert list(search(db, '"Mexico, D.F."')["doc_id"]) == ["002_circular_reglas_operacion_imss_oportunidades_2009"]
+    assert set(results[0]["doc_id"]) == {
+        "000_ficha_imss_oportunidades_2012",
+        "001_ficha_imss_bienestar_2022",
+    }
+    assert list(search(db, '"Mexico, D.F."')["doc_id"]) == [
+        "002_circular_reglas_operacion_imss_oportunidades_2009"
+    ]
 
 
 def test_result_rows_sections_or_entities(db: Path) -> None:
@@ -450,9 +625,30 @@ def test_result_rows_sections_or_entities(db: Path) -> None:
 # --- safety -----------------------------------------------------------------------------
 
 HOSTILE = [
-    '"', '""', "'", "NEAR(", "NEAR(salud padron, 2)", "*", "salud*", "salud OR padron", "NOT salud",
-    "salud AND", "'; DROP TABLE entities; --", 'padron" OR "x', "{text stems}: salud", "text: salud",
-    "^salud", "-salud", "salud + padron", "(", ")", "\x00", "%", "_", "\\", "'; DROP TABLE sections_fts; --",
+    '"',
+    '""',
+    "'",
+    "NEAR(",
+    "NEAR(salud padron, 2)",
+    "*",
+    "salud*",
+    "salud OR padron",
+    "NOT salud",
+    "salud AND",
+    "'; DROP TABLE entities; --",
+    'padron" OR "x',
+    "{text stems}: salud",
+    "text: salud",
+    "^salud",
+    "-salud",
+    "salud + padron",
+    "(",
+    ")",
+    "\x00",
+    "%",
+    "_",
+    "\\",
+    "'; DROP TABLE sections_fts; --",
 ]
 
 
@@ -495,7 +691,9 @@ def test_hostile_filters_and_long_text(db: Path) -> None:
     assert integrity(db) == before
 
 
-def test_missing_and_corrupt_databases_give_one_line_errors(tmp_path: Path, records: list[dict[str, Any]]) -> None:
+def test_missing_and_corrupt_databases_give_one_line_errors(
+    tmp_path: Path, records: list[dict[str, Any]]
+) -> None:
     with pytest.raises(IndexNotFoundError, match="no index at"):
         search(tmp_path / "missing.db", "padron")
     assert not (tmp_path / "missing.db").exists()
@@ -519,7 +717,9 @@ def test_search_opens_the_database_read_only(db: Path) -> None:
     conn.close()
 
 
-def test_search_runs_while_an_update_is_in_progress(db: Path, records: list[dict[str, Any]]) -> None:
+def test_search_runs_while_an_update_is_in_progress(
+    db: Path, records: list[dict[str, Any]]
+) -> None:
     writer = connect_write(db)
     assert writer.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     writer.execute("BEGIN IMMEDIATE")
@@ -538,7 +738,9 @@ def test_search_runs_while_an_update_is_in_progress(db: Path, records: list[dict
         writer.close()
 
 
-def test_search_between_batches_sees_committed_batches(tmp_path: Path, records: list[dict[str, Any]]) -> None:
+def test_search_between_batches_sees_committed_batches(
+    tmp_path: Path, records: list[dict[str, Any]]
+) -> None:
     path = tmp_path / "batches.db"
     seen: list[int] = []
 
@@ -555,13 +757,18 @@ def test_search_between_batches_sees_committed_batches(tmp_path: Path, records: 
 def test_database_opens_in_pandas(db: Path) -> None:
     conn = sqlite3.connect(db.resolve().as_uri() + "?mode=ro", uri=True)
     try:
-        docs = pd.read_sql("SELECT id, program, year_start, year_end FROM documents ORDER BY id", conn)
+        docs = pd.read_sql(
+            "SELECT id, program, year_start, year_end FROM documents ORDER BY id", conn
+        )
         budget = pd.read_sql(
             "SELECT d.id, e.amount / 1e6 AS mdp FROM entities e JOIN documents d ON d.id = e.doc_id"
             " WHERE e.label = 'AMOUNT' AND d.program = ? ORDER BY mdp DESC",
-            conn, params=("IMSS-BIENESTAR",),
+            conn,
+            params=("IMSS-BIENESTAR",),
         )
-        fts = pd.read_sql("SELECT rowid FROM sections_fts WHERE sections_fts MATCH ?", conn, params=('"padron"',))
+        fts = pd.read_sql(
+            "SELECT rowid FROM sections_fts WHERE sections_fts MATCH ?", conn, params=('"padron"',)
+        )
     finally:
         conn.close()
     assert len(docs) == 5 and docs["program"].notna().all()
@@ -605,19 +812,35 @@ def test_cli_index_and_search(cli: Any, tmp_path: Path) -> None:
     assert "added 5" in first.output
     again = runner.invoke(app, ["index", str(FIXTURE.parent), "--db", db])
     assert again.exit_code == 0 and "skipped 5" in again.output
-    found = runner.invoke(app, ["search", "--db", db, "--program", "IMSS-Oportunidades", "--amount-min", "15000M", "--format", "json"])
+    found = runner.invoke(
+        app,
+        [
+            "search",
+            "--db",
+            db,
+            "--program",
+            "IMSS-Oportunidades",
+            "--amount-min",
+            "15000M",
+            "--format",
+            "json",
+        ],
+    )
     assert found.exit_code == 0, found.output
     rows = json.loads(found.output)
     assert [r["value"] for r in rows] == [{"amount": 20184010000.0, "currency": "MXN"}]
     table = runner.invoke(app, ["search", "padron", "--db", db, "--section", "recommendations"])
     assert table.exit_code == 0 and "[padrón]" in table.output
-    csv = runner.invoke(app, ["search", "--db", db, "--label", "YEAR", "--years", "2008-2010", "--format", "csv"])
+    csv = runner.invoke(
+        app, ["search", "--db", db, "--label", "YEAR", "--years", "2008-2010", "--format", "csv"]
+    )
     assert csv.exit_code == 0 and csv.output.splitlines()[0].startswith("doc_id,")
     assert len(csv.output.strip().splitlines()) == 4  # header, 2007-2012 and two 2009
 
 
-def test_cli_annotates_document_inputs(cli: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                      records: list[dict[str, Any]]) -> None:
+def test_cli_annotates_document_inputs(
+    cli: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, records: list[dict[str, Any]]
+) -> None:
     import sys
     import types
 
@@ -633,12 +856,16 @@ def test_cli_annotates_document_inputs(cli: Any, tmp_path: Path, monkeypatch: py
         calls.append(sorted(p.name for p in paths))
         return iter(records[:2])
 
-    monkeypatch.setitem(sys.modules, "nlp.annotate", types.SimpleNamespace(annotate_paths=annotate_paths))
+    monkeypatch.setitem(
+        sys.modules, "nlp.annotate", types.SimpleNamespace(annotate_paths=annotate_paths)
+    )
     db = str(tmp_path / "docs.db")
     result = runner.invoke(app, ["index", str(docs), str(FIXTURE), "--db", db])
     assert result.exit_code == 0, result.output
     # records first, then the annotated documents (here the same two records again: skipped)
-    assert calls == [["a.txt", "b.md"]] and "added 5" in result.output and "skipped 2" in result.output
+    assert (
+        calls == [["a.txt", "b.md"]] and "added 5" in result.output and "skipped 2" in result.output
+    )
     bad = runner.invoke(app, ["index", str(docs / "ignored.csv"), "--db", db])
     assert bad.exit_code == 2 and "not a .jsonl" in bad.output
 

@@ -1,4 +1,5 @@
 """The pipeline as spaCy users expect it: factories, config, save and load in a fresh process."""
+
 from __future__ import annotations
 
 import json
@@ -8,8 +9,8 @@ from pathlib import Path
 
 import pytest
 import spacy
-
 from conftest import HAS_SM, SEEDS
+
 from nlp.records import doc_to_record, record_to_doc
 
 
@@ -37,12 +38,16 @@ def test_default_base_keeps_its_entities_apart() -> None:
     pipeline = nlp.load()
     assert pipeline.pipe_names[-2:] == ["fichas_entities", "fichas_sections"]
     assert "parser" not in pipeline.pipe_names
-    doc = pipeline("El Instituto Mexicano del Seguro Social opera el Programa IMSS-Oportunidades desde 1979.")
+    doc = pipeline(
+        "El Instituto Mexicano del Seguro Social opera el Programa IMSS-Oportunidades desde 1979."
+    )
     assert {e.label_ for e in doc.ents} <= {"PROGRAM", "YEAR", "DATE", "AMOUNT", "PERCENT"}
     assert any(span.label_ == "ORG" for span in doc.spans.get("base_ner", []))
 
 
-def test_saved_pipeline_loads_in_a_fresh_process_without_the_repo(tmp_path: Path, blank_pipeline) -> None:
+def test_saved_pipeline_loads_in_a_fresh_process_without_the_repo(
+    tmp_path: Path, blank_pipeline
+) -> None:
     """`nlp.to_disk` carries the rules and the section model; `spacy.load` needs only the
     installed package (entry points), not the repo's rules/ folder or cwd."""
     saved = tmp_path / "fichas_pipeline"
@@ -59,13 +64,26 @@ def test_saved_pipeline_loads_in_a_fresh_process_without_the_repo(tmp_path: Path
         "print(json.dumps({'entities': record['entities'], 'sections': record['sections'], 'pipes': pipeline.pipe_names, 'tokens': tokens}))\n"
     )
     env_cwd = tmp_path  # not the repo: rules must come from the saved folder
-    result = subprocess.run([sys.executable, "-c", script], input=text, capture_output=True, text=True, cwd=env_cwd, env={"FICHAS_RULES_DIR": str(tmp_path / "nowhere"), "PATH": "/usr/bin:/bin"}, timeout=300)
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        input=text,
+        capture_output=True,
+        text=True,
+        cwd=env_cwd,
+        env={"FICHAS_RULES_DIR": str(tmp_path / "nowhere"), "PATH": "/usr/bin:/bin"},
+        timeout=300,
+    )
     assert result.returncode == 0, result.stderr[-2000:]
     loaded = json.loads(result.stdout.strip().splitlines()[-1])
     assert loaded["pipes"] == ["fichas_entities", "fichas_sections"]
     assert loaded["entities"] == expected["entities"]
     assert loaded["sections"] == expected["sections"]
-    assert loaded["tokens"] == ["Rúbrica", ".-", "ÚNICO", ".-"]  # the `.-` suffix is saved with the tokenizer
+    assert loaded["tokens"] == [
+        "Rúbrica",
+        ".-",
+        "ÚNICO",
+        ".-",
+    ]  # the `.-` suffix is saved with the tokenizer
 
 
 def test_record_round_trip_through_doc(blank_pipeline) -> None:
@@ -74,7 +92,7 @@ def test_record_round_trip_through_doc(blank_pipeline) -> None:
     rebuilt = doc_to_record(record_to_doc(record, blank_pipeline), "003", record["meta"])
     assert rebuilt["entities"] == record["entities"]
     assert rebuilt["sections"] == record["sections"]
-    assert any(text[e["start"]:e["end"]] == "33%" for e in record["entities"])
+    assert any(text[e["start"] : e["end"]] == "33%" for e in record["entities"])
 
 
 def test_docbin_round_trip_keeps_values(blank_pipeline) -> None:
@@ -83,8 +101,12 @@ def test_docbin_round_trip_keeps_values(blank_pipeline) -> None:
     doc = blank_pipeline(SEEDS[0].read_text(encoding="utf-8"))
     docbin = DocBin(store_user_data=True, docs=[doc])
     (restored,) = DocBin().from_bytes(docbin.to_bytes()).get_docs(blank_pipeline.vocab)
-    assert [(e.start_char, e.end_char, e.label_, e._.value) for e in restored.ents] == [(e.start_char, e.end_char, e.label_, e._.value) for e in doc.ents]
-    assert [(s.start_char, s.label_) for s in restored.spans["sections"]] == [(s.start_char, s.label_) for s in doc.spans["sections"]]
+    assert [(e.start_char, e.end_char, e.label_, e._.value) for e in restored.ents] == [
+        (e.start_char, e.end_char, e.label_, e._.value) for e in doc.ents
+    ]
+    assert [(s.start_char, s.label_) for s in restored.spans["sections"]] == [
+        (s.start_char, s.label_) for s in doc.spans["sections"]
+    ]
 
 
 def test_span_section_getter(blank_pipeline) -> None:
@@ -97,6 +119,7 @@ def test_span_section_getter(blank_pipeline) -> None:
 def test_blank_and_default_base_give_the_same_records(blank_pipeline, default_pipeline) -> None:
     """The rules do not depend on the base model: the same records on every corpus document."""
     from conftest import CORPUS
+
     from nlp.readers import read_document
 
     paths = sorted(p for p in CORPUS.rglob("*") if p.suffix in (".txt", ".md"))
@@ -105,4 +128,7 @@ def test_blank_and_default_base_give_the_same_records(blank_pipeline, default_pi
         text = read_document(path).text
         on_blank = doc_to_record(blank_pipeline(text), path.stem)
         on_default = doc_to_record(default_pipeline(text), path.stem)
-        assert (on_blank["entities"], on_blank["sections"]) == (on_default["entities"], on_default["sections"]), path.name
+        assert (on_blank["entities"], on_blank["sections"]) == (
+            on_default["entities"],
+            on_default["sections"],
+        ), path.name

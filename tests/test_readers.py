@@ -1,12 +1,13 @@
 """Readers: every encoding and format we accept, and a clear error for every bad input."""
+
 from __future__ import annotations
 
 import codecs
 from pathlib import Path
 
 import pytest
-
 from conftest import SEEDS
+
 from nlp.readers import ReadError, iter_paths, page_of, read_document
 
 SEED_TEXT = SEEDS[2].read_text(encoding="utf-8")  # the 2009 circular: ñ, accents, curly quotes
@@ -32,7 +33,7 @@ def test_text_encodings_decode_to_the_same_text(tmp_path: Path, encoding: str, t
 
 def test_utf8_bom_is_not_part_of_the_text(tmp_path: Path) -> None:
     path = tmp_path / "bom.txt"
-    path.write_bytes(codecs.BOM_UTF8 + "Año 2012".encode("utf-8"))
+    path.write_bytes(codecs.BOM_UTF8 + "Año 2012".encode())
     assert read_document(path).text == "Año 2012"
     assert read_document(path).meta["encoding"] == "utf_8_sig"
 
@@ -66,7 +67,13 @@ def _pdf(path: Path, pages: list[str]) -> Path:
 
 
 def test_pdf_text_layer_with_pages(tmp_path: Path) -> None:
-    path = _pdf(tmp_path / "ficha.pdf", ["Descripción del Programa\nPrograma IMSS-Oportunidades 2012", "Recomendaciones\nMejorar el padrón en 2013"])
+    path = _pdf(
+        tmp_path / "ficha.pdf",
+        [
+            "Descripción del Programa\nPrograma IMSS-Oportunidades 2012",
+            "Recomendaciones\nMejorar el padrón en 2013",
+        ],
+    )
     document = read_document(path)
     assert document.meta["pages"] == 2
     assert "IMSS-Oportunidades 2012" in document.text
@@ -78,9 +85,11 @@ def test_pdf_text_layer_with_pages(tmp_path: Path) -> None:
 def test_pdf_through_the_pipeline_keeps_offsets(tmp_path: Path, blank_pipeline) -> None:
     from nlp.records import doc_to_record
 
-    document = read_document(_pdf(tmp_path / "ficha.pdf", ["El presupuesto fue de 20,184.01 millones de pesos en 2022."]))
+    document = read_document(
+        _pdf(tmp_path / "ficha.pdf", ["El presupuesto fue de 20,184.01 millones de pesos en 2022."])
+    )
     record = doc_to_record(blank_pipeline(document.text), document.id, document.meta)
-    surfaces = {record["text"][e["start"]:e["end"]] for e in record["entities"]}
+    surfaces = {record["text"][e["start"] : e["end"]] for e in record["entities"]}
     assert {"20,184.01 millones de pesos", "2022"} <= surfaces
 
 
@@ -116,7 +125,10 @@ def _bad_inputs(tmp_path: Path) -> dict[str, tuple[Path, str]]:
     }
 
 
-@pytest.mark.parametrize("name", ["empty", "binary", "undecodable", "pdf without text", "truncated pdf", "not a pdf", "missing"])
+@pytest.mark.parametrize(
+    "name",
+    ["empty", "binary", "undecodable", "pdf without text", "truncated pdf", "not a pdf", "missing"],
+)
 def test_bad_input_gives_one_line_error_naming_file_and_reason(tmp_path: Path, name: str) -> None:
     path, reason = _bad_inputs(tmp_path)[name]
     with pytest.raises(ReadError) as err:
@@ -147,6 +159,8 @@ def test_iter_paths_expands_folders_and_globs_and_reports_missing(tmp_path: Path
     (tmp_path / "sub").mkdir()
     (tmp_path / "sub" / "b.md").write_text("x", encoding="utf-8")
     (tmp_path / "sub" / "c.csv").write_text("x", encoding="utf-8")
-    files, missing = iter_paths([str(tmp_path), str(tmp_path / "*.txt"), str(tmp_path / "gone.txt")])
+    files, missing = iter_paths(
+        [str(tmp_path), str(tmp_path / "*.txt"), str(tmp_path / "gone.txt")]
+    )
     assert [f.name for f in files] == ["a.txt", "b.md"]
     assert [m.reason for m in missing] == ["no such file or folder"]

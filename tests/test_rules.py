@@ -1,5 +1,6 @@
 """`rules/` as data: every file loads and validates, every rule's own examples pass, and a
 component can be pointed at another rules folder."""
+
 from __future__ import annotations
 
 import re
@@ -7,8 +8,8 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from conftest import REPO
+
 from nlp.entity_rules import load_regex_rules
 
 RULES = load_regex_rules()
@@ -42,8 +43,15 @@ def test_rule_examples(rule_id: str, example: dict, blank_pipeline) -> None:
         shift += 2
     doc = blank_pipeline(plain)
     found = {(e.start_char, e.end_char): e._.value for e in doc.ents}
-    assert all(span in found for span in expected), (rule_id, [(doc.text[s:e], s, e) for s, e in found])
-    assert found[expected[-1]] == pytest.approx(example["value"]) if not isinstance(example["value"], dict) else found[expected[-1]] == example["value"]
+    assert all(span in found for span in expected), (
+        rule_id,
+        [(doc.text[s:e], s, e) for s, e in found],
+    )
+    assert (
+        found[expected[-1]] == pytest.approx(example["value"])
+        if not isinstance(example["value"], dict)
+        else found[expected[-1]] == example["value"]
+    )
 
 
 @pytest.mark.parametrize("rule_id,text", [(r.id, t) for r in RULES for t in r.counter_examples])
@@ -56,8 +64,12 @@ def test_a_bad_rule_is_refused_naming_file_and_rule(tmp_path: Path) -> None:
     rules = tmp_path / "rules"
     shutil.copytree(REPO / "rules", rules)
     with (rules / "entities" / "year.jsonl").open("a", encoding="utf-8") as handle:
-        handle.write('{"id": "year.broken", "label": "YEAR", "regex": "(unclosed", "parser": "year"}\n')
-    with pytest.raises(ValueError, match=r"year.jsonl: rule 4 \(year.broken\): regex does not compile"):
+        handle.write(
+            '{"id": "year.broken", "label": "YEAR", "regex": "(unclosed", "parser": "year"}\n'
+        )
+    with pytest.raises(
+        ValueError, match=r"year.jsonl: rule 4 \(year.broken\): regex does not compile"
+    ):
         load_regex_rules(str(rules))
 
 
@@ -74,5 +86,7 @@ def test_component_uses_another_rules_folder(tmp_path: Path) -> None:
     custom.add_pipe("fichas_entities", config={"rules_dir": str(rules)})
     default = spacy.blank("es")
     default.add_pipe("fichas_entities")
-    assert [(e.text, e._.value) for e in custom(text).ents if e.label_ == "PROGRAM"] == [("Tandas", {"name": "Tandas para el Bienestar", "key": None})]
+    assert [(e.text, e._.value) for e in custom(text).ents if e.label_ == "PROGRAM"] == [
+        ("Tandas", {"name": "Tandas para el Bienestar", "key": None})
+    ]
     assert [e.text for e in default(text).ents if e.label_ == "PROGRAM"] == []

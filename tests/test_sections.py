@@ -1,4 +1,5 @@
 """`fichas_sections`: coverage of the doc, the three modes, layouts, training, save/load."""
+
 from __future__ import annotations
 
 import json
@@ -24,7 +25,11 @@ GOLD = REPO / "annotations"
 
 
 def gold_records() -> list[dict]:
-    return sorted((r for r in read_jsonl(GOLD) if r.get("sections")), key=lambda r: r["id"]) if GOLD.is_dir() else []
+    return (
+        sorted((r for r in read_jsonl(GOLD) if r.get("sections")), key=lambda r: r["id"])
+        if GOLD.is_dir()
+        else []
+    )
 
 
 def seed_text(prefix: str) -> str:
@@ -110,13 +115,25 @@ def test_headingless_circular(model):
 
 
 def test_sections_in_unusual_order():
-    text = ("**Recomendaciones**\n\nSe recomienda medir la cobertura.\n\n"
-            "**Descripción del Programa:**\n\nEl programa otorga becas.\n\n"
-            "**Fortalezas y/o Oportunidades**\n\nCuenta con un padrón confiable.\n\n"
-            "**Cobertura**\n\nEntidades atendidas\t32\n")
+    text = (
+        "**Recomendaciones**\n\nSe recomienda medir la cobertura.\n\n"
+        "**Descripción del Programa:**\n\nEl programa otorga becas.\n\n"
+        "**Fortalezas y/o Oportunidades**\n\nCuenta con un padrón confiable.\n\n"
+        "**Cobertura**\n\nEntidades atendidas\t32\n"
+    )
     doc = make_pipe("rules")(text)
-    assert [label for label, _ in sections(doc)] == ["recommendations", "description", "strengths", "coverage"]
-    assert [s.label_ for s in doc.spans[HEADINGS_KEY]] == ["recommendations", "description", "strengths", "coverage"]
+    assert [label for label, _ in sections(doc)] == [
+        "recommendations",
+        "description",
+        "strengths",
+        "coverage",
+    ]
+    assert [s.label_ for s in doc.spans[HEADINGS_KEY]] == [
+        "recommendations",
+        "description",
+        "strengths",
+        "coverage",
+    ]
 
 
 def test_two_column_seed_004(model):
@@ -190,7 +207,9 @@ def test_training_is_deterministic(records, tmp_path):
     assert first.meta["data_hash"] == second.meta["data_hash"]
     first.save(tmp_path / "a")
     second.save(tmp_path / "b")
-    assert (tmp_path / "a" / "model.joblib").read_bytes() == (tmp_path / "b" / "model.joblib").read_bytes()
+    assert (tmp_path / "a" / "model.joblib").read_bytes() == (
+        tmp_path / "b" / "model.joblib"
+    ).read_bytes()
     docs, _labels = prepare(subset, first.params["max_chars"])
     for mode in ("classifier", "combined"):
         a, b = first.predict_proba(docs, mode), second.predict_proba(docs, mode)
@@ -247,6 +266,12 @@ def test_save_and_load_in_a_fresh_process(model, tmp_path):
     source = tmp_path / "doc.txt"
     source.write_text(text, encoding="utf-8")
     env = {**os.environ, "FICHAS_RULES_DIR": str(tmp_path / "no_rules_here")}
-    out = subprocess.run([sys.executable, "-c", script, str(tmp_path / "pipe"), str(source)],
-                         cwd=REPO, env=env, capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [sys.executable, "-c", script, str(tmp_path / "pipe"), str(source)],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     assert [tuple(x) for x in json.loads(out.stdout.strip().splitlines()[-1])] == expected

@@ -1,11 +1,12 @@
 """Tables: cells take their label, scale and column from the header, in every layout of the seeds."""
+
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
-
 from conftest import SEEDS
+
 from nlp.records import doc_to_record
 
 PROGRAM_COLUMN, BRANCH_COLUMN = "del programa", "del ramo"
@@ -14,9 +15,27 @@ PROGRAM_COLUMN, BRANCH_COLUMN = "del programa", "del ramo"
 @pytest.mark.parametrize(
     "seed,first_cells",
     [
-        (SEEDS[0], [("6,268.19", 6268190000.0, PROGRAM_COLUMN), ("38,017.44", 38017440000.0, BRANCH_COLUMN)]),  # tab-separated
-        (SEEDS[1], [("11,875.74", 11875740000.0, PROGRAM_COLUMN), ("663,369.11", 663369110000.0, BRANCH_COLUMN)]),  # tab, no % header
-        (SEEDS[4], [("1,419.37", 1419370000.0, PROGRAM_COLUMN), ("487,852.24", 487852240000.0, BRANCH_COLUMN)]),  # header broken over lines
+        (
+            SEEDS[0],
+            [
+                ("6,268.19", 6268190000.0, PROGRAM_COLUMN),
+                ("38,017.44", 38017440000.0, BRANCH_COLUMN),
+            ],
+        ),  # tab-separated
+        (
+            SEEDS[1],
+            [
+                ("11,875.74", 11875740000.0, PROGRAM_COLUMN),
+                ("663,369.11", 663369110000.0, BRANCH_COLUMN),
+            ],
+        ),  # tab, no % header
+        (
+            SEEDS[4],
+            [
+                ("1,419.37", 1419370000.0, PROGRAM_COLUMN),
+                ("487,852.24", 487852240000.0, BRANCH_COLUMN),
+            ],
+        ),  # header broken over lines
     ],
     ids=lambda v: v.stem if isinstance(v, Path) else "cells",
 )
@@ -37,13 +56,18 @@ def test_record_meta_lists_the_columns(blank_pipeline) -> None:
     assert sum("Ramo" in columns[str(e["start"])] for e in amounts) == 6
 
 
-def test_a_program_budget_search_leaves_out_the_branch_column(tmp_path: Path, blank_pipeline) -> None:
+def test_a_program_budget_search_leaves_out_the_branch_column(
+    tmp_path: Path, blank_pipeline
+) -> None:
     """Issue 6's first question: budgets above 15,000 million pesos of IMSS-BIENESTAR under
     any name. The 2012 ficha's `Presupuesto del Ramo` cells are above it; its program's are not."""
     from nlp.index import build_index
     from nlp.search import search
 
-    records = [doc_to_record(blank_pipeline(seed.read_text(encoding="utf-8")), seed.stem) for seed in SEEDS[:2]]
+    records = [
+        doc_to_record(blank_pipeline(seed.read_text(encoding="utf-8")), seed.stem)
+        for seed in SEEDS[:2]
+    ]
     db = tmp_path / "fichas.db"
     build_index(records, db)
     found = search(db, program="IMSS-Oportunidades", label="AMOUNT", amount_min=15e9)

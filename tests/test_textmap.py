@@ -1,23 +1,36 @@
 """Normalization for matching: the view is cleaner, and every offset maps back to the original."""
+
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
 import pytest
-
 from conftest import REPO, SEEDS
+
 from nlp.textmap import fold, normalize
 
 
 @pytest.mark.parametrize(
     "original,view_part,original_part",
     [
-        ("el **Programa IMSS-Oportunidades**, por", "Programa IMSS-Oportunidades", "Programa IMSS-Oportunidades"),
+        (
+            "el **Programa IMSS-Oportunidades**, por",
+            "Programa IMSS-Oportunidades",
+            "Programa IMSS-Oportunidades",
+        ),
         ("PND 2019-\n2024.", "PND 2019-2024", "PND 2019-\n2024"),
         ("la contin-\nuidad del servicio", "continuidad", "contin-\nuidad"),
-        ("p r e s t a c i o n e s  i n s t i t u c i o n a l e s ,", "prestaciones institucionales", "p r e s t a c i o n e s  i n s t i t u c i o n a l e s"),
-        ("Pp E012 “Prestaciones Sociales” se", '"Prestaciones Sociales"', "“Prestaciones Sociales”"),
+        (
+            "p r e s t a c i o n e s  i n s t i t u c i o n a l e s ,",
+            "prestaciones institucionales",
+            "p r e s t a c i o n e s  i n s t i t u c i o n a l e s",
+        ),
+        (
+            "Pp E012 “Prestaciones Sociales” se",
+            '"Prestaciones Sociales"',
+            "“Prestaciones Sociales”",
+        ),
         ("un total de 1\u00a0234 unidades", "1 234", "1\u00a0234"),
         ("la oﬁcina de ﬂujo", "oficina", "oﬁcina"),
         ("periodo 2019–2024 del", "2019-2024", "2019–2024"),
@@ -30,7 +43,7 @@ def test_view_maps_back_to_original(original: str, view_part: str, original_part
     textmap = normalize(original)
     start = textmap.norm.index(view_part)
     mapped = textmap.span(start, start + len(view_part))
-    assert original[mapped[0]:mapped[1]] == original_part
+    assert original[mapped[0] : mapped[1]] == original_part
 
 
 def test_unchanged_text_is_identity() -> None:
@@ -65,12 +78,18 @@ def test_pipeline_spans_slice_the_original_to_their_surface(seed: Path, blank_pi
     doc = blank_pipeline(text)
     assert doc.text == text
     for ent in doc.ents:
-        assert text[ent.start_char:ent.end_char] == ent.text
+        assert text[ent.start_char : ent.end_char] == ent.text
         assert ent.text == ent.text.strip()
     gold = json.loads((REPO / "annotations" / f"{seed.stem}.jsonl").read_text(encoding="utf-8"))
     found = {(e.start_char, e.end_char) for e in doc.ents}
-    noisy = [g for g in gold["entities"] if any(mark in text[g["start"]:g["end"]] for mark in ("\n", "**", "  "))]
-    assert all((g["start"], g["end"]) in found for g in noisy), [text[g["start"]:g["end"]] for g in noisy if (g["start"], g["end"]) not in found]
+    noisy = [
+        g
+        for g in gold["entities"]
+        if any(mark in text[g["start"] : g["end"]] for mark in ("\n", "**", "  "))
+    ]
+    assert all((g["start"], g["end"]) in found for g in noisy), [
+        text[g["start"] : g["end"]] for g in noisy if (g["start"], g["end"]) not in found
+    ]
 
 
 def test_fold_ignores_case_accents_quotes_and_spacing() -> None:

@@ -1,4 +1,5 @@
 """Value parsers of the guide's normalized values: `(text, expected)` tables, signs and scales included."""
+
 from __future__ import annotations
 
 import pytest
@@ -9,8 +10,8 @@ from nlp.values.numbers import parse_number
 from nlp.values.percent import parse_percent_text
 from nlp.values.years import parse_year_text
 
-
 # ---------------------------------------------------------------- numbers
+
 
 @pytest.mark.parametrize(
     ("text", "expected"),
@@ -54,6 +55,7 @@ def test_parse_number_decimal_hint(text: str, decimal: str, expected: float) -> 
 
 
 # ---------------------------------------------------------------- amounts
+
 
 @pytest.mark.parametrize(
     ("text", "amount", "currency"),
@@ -99,10 +101,14 @@ def test_parse_amount_text(text: str, amount: float, currency: str) -> None:
 
 
 def test_parse_amount_text_decimal_hint() -> None:
-    assert parse_amount_text("1.500 pesos", decimal=",") == {"amount": pytest.approx(1500.0), "currency": "MXN"}
+    assert parse_amount_text("1.500 pesos", decimal=",") == {
+        "amount": pytest.approx(1500.0),
+        "currency": "MXN",
+    }
 
 
 # ---------------------------------------------------------------- dates
+
 
 @pytest.mark.parametrize(
     ("text", "expected"),
@@ -132,6 +138,7 @@ def test_parse_date_text_impossible(text: str) -> None:
 
 # ---------------------------------------------------------------- years
 
+
 @pytest.mark.parametrize(
     ("text", "start", "end"),
     [
@@ -156,6 +163,7 @@ def test_parse_year_text_backwards_range_is_not_a_range() -> None:
 
 
 # ---------------------------------------------------------------- percents
+
 
 @pytest.mark.parametrize(
     ("text", "expected"),

@@ -3,6 +3,7 @@
 The index is built once from the gold records plus one hostile record whose text
 holds `<script>` and whose program value holds an `<img onerror>`.
 """
+
 from __future__ import annotations
 
 import csv
@@ -44,10 +45,19 @@ def hostile_record() -> dict:
         "id": SCRIPT_DOC,
         "text": text,
         "entities": [
-            {"start": start, "end": start + len("Programa Prueba"), "label": "PROGRAM",
-             "value": {"name": f"Prueba {IMG}", "key": None}},
+            {
+                "start": start,
+                "end": start + len("Programa Prueba"),
+                "label": "PROGRAM",
+                "value": {"name": f"Prueba {IMG}", "key": None},
+            },
             {"start": pct, "end": pct + 3, "label": "PERCENT", "value": 45.0},
-            {"start": year, "end": year + 4, "label": "YEAR", "value": {"start": 2020, "end": 2020}},
+            {
+                "start": year,
+                "end": year + 4,
+                "label": "YEAR",
+                "value": {"start": 2020, "end": 2020},
+            },
         ],
         "sections": [{"start": 0, "end": len(text), "label": "description"}],
         "meta": {"source": f"corpus/{SCRIPT_DOC}.txt"},
@@ -93,8 +103,20 @@ def test_search_without_fields_lists_the_documents(client):
     html = client.get("/search").text
     assert "Indexed documents" in html
     assert f'href="/doc/{IMSS_2012}"' in html and f'href="/doc/{IMSS_2022}"' in html
-    for name in ("q", "program", "label", "section", "year_from", "year_to", "doc_year",
-                 "amount_min", "amount_max", "percent_min", "percent_max", "kind"):
+    for name in (
+        "q",
+        "program",
+        "label",
+        "section",
+        "year_from",
+        "year_to",
+        "doc_year",
+        "amount_min",
+        "amount_max",
+        "percent_min",
+        "percent_max",
+        "kind",
+    ):
         assert f'name="{name}"' in html, name
 
 
@@ -124,7 +146,10 @@ def test_search_facets_count_and_link(client):
 
 
 def test_entity_search_shows_values(client):
-    html = client.get("/search", params={"label": "AMOUNT", "amount_min": "15000M", "program": "imss oportunidades"}).text
+    html = client.get(
+        "/search",
+        params={"label": "AMOUNT", "amount_min": "15000M", "program": "imss oportunidades"},
+    ).text
     assert "<th>Value</th>" in html
     assert "20,184,010,000 MXN" in html  # 20,184.01 millones de pesos, 2022 ficha
     assert f"/doc/{IMSS_2022}#e" in html
@@ -149,7 +174,18 @@ def test_csv_and_json_downloads_match_the_page(client):
     assert "attachment" in csv_response.headers["content-disposition"]
     rows = list(csv.DictReader(io.StringIO(csv_response.text)))
     assert len(rows) == total
-    assert list(rows[0]) == ["doc_id", "file", "kind", "section", "label", "surface", "value", "snippet", "start", "end"]
+    assert list(rows[0]) == [
+        "doc_id",
+        "file",
+        "kind",
+        "section",
+        "label",
+        "surface",
+        "value",
+        "snippet",
+        "start",
+        "end",
+    ]
     assert "[" in rows[0]["snippet"]  # plain-text marks in downloads
     body = client.get("/search.json", params=query).json()
     assert body["count"] == total and body["query"] == query
@@ -163,10 +199,14 @@ def test_document_page_shows_sections_and_entity_values(client):
     html = client.get(f"/doc/{IMSS_2012}").text
     record = gold(IMSS_2012)
     labels = re.findall(r'<section class="band sec-(\w+)[^"]*" id="s(\d+)"', html)
-    assert [(label, int(start)) for label, start in labels] == [(s["label"], s["start"]) for s in record["sections"]]
+    assert [(label, int(start)) for label, start in labels] == [
+        (s["label"], s["start"]) for s in record["sections"]
+    ]
     for _, start in labels:
         assert f'href="#s{start}"' in html  # side list jumps to each section
-    marks = re.findall(r'<mark class="ent ent-(\w+)" id="e(\d+)" title="[^"]*" data-value="([^"]*)">', html)
+    marks = re.findall(
+        r'<mark class="ent ent-(\w+)" id="e(\d+)" title="[^"]*" data-value="([^"]*)">', html
+    )
     assert len(marks) == len(record["entities"])
     assert ("AMOUNT", "8,500,000,000 MXN") in {(label, value) for label, _, value in marks}
     assert ("PROGRAM", "IMSS-BIENESTAR") in {(label, value) for label, _, value in marks}
@@ -189,9 +229,13 @@ def test_document_json_is_the_record(client):
     assert response.headers["content-type"].startswith("application/json")
     record, want = response.json(), gold(IMSS_2012)
     assert record["id"] == IMSS_2012 and record["text"] == want["text"]
-    assert record["sections"] == [{k: s[k] for k in ("start", "end", "label")} for s in want["sections"]]
+    assert record["sections"] == [
+        {k: s[k] for k in ("start", "end", "label")} for s in want["sections"]
+    ]
     got = [(e["start"], e["end"], e["label"], e["value"]) for e in record["entities"]]
-    assert got == sorted((e["start"], e["end"], e["label"], e.get("value")) for e in want["entities"])
+    assert got == sorted(
+        (e["start"], e["end"], e["label"], e.get("value")) for e in want["entities"]
+    )
 
 
 # --- series -------------------------------------------------------------------------------
@@ -207,10 +251,12 @@ def test_series_page_charts_budget_points_of_every_name(client):
     assert "<svg" in html and "Budget by year" in html and "Coverage by year" in html
     budget = html[html.index('id="budget-1"') : html.index('id="budget-2"')]
     assert "Presupuesto del programa" in budget
-    points = re.findall(r'<a href="/doc/([\w.-]+)#e\d+" class="point" data-doc="[^"]+" data-year="(\d+)">', budget)
+    points = re.findall(
+        r'<a href="/doc/([\w.-]+)#e\d+" class="point" data-doc="[^"]+" data-year="(\d+)">', budget
+    )
     assert {(IMSS_2012, str(y)) for y in range(2007, 2013)} <= set(points)
     assert {(IMSS_2022, str(y)) for y in range(2017, 2023)} <= set(points)
-    assert "<td>2012</td><td class=\"num\">8,500</td>" in budget  # the table under the chart
+    assert '<td>2012</td><td class="num">8,500</td>' in budget  # the table under the chart
     assert "IMSS-Coplamar" in html  # the earlier names are shown
 
 
@@ -278,11 +324,20 @@ def test_script_in_a_document_is_text(client):
 
 
 def test_script_in_snippets_facets_and_series_is_text(client):
-    for url in ("/search?q=alert", "/search?label=PROGRAM&q=alert", "/series", "/series?program=Programa%20Prueba"):
+    for url in (
+        "/search?q=alert",
+        "/search?label=PROGRAM&q=alert",
+        "/series",
+        "/series?program=Programa%20Prueba",
+    ):
         html = client.get(url).text
         assert "<script" not in html and "<img" not in html, url
-    assert "&lt;script&gt;<mark>alert</mark>(1)&lt;/script&gt;" in client.get("/search?q=alert").text
-    assert client.get("/search.json?q=alert").json()["results"][0]["snippet"].count("<script>") == 1  # JSON keeps the text
+    assert (
+        "&lt;script&gt;<mark>alert</mark>(1)&lt;/script&gt;" in client.get("/search?q=alert").text
+    )
+    assert (
+        client.get("/search.json?q=alert").json()["results"][0]["snippet"].count("<script>") == 1
+    )  # JSON keeps the text
 
 
 def test_security_headers(client):
@@ -301,7 +356,12 @@ def test_no_write_endpoints(client, method):
 def test_pages_never_write_the_index(web_db):
     before = hashlib.sha256(web_db.read_bytes()).hexdigest()
     fresh = TestClient(create_app(web_db))
-    for url in ("/search?q=salud", f"/doc/{IMSS_2012}", "/series?program=IMSS-BIENESTAR", "/search.csv?q=salud"):
+    for url in (
+        "/search?q=salud",
+        f"/doc/{IMSS_2012}",
+        "/series?program=IMSS-BIENESTAR",
+        "/search.csv?q=salud",
+    ):
         assert fresh.get(url).status_code == 200
     assert hashlib.sha256(web_db.read_bytes()).hexdigest() == before
 
@@ -310,9 +370,8 @@ def test_pages_never_write_the_index(web_db):
 
 
 def test_serve_binds_to_loopback_by_default(web_db, monkeypatch):
-    from typer.testing import CliRunner
-
     import uvicorn
+    from typer.testing import CliRunner
 
     from nlp.cli import app
 
@@ -320,7 +379,9 @@ def test_serve_binds_to_loopback_by_default(web_db, monkeypatch):
     monkeypatch.setattr(uvicorn, "run", lambda asgi, **kw: calls.append(kw))
     result = CliRunner().invoke(app, ["serve", "--db", str(web_db)])
     assert result.exit_code == 0, result.output
-    assert calls == [{"host": "127.0.0.1", "port": 8000, "log_level": "warning", "server_header": False}]
+    assert calls == [
+        {"host": "127.0.0.1", "port": 8000, "log_level": "warning", "server_header": False}
+    ]
 
 
 def test_serve_without_index_exits_2(tmp_path):

@@ -3,6 +3,7 @@ driven by Playwright for Python; `scripts/setup_browser.sh` installs it).
 
 With FICHAS_SCREENSHOTS=1 the tests also write docs/screenshots/{search,document,series}.png.
 """
+
 from __future__ import annotations
 
 import os
@@ -15,21 +16,31 @@ import pytest
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
 ]
 REPO = Path(__file__).resolve().parent.parent
 SHOTS = REPO / "docs" / "screenshots"
 
 if not Path(CHROMIUM).exists():
-    pytest.skip(f"{CHROMIUM} is missing: run scripts/setup_browser.sh (apt-get install chromium)", allow_module_level=True)
-sync_api = pytest.importorskip("playwright.sync_api", reason="playwright (Python) is not installed: pip install playwright")
+    pytest.skip(
+        f"{CHROMIUM} is missing: run scripts/setup_browser.sh (apt-get install chromium)",
+        allow_module_level=True,
+    )
+sync_api = pytest.importorskip(
+    "playwright.sync_api", reason="playwright (Python) is not installed: pip install playwright"
+)
 pytest.importorskip("uvicorn", reason="uvicorn is not installed")
 
 import uvicorn  # noqa: E402
+from test_web import IMSS_2012, IMSS_2022, SCRIPT, SCRIPT_DOC, make_web_index  # noqa: E402
 
 from nlp.web.app import create_app  # noqa: E402
-from test_web import IMSS_2012, IMSS_2022, SCRIPT, SCRIPT_DOC, make_web_index  # noqa: E402
 
 
 def screenshot(page, name: str) -> None:
@@ -44,7 +55,9 @@ def base_url(tmp_path_factory):
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(create_app(db), host="127.0.0.1", port=port, log_level="warning"))
+    server = uvicorn.Server(
+        uvicorn.Config(create_app(db), host="127.0.0.1", port=port, log_level="warning")
+    )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 20
@@ -89,7 +102,10 @@ def test_search_by_program_finds_the_2012_and_2022_fichas(page, base_url):
     # the URL is the query: opening it again shows the same results
     again = page.context.new_page()
     again.goto(page.url)
-    assert again.locator(".results-table tbody tr").count() == page.locator(".results-table tbody tr").count()
+    assert (
+        again.locator(".results-table tbody tr").count()
+        == page.locator(".results-table tbody tr").count()
+    )
     again.close()
     page.goto(f"{base_url}/search?q=padr%C3%B3n&program=IMSS-Oportunidades")
     assert page.locator(".snippet mark").count() > 0
@@ -100,11 +116,17 @@ def test_document_page_shows_sections_and_entity_values(page, base_url):
     page.goto(f"{base_url}/doc/{IMSS_2012}")
     bands = page.locator("section.band")
     assert bands.count() >= 5
-    assert set(bands.evaluate_all("els => els.map(e => e.dataset.label)")) >= {"description", "budget", "coverage"}
+    assert set(bands.evaluate_all("els => els.map(e => e.dataset.label)")) >= {
+        "description",
+        "budget",
+        "coverage",
+    }
     assert page.locator(".toc li").count() == bands.count()
     budget = page.locator("section.band.sec-budget").last
     budget_color = budget.evaluate("e => getComputedStyle(e).borderLeftColor")
-    assert budget_color != page.locator("section.band.sec-coverage").first.evaluate("e => getComputedStyle(e).borderLeftColor")
+    assert budget_color != page.locator("section.band.sec-coverage").first.evaluate(
+        "e => getComputedStyle(e).borderLeftColor"
+    )
     amount = page.locator("mark.ent-AMOUNT", has_text="8,500").first
     amount.scroll_into_view_if_needed()
     amount.hover()
@@ -156,4 +178,6 @@ def test_script_in_a_document_renders_as_text(page, base_url):
 def test_screenshots_were_written():
     if os.environ.get("FICHAS_SCREENSHOTS") != "1":
         pytest.skip("screenshots are taken only with FICHAS_SCREENSHOTS=1")
-    assert all((SHOTS / f"{n}.png").stat().st_size > 10_000 for n in ("search", "document", "series"))
+    assert all(
+        (SHOTS / f"{n}.png").stat().st_size > 10_000 for n in ("search", "document", "series")
+    )

@@ -1,4 +1,5 @@
 """The `fichas` command line: one typer app, each command a thin wrapper in its own module."""
+
 from __future__ import annotations
 
 import typer

@@ -1,8 +1,8 @@
 """`fichas annotate`: batch-annotate files, folders and globs into guide records."""
+
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional
 
 import typer
 
@@ -12,10 +12,21 @@ from nlp.cli import app
 @app.command("annotate")
 def annotate_cmd(
     inputs: list[str] = typer.Argument(..., help="Files (.txt, .md, .pdf), folders or globs."),
-    out: Path = typer.Option(Path("out/records.jsonl"), "--out", "-o", help="Output: JSONL records, or a .spacy DocBin with --format spacy."),
+    out: Path = typer.Option(
+        Path("out/records.jsonl"),
+        "--out",
+        "-o",
+        help="Output: JSONL records, or a .spacy DocBin with --format spacy.",
+    ),
     fmt: str = typer.Option("jsonl", "--format", "-f", help="jsonl (resumable) or spacy (DocBin)."),
-    errors: Optional[Path] = typer.Option(None, "--errors", help="Errors file (default: <out>.errors.jsonl)."),
-    base: Optional[str] = typer.Option(None, "--base", help="Base model: es_core_news_md, es_core_news_sm or blank (default: best installed)."),
+    errors: Path | None = typer.Option(
+        None, "--errors", help="Errors file (default: <out>.errors.jsonl)."
+    ),
+    base: str | None = typer.Option(
+        None,
+        "--base",
+        help="Base model: es_core_news_md, es_core_news_sm or blank (default: best installed).",
+    ),
     n_process: int = typer.Option(1, "--n-process", "-n", help="Processes for the pipeline."),
     batch_size: int = typer.Option(16, "--batch-size", "-b"),
     force: bool = typer.Option(False, "--force", help="Start over instead of resuming."),
@@ -30,10 +41,29 @@ def annotate_cmd(
     errors_path = errors or out.with_name(out.name + ".errors.jsonl")
     pipeline = nlp.load(base=base)
     if fmt == "jsonl":
-        summary = annotate_to_jsonl(inputs, out, pipeline, errors_path=errors_path, force=force, batch_size=batch_size, n_process=n_process, progress=not quiet)
+        summary = annotate_to_jsonl(
+            inputs,
+            out,
+            pipeline,
+            errors_path=errors_path,
+            force=force,
+            batch_size=batch_size,
+            n_process=n_process,
+            progress=not quiet,
+        )
     else:
-        summary = annotate_to_docbin(inputs, out, pipeline, errors_path=errors_path, batch_size=batch_size, n_process=n_process, progress=not quiet)
+        summary = annotate_to_docbin(
+            inputs,
+            out,
+            pipeline,
+            errors_path=errors_path,
+            batch_size=batch_size,
+            n_process=n_process,
+            progress=not quiet,
+        )
     for failure in summary.failures:
         typer.echo(f"failed: {failure.file}: {failure.reason}", err=True)
-    typer.echo(f"{summary.line()} -> {out}" + (f"; errors in {errors_path}" if summary.failed else ""))
+    typer.echo(
+        f"{summary.line()} -> {out}" + (f"; errors in {errors_path}" if summary.failed else "")
+    )
     raise typer.Exit(1 if summary.failed else 0)

@@ -1,10 +1,10 @@
 """`fichas evaluate`: a thin wrapper over `nlp.evaluate` (scores, reports, errors file, gate)."""
+
 from __future__ import annotations
 
 import json
 from enum import Enum
 from pathlib import Path
-from typing import Optional
 
 import typer
 
@@ -21,17 +21,34 @@ class SectionMode(str, Enum):
 
 @app.command("evaluate")
 def evaluate_cli(
-    gold: Path = typer.Argument(..., exists=True, help="Gold records: a JSONL file or a folder of *.jsonl."),
-    pred: Optional[Path] = typer.Option(None, "--pred", exists=True, help="Predicted records (file or folder); default: run the pipeline."),
+    gold: Path = typer.Argument(
+        ..., exists=True, help="Gold records: a JSONL file or a folder of *.jsonl."
+    ),
+    pred: Path | None = typer.Option(
+        None,
+        "--pred",
+        exists=True,
+        help="Predicted records (file or folder); default: run the pipeline.",
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print the metrics as JSON."),
     markdown: bool = typer.Option(False, "--markdown", help="Print markdown tables for a report."),
-    errors: Optional[Path] = typer.Option(None, "--errors", help="Write every fp/fn/value error here (.csv or .jsonl)."),
-    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write the metrics as JSON to this file."),
-    cv: Optional[int] = typer.Option(None, "--cv", min=2, help="Predict sections by K-fold cross-validation over the gold."),
+    errors: Path | None = typer.Option(
+        None, "--errors", help="Write every fp/fn/value error here (.csv or .jsonl)."
+    ),
+    output: Path | None = typer.Option(
+        None, "--output", "-o", help="Write the metrics as JSON to this file."
+    ),
+    cv: int | None = typer.Option(
+        None, "--cv", min=2, help="Predict sections by K-fold cross-validation over the gold."
+    ),
     seed: int = typer.Option(0, "--seed", help="Seed of the cross-validation folds."),
-    base: Optional[str] = typer.Option(None, "--base", help="Base spaCy model (default: settings)."),
-    mode: Optional[SectionMode] = typer.Option(None, "--mode", help="Section mode passed to the pipeline / cross-validation."),
-    thresholds: Optional[Path] = typer.Option(None, "--thresholds", exists=True, help="Exit 1 if a threshold of this file fails."),
+    base: str | None = typer.Option(None, "--base", help="Base spaCy model (default: settings)."),
+    mode: SectionMode | None = typer.Option(
+        None, "--mode", help="Section mode passed to the pipeline / cross-validation."
+    ),
+    thresholds: Path | None = typer.Option(
+        None, "--thresholds", exists=True, help="Exit 1 if a threshold of this file fails."
+    ),
 ) -> None:
     """Score predictions (or the pipeline) against gold records, as the guide's Scoring says."""
     from nlp import evaluate as ev
@@ -40,7 +57,9 @@ def evaluate_cli(
     if as_json and markdown:
         raise typer.BadParameter("choose one of --json and --markdown")
     if pred is not None and cv is not None:
-        raise typer.BadParameter("--cv predicts from the gold itself; do not combine it with --pred")
+        raise typer.BadParameter(
+            "--cv predicts from the gold itself; do not combine it with --pred"
+        )
     mode_name = mode.value if mode is not None else None
     try:
         gold_records = list(read_jsonl(gold))
@@ -49,7 +68,9 @@ def evaluate_cli(
         if pred is not None:
             pred_records = list(read_jsonl(pred))
         elif cv is not None:
-            pred_records = ev.predict_with_cv(gold_records, cv, seed=seed, base=base, mode=mode_name)
+            pred_records = ev.predict_with_cv(
+                gold_records, cv, seed=seed, base=base, mode=mode_name
+            )
         else:
             pred_records = ev.predict_with_pipeline(gold_records, base=base, mode=mode_name)
         result = ev.evaluate(gold_records, pred_records)

@@ -1,23 +1,30 @@
 """`fichas gold`: build and check gold records from annotation specs (docs/gold_format.md)."""
+
 from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Optional
 
 import typer
 
 from nlp.cli import app
 
-gold_app = typer.Typer(help="Gold annotations: build records from specs, add spec lines, check gold.", no_args_is_help=True)
+gold_app = typer.Typer(
+    help="Gold annotations: build records from specs, add spec lines, check gold.",
+    no_args_is_help=True,
+)
 app.add_typer(gold_app, name="gold")
 
 
 @gold_app.command("build")
 def build_cmd(
     specs: Path = typer.Argument(Path("annotations/specs"), help="Folder of spec files (*.jsonl)."),
-    out: Path = typer.Option(Path("annotations"), "--out", "-o", help="Folder for the gold records."),
-    only: Optional[list[str]] = typer.Option(None, "--only", help="Build only specs whose id starts with this (repeatable)."),
+    out: Path = typer.Option(
+        Path("annotations"), "--out", "-o", help="Folder for the gold records."
+    ),
+    only: list[str] | None = typer.Option(
+        None, "--only", help="Build only specs whose id starts with this (repeatable)."
+    ),
 ) -> None:
     """Build gold records; refuse (exit 1) any spec with a problem, naming file and line."""
     from nlp.gold import build_all
@@ -32,11 +39,13 @@ def build_cmd(
 @gold_app.command("add")
 def add_cmd(
     spec: Path = typer.Argument(..., help="Spec file to append to."),
-    label: str = typer.Option(..., "--label", "-l", help="Entity label, or section label with --section."),
+    label: str = typer.Option(
+        ..., "--label", "-l", help="Entity label, or section label with --section."
+    ),
     surface: str = typer.Option(..., "--surface", "-s"),
     occurrence: int = typer.Option(1, "--occurrence", "-n"),
-    after: Optional[str] = typer.Option(None, "--after"),
-    value: Optional[str] = typer.Option(None, "--value", help="Normalized value as JSON."),
+    after: str | None = typer.Option(None, "--after"),
+    value: str | None = typer.Option(None, "--value", help="Normalized value as JSON."),
     section: bool = typer.Option(False, "--section", help="The line starts a section."),
 ) -> None:
     """Append one checked line to a spec (refused if the spec would no longer build)."""
@@ -57,7 +66,9 @@ def add_cmd(
 
 
 @gold_app.command("check")
-def check_cmd(gold: Path = typer.Argument(Path("annotations"), help="Gold JSONL file or folder.")) -> None:
+def check_cmd(
+    gold: Path = typer.Argument(Path("annotations"), help="Gold JSONL file or folder."),
+) -> None:
     """Validate gold records: offsets, overlaps, labels, values, sections covering each text."""
     from nlp.gold import check_gold
 

@@ -1,11 +1,12 @@
 """`fichas index` and `fichas search`: thin wrappers over `nlp.index` and `nlp.search`."""
+
 from __future__ import annotations
 
 import json
 from collections.abc import Iterator
 from enum import Enum
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any
 
 import typer
 
@@ -14,7 +15,9 @@ from nlp.index_schema import DB_ENV, DEFAULT_DB, FichasIndexError
 
 DOCUMENT_SUFFIXES = (".txt", ".md", ".pdf")
 
-DbOption = typer.Option(None, "--db", envvar=DB_ENV, help=f"Index file (default {DEFAULT_DB}, or ${DB_ENV}).")
+DbOption = typer.Option(
+    None, "--db", envvar=DB_ENV, help=f"Index file (default {DEFAULT_DB}, or ${DB_ENV})."
+)
 
 
 class OutputFormat(str, Enum):
@@ -37,7 +40,9 @@ def split_inputs(paths: list[Path]) -> tuple[list[Path], list[Path]]:
             if any(path.glob("*.jsonl")):
                 records.append(path)
             else:
-                documents.extend(p for p in sorted(path.iterdir()) if p.suffix.lower() in DOCUMENT_SUFFIXES)
+                documents.extend(
+                    p for p in sorted(path.iterdir()) if p.suffix.lower() in DOCUMENT_SUFFIXES
+                )
         elif path.suffix.lower() == ".jsonl":
             records.append(path)
         elif path.suffix.lower() in DOCUMENT_SUFFIXES:
@@ -45,7 +50,9 @@ def split_inputs(paths: list[Path]) -> tuple[list[Path], list[Path]]:
         elif not path.exists():
             raise FichasIndexError(f"{path}: no such file or folder")
         else:
-            raise FichasIndexError(f"{path}: not a .jsonl record file nor a {'/'.join(DOCUMENT_SUFFIXES)} document")
+            raise FichasIndexError(
+                f"{path}: not a .jsonl record file nor a {'/'.join(DOCUMENT_SUFFIXES)} document"
+            )
     return records, documents
 
 
@@ -60,16 +67,22 @@ def iter_inputs(paths: list[Path]) -> Iterator[dict[str, Any]]:
         try:
             from nlp.annotate import annotate_paths  # the pipeline is heavy: only when needed
         except ImportError as err:
-            raise FichasIndexError(f"cannot annotate {documents[0]} ({err}); index JSONL records instead") from err
+            raise FichasIndexError(
+                f"cannot annotate {documents[0]} ({err}); index JSONL records instead"
+            ) from err
 
         yield from annotate_paths(documents)
 
 
 @app.command("index")
 def index_cli(
-    inputs: list[Path] = typer.Argument(..., help="JSONL record files or folders; .txt/.md/.pdf documents are annotated first."),
-    db: Optional[Path] = DbOption,
-    batch_size: int = typer.Option(200, "--batch-size", "-b", min=1, help="Records per transaction."),
+    inputs: list[Path] = typer.Argument(
+        ..., help="JSONL record files or folders; .txt/.md/.pdf documents are annotated first."
+    ),
+    db: Path | None = DbOption,
+    batch_size: int = typer.Option(
+        200, "--batch-size", "-b", min=1, help="Records per transaction."
+    ),
 ) -> None:
     """Add or update documents in the search index (unchanged ones are skipped)."""
     from nlp.index import build_index
@@ -93,19 +106,35 @@ def index_cli(
 
 @app.command("search")
 def search_cli(
-    text: Optional[str] = typer.Argument(None, help='Words to find (accents and case ignored; "quoted phrase").'),
-    db: Optional[Path] = DbOption,
-    label: Optional[str] = typer.Option(None, "--label", help="Entity label: PROGRAM YEAR DATE AMOUNT PERCENT."),
-    program: Optional[str] = typer.Option(None, "--program", help="Any name, earlier name or key of a program."),
-    year: Optional[int] = typer.Option(None, "--year", help="Entities or documents whose years contain YEAR."),
-    years: Optional[str] = typer.Option(None, "--years", help="Range A-B: years overlapping it."),
-    doc_year: Optional[int] = typer.Option(None, "--doc-year", help="Documents from this year (file name or meta.year)."),
-    amount_min: Optional[str] = typer.Option(None, "--amount-min", help="Pesos: 15e9, or millions: 15000M."),
-    amount_max: Optional[str] = typer.Option(None, "--amount-max", help="Pesos: 15e9, or millions: 15000M."),
-    percent_min: Optional[float] = typer.Option(None, "--percent-min"),
-    percent_max: Optional[float] = typer.Option(None, "--percent-max"),
-    section: Optional[str] = typer.Option(None, "--section", help="Section label (budget, coverage, ...)."),
-    kind: Optional[str] = typer.Option(None, "--kind", help="Document kind (ficha, circular, ...)."),
+    text: str | None = typer.Argument(
+        None, help='Words to find (accents and case ignored; "quoted phrase").'
+    ),
+    db: Path | None = DbOption,
+    label: str | None = typer.Option(
+        None, "--label", help="Entity label: PROGRAM YEAR DATE AMOUNT PERCENT."
+    ),
+    program: str | None = typer.Option(
+        None, "--program", help="Any name, earlier name or key of a program."
+    ),
+    year: int | None = typer.Option(
+        None, "--year", help="Entities or documents whose years contain YEAR."
+    ),
+    years: str | None = typer.Option(None, "--years", help="Range A-B: years overlapping it."),
+    doc_year: int | None = typer.Option(
+        None, "--doc-year", help="Documents from this year (file name or meta.year)."
+    ),
+    amount_min: str | None = typer.Option(
+        None, "--amount-min", help="Pesos: 15e9, or millions: 15000M."
+    ),
+    amount_max: str | None = typer.Option(
+        None, "--amount-max", help="Pesos: 15e9, or millions: 15000M."
+    ),
+    percent_min: float | None = typer.Option(None, "--percent-min"),
+    percent_max: float | None = typer.Option(None, "--percent-max"),
+    section: str | None = typer.Option(
+        None, "--section", help="Section label (budget, coverage, ...)."
+    ),
+    kind: str | None = typer.Option(None, "--kind", help="Document kind (ficha, circular, ...)."),
     limit: int = typer.Option(50, "--limit", "-n"),
     fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", "-f"),
 ) -> None:
@@ -114,9 +143,20 @@ def search_cli(
 
     try:
         df = search(
-            db, text=text, label=label, program=program, year=year, years=years, doc_year=doc_year,
-            amount_min=amount_min, amount_max=amount_max, percent_min=percent_min,
-            percent_max=percent_max, section=section, kind=kind, limit=limit,
+            db,
+            text=text,
+            label=label,
+            program=program,
+            year=year,
+            years=years,
+            doc_year=doc_year,
+            amount_min=amount_min,
+            amount_max=amount_max,
+            percent_min=percent_min,
+            percent_max=percent_max,
+            section=section,
+            kind=kind,
+            limit=limit,
             context=40 if fmt is OutputFormat.table else 80,
         )
     except FichasIndexError as err:
@@ -132,5 +172,9 @@ def search_cli(
         typer.echo("no results", err=True)
     else:
         sections_only = df["label"].isna().all()
-        columns = ["doc_id", "section", "snippet"] if sections_only else ["doc_id", "section", "label", "value", "snippet"]
+        columns = (
+            ["doc_id", "section", "snippet"]
+            if sections_only
+            else ["doc_id", "section", "label", "value", "snippet"]
+        )
         typer.echo(df[columns].to_string(index=False, max_colwidth=120))

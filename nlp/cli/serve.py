@@ -1,9 +1,9 @@
 """`fichas serve`: the web page over the index (thin wrapper over `nlp.web.app.create_app`)."""
+
 from __future__ import annotations
 
 import ipaddress
 from pathlib import Path
-from typing import Optional
 
 import typer
 
@@ -20,8 +20,12 @@ def _loopback(host: str) -> bool:
 
 @app.command("serve")
 def serve_cli(
-    db: Optional[Path] = typer.Option(None, "--db", envvar=DB_ENV, help=f"Index file (default {DEFAULT_DB}, or ${DB_ENV})."),
-    host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on; only this machine by default."),
+    db: Path | None = typer.Option(
+        None, "--db", envvar=DB_ENV, help=f"Index file (default {DEFAULT_DB}, or ${DB_ENV})."
+    ),
+    host: str = typer.Option(
+        "127.0.0.1", "--host", help="Address to listen on; only this machine by default."
+    ),
     port: int = typer.Option(8000, "--port", min=1, max=65535),
 ) -> None:
     """Serve the search, document and series pages over the index (read-only)."""
@@ -41,6 +45,9 @@ def serve_cli(
         typer.echo(f"error: {err}", err=True)
         raise typer.Exit(2) from err
     if not _loopback(host):
-        typer.echo(f"warning: listening on {host}: anyone who can reach this machine can read the index", err=True)
+        typer.echo(
+            f"warning: listening on {host}: anyone who can reach this machine can read the index",
+            err=True,
+        )
     typer.echo(f"fichas: serving {path} at http://{host}:{port}/search (Ctrl+C stops)")
     uvicorn.run(create_app(path), host=host, port=port, log_level="warning", server_header=False)

@@ -1,9 +1,9 @@
 """`fichas train`: cross-validate the section classifier by document, train it on all gold, save it."""
+
 from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Optional
 
 import typer
 
@@ -14,13 +14,28 @@ DEFAULT_OUT = Path(__file__).resolve().parent.parent / "resources" / "section_mo
 
 @app.command("train")
 def train_cli(
-    gold: Path = typer.Option(Path("annotations"), "--gold", exists=True, help="Gold records: a JSONL file or a folder of *.jsonl."),
-    out: Path = typer.Option(DEFAULT_OUT, "--out", "-o", help="Folder for model.joblib and meta.json."),
-    cv: int = typer.Option(5, "--cv", min=0, help="Folds of the cross-validation by document (0 = none)."),
+    gold: Path = typer.Option(
+        Path("annotations"),
+        "--gold",
+        exists=True,
+        help="Gold records: a JSONL file or a folder of *.jsonl.",
+    ),
+    out: Path = typer.Option(
+        DEFAULT_OUT, "--out", "-o", help="Folder for model.joblib and meta.json."
+    ),
+    cv: int = typer.Option(
+        5, "--cv", min=0, help="Folds of the cross-validation by document (0 = none)."
+    ),
     seed: int = typer.Option(0, "--seed", help="Seed of the folds and the estimators."),
-    base: Optional[str] = typer.Option(None, "--base", help="Base spaCy model of the pipeline used to predict the folds."),
-    modes: str = typer.Option("rules,classifier,combined", "--modes", help="Section modes to cross-validate."),
-    params: Optional[str] = typer.Option(None, "--params", help="Model parameters as JSON (see nlp.section_model.DEFAULT_PARAMS)."),
+    base: str | None = typer.Option(
+        None, "--base", help="Base spaCy model of the pipeline used to predict the folds."
+    ),
+    modes: str = typer.Option(
+        "rules,classifier,combined", "--modes", help="Section modes to cross-validate."
+    ),
+    params: str | None = typer.Option(
+        None, "--params", help="Model parameters as JSON (see nlp.section_model.DEFAULT_PARAMS)."
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print the scores as JSON."),
 ) -> None:
     """Train the section classifier from gold records; print cross-validated character F1 per mode."""
@@ -38,7 +53,9 @@ def train_cli(
         raise typer.Exit(1)
     extra = json.loads(params) if params else {}
     try:
-        model, scores = train_and_report(records, out, cv=cv, seed=seed, base=base, modes=wanted, **extra)
+        model, scores = train_and_report(
+            records, out, cv=cv, seed=seed, base=base, modes=wanted, **extra
+        )
     except ValueError as err:
         typer.echo(f"error: {err}", err=True)
         raise typer.Exit(1) from err
@@ -46,8 +63,10 @@ def train_cli(
         typer.echo(json.dumps(scores, ensure_ascii=False, indent=2))
     else:
         typer.echo(format_scores(scores, cv, seed))
-    typer.echo(f"model trained on {model.meta['n_documents']} documents ({model.meta['n_blocks']} blocks), "
-               f"data {model.meta['data_hash'][:12]}, saved to {out}")
+    typer.echo(
+        f"model trained on {model.meta['n_documents']} documents ({model.meta['n_blocks']} blocks), "
+        f"data {model.meta['data_hash'][:12]}, saved to {out}"
+    )
 
 
 def format_scores(scores: dict, cv: int, seed: int) -> str:
@@ -56,9 +75,14 @@ def format_scores(scores: dict, cv: int, seed: int) -> str:
         return "no cross-validation (--cv 0)"
     modes = list(scores)
     labels = sorted({label for s in scores.values() for label in s["f1"]})
-    lines = [f"section character F1, {cv}-fold cross-validation by document (seed {seed})",
-             f"{'label':16s}" + "".join(f"{m:>12s}" for m in modes)]
+    lines = [
+        f"section character F1, {cv}-fold cross-validation by document (seed {seed})",
+        f"{'label':16s}" + "".join(f"{m:>12s}" for m in modes),
+    ]
     for label in labels:
-        lines.append(f"{label:16s}" + "".join(f"{scores[m]['f1'].get(label, float('nan')):12.4f}" for m in modes))
+        lines.append(
+            f"{label:16s}"
+            + "".join(f"{scores[m]['f1'].get(label, float('nan')):12.4f}" for m in modes)
+        )
     lines.append(f"{'macro':16s}" + "".join(f"{scores[m]['macro_f1']:12.4f}" for m in modes))
     return "\n".join(lines)

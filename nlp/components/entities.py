@@ -6,12 +6,13 @@ program names combine the gazetteer, regex rules for keys and quoted names, and 
 spaCy `Matcher` for capitalized names never seen before. Every candidate goes
 through `nlp.overlaps.resolve`, then values are read by the parsers of `nlp.values`.
 """
+
 from __future__ import annotations
 
 import shutil
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any, Callable, Optional
+from typing import Any
 
 from spacy.language import Language
 from spacy.matcher import Matcher
@@ -19,7 +20,6 @@ from spacy.tokens import Doc, Span
 
 from nlp.extensions import doc_text, doc_textmap, register_extensions, release_working_state
 from nlp.settings import BASE_NER_KEY, ENTITY_LABELS
-
 
 #: A line at least this long that ends inside a name is wrapped prose, not a line of a data block.
 MIN_WRAPPED_LINE = 40
@@ -30,7 +30,9 @@ MAX_NAME_TOKENS = 40
 class EntityRecognizer:
     """Rule-based recognizer of the guide's entities; all rules come from a rules folder."""
 
-    def __init__(self, nlp: Language, name: str = "fichas_entities", rules_dir: Optional[str] = None) -> None:
+    def __init__(
+        self, nlp: Language, name: str = "fichas_entities", rules_dir: str | None = None
+    ) -> None:
         register_extensions()
         self.nlp = nlp
         self.name = name
@@ -55,9 +57,16 @@ class EntityRecognizer:
         self.matcher = Matcher(self.nlp.vocab)
         for item in read_jsonl_rules(root / "entities" / "program_patterns.jsonl"):
             self.matcher.add(item["id"], [item["pattern"]], greedy="LONGEST")
-        self.connectors = {r["word"] for r in read_tsv(root / "entities" / "program_connectors.tsv")}
-        self.first_words = {r["word"] for r in read_tsv(root / "entities" / "program_first_words.tsv")}
-        self.stop_phrases = tuple(fold(r["phrase"]).split() for r in read_tsv(root / "entities" / "program_stop_phrases.tsv"))
+        self.connectors = {
+            r["word"] for r in read_tsv(root / "entities" / "program_connectors.tsv")
+        }
+        self.first_words = {
+            r["word"] for r in read_tsv(root / "entities" / "program_first_words.tsv")
+        }
+        self.stop_phrases = tuple(
+            fold(r["phrase"]).split()
+            for r in read_tsv(root / "entities" / "program_stop_phrases.tsv")
+        )
         self.head_words = set(self.matcher_heads(root))
         import regex
 
@@ -66,11 +75,27 @@ class EntityRecognizer:
         table = macros(self.rules_dir)
         self.acronym_re = regex.compile(table["ACRONYM_DEFINITION"])
         self.bare_key_re = regex.compile(table["BUDGET_KEY"])
-        self.head_re = regex.compile(r"(?<!\w)(?:" + "|".join(sorted(map(regex.escape, self.head_words), key=len, reverse=True)) + r")(?!\w)")
-        self.institution_words = {r["word"] for r in read_tsv(root / "entities" / "institution_words.tsv")}
-        self.alignment_prefixes = tuple(fold(r["prefix"]) for r in read_tsv(root / "entities" / "alignment_prefixes.tsv"))
-        self.generic_words = {r["word"] for r in read_tsv(root / "entities" / "generic_name_words.tsv")}
-        self.not_program = tuple(sorted({fold(r["term"]) for r in read_tsv(root / "entities" / "not_program.tsv")}, key=len, reverse=True))
+        self.head_re = regex.compile(
+            r"(?<!\w)(?:"
+            + "|".join(sorted(map(regex.escape, self.head_words), key=len, reverse=True))
+            + r")(?!\w)"
+        )
+        self.institution_words = {
+            r["word"] for r in read_tsv(root / "entities" / "institution_words.tsv")
+        }
+        self.alignment_prefixes = tuple(
+            fold(r["prefix"]) for r in read_tsv(root / "entities" / "alignment_prefixes.tsv")
+        )
+        self.generic_words = {
+            r["word"] for r in read_tsv(root / "entities" / "generic_name_words.tsv")
+        }
+        self.not_program = tuple(
+            sorted(
+                {fold(r["term"]) for r in read_tsv(root / "entities" / "not_program.tsv")},
+                key=len,
+                reverse=True,
+            )
+        )
 
     @staticmethod
     def matcher_heads(root: Path) -> list[str]:
@@ -103,7 +128,9 @@ class EntityRecognizer:
             if cand.label == "PROGRAM" and "**" in text[start:end]:
                 start, end = _widen_over_markup(text, start, end)
             if start < end:
-                items.append((start, end, cand.label, cand.value, cand.rule, cand.data.get("column")))
+                items.append(
+                    (start, end, cand.label, cand.value, cand.rule, cand.data.get("column"))
+                )
         if len(doc.ents):
             doc.spans[BASE_NER_KEY] = list(doc.ents)
         spans = aligned_spans(doc, [(s, e, label) for s, e, label, *_ in items])
@@ -151,14 +178,51 @@ class EntityRecognizer:
                         continue
                     ns, ne = match.span(group) if group else match.span()
                     start, end = textmap.span(ns, ne)
-                    data = {"groups": match.groupdict(), "parser": rule.parser, "group": group, "decimal": decimal}
-                    out.append(Candidate(start, end, rule.label, rule.id, LABEL_RANK[rule.label], rule.priority, rule.context, data=data))
+                    data = {
+                        "groups": match.groupdict(),
+                        "parser": rule.parser,
+                        "group": group,
+                        "decimal": decimal,
+                    }
+                    out.append(
+                        Candidate(
+                            start,
+                            end,
+                            rule.label,
+                            rule.id,
+                            LABEL_RANK[rule.label],
+                            rule.priority,
+                            rule.context,
+                            data=data,
+                        )
+                    )
         for match in self.gazetteer_re.finditer(norm):
             start, end = textmap.span(*match.span())
-            out.append(Candidate(start, end, "PROGRAM", "program.gazetteer", LABEL_RANK["PROGRAM"], 1, data={"parser": "program"}))
+            out.append(
+                Candidate(
+                    start,
+                    end,
+                    "PROGRAM",
+                    "program.gazetteer",
+                    LABEL_RANK["PROGRAM"],
+                    1,
+                    data={"parser": "program"},
+                )
+            )
         for cell in table_entities(norm, decimal, self.rules_dir):
             start, end = textmap.span(cell.start, cell.end)
-            out.append(Candidate(start, end, cell.label, cell.rule, cell.rank, 5, value=cell.value, data={"column": cell.column}))
+            out.append(
+                Candidate(
+                    start,
+                    end,
+                    cell.label,
+                    cell.rule,
+                    cell.rank,
+                    5,
+                    value=cell.value,
+                    data={"column": cell.column},
+                )
+            )
         out.extend(self._matcher_candidates(doc, text))
         return out
 
@@ -169,9 +233,18 @@ class EntityRecognizer:
 
         out = []
         for match_id, start, end in self._windowed_matches(doc, text):
-            while end > start + 1 and (doc[end - 1].text in self.connectors or doc[end - 1].is_digit or doc[end - 1].is_space):
+            while end > start + 1 and (
+                doc[end - 1].text in self.connectors
+                or doc[end - 1].is_digit
+                or doc[end - 1].is_space
+            ):
                 end -= 1
-            if doc[end - 1].text.endswith("-") and end + 1 < len(doc) and doc[end].is_space and doc[end + 1].is_lower:
+            if (
+                doc[end - 1].text.endswith("-")
+                and end + 1 < len(doc)
+                and doc[end].is_space
+                and doc[end + 1].is_lower
+            ):
                 end += 2  # `Trata-⏎miento`: a word hyphenated at the line end stays in the name
             first = doc[start + 1].text if end > start + 1 else ""
             if not (first[:1].isupper() or first in self.first_words):
@@ -184,7 +257,17 @@ class EntityRecognizer:
             folded = fold(span.text)
             if any(folded == term or folded.startswith(term + " ") for term in self.not_program):
                 continue
-            out.append(Candidate(span.start_char, span.end_char, "PROGRAM", self.nlp.vocab.strings[match_id], LABEL_RANK["PROGRAM"], 0, data={"parser": "program"}))
+            out.append(
+                Candidate(
+                    span.start_char,
+                    span.end_char,
+                    "PROGRAM",
+                    self.nlp.vocab.strings[match_id],
+                    LABEL_RANK["PROGRAM"],
+                    0,
+                    data={"parser": "program"},
+                )
+            )
         return out
 
     def _known_names(self, text: str, chosen: list[Any]) -> list[Any]:
@@ -212,16 +295,40 @@ class EntityRecognizer:
                 acronym = self.acronym_re.match(text, cand.end)
                 if acronym and fold(acronym.group("acr")) not in self.not_program:
                     name = canonical_name(surface, self.rules_dir)
-                    defined_key = normalize_key(acronym.group("acr"))  # `… Familias Trabajadoras (S311)`
-                    word = regex.compile(r"(?<![\w-])" + regex.escape(acronym.group("acr")) + r"(?![\w-])")
+                    defined_key = normalize_key(
+                        acronym.group("acr")
+                    )  # `… Familias Trabajadoras (S311)`
+                    word = regex.compile(
+                        r"(?<![\w-])" + regex.escape(acronym.group("acr")) + r"(?![\w-])"
+                    )
                     for hit in word.finditer(text):
-                        extra.append(Candidate(hit.start(), hit.end(), "PROGRAM", "program.acronym_defined", LABEL_RANK["PROGRAM"], 0, value={"name": name, "key": defined_key}))
+                        extra.append(
+                            Candidate(
+                                hit.start(),
+                                hit.end(),
+                                "PROGRAM",
+                                "program.acronym_defined",
+                                LABEL_RANK["PROGRAM"],
+                                0,
+                                value={"name": name, "key": defined_key},
+                            )
+                        )
             if key:
                 keys.add(key)
         if keys:
             for hit in self.bare_key_re.finditer(text):
                 if normalize_key(hit.group()) in keys:
-                    extra.append(Candidate(hit.start(), hit.end(), "PROGRAM", "program.known_key", LABEL_RANK["PROGRAM"], 0, data={"parser": "program_key"}))
+                    extra.append(
+                        Candidate(
+                            hit.start(),
+                            hit.end(),
+                            "PROGRAM",
+                            "program.known_key",
+                            LABEL_RANK["PROGRAM"],
+                            0,
+                            data={"parser": "program_key"},
+                        )
+                    )
         return extra
 
     def _main_program(self, chosen: list[Any]) -> str | None:
@@ -234,11 +341,17 @@ class EntityRecognizer:
 
         names: Counter[str] = Counter()
         for cand in chosen:
-            if cand.label != "PROGRAM" or not isinstance(cand.value, dict) or not cand.value.get("name"):
+            if (
+                cand.label != "PROGRAM"
+                or not isinstance(cand.value, dict)
+                or not cand.value.get("name")
+            ):
                 continue
             name = cand.value["name"]
             program = lookup(name, self.rules_dir)
-            if (program and program.role == "alignment") or fold(name).startswith(self.alignment_prefixes):
+            if (program and program.role == "alignment") or fold(name).startswith(
+                self.alignment_prefixes
+            ):
                 continue
             names[name] += 1
         return names.most_common(1)[0][0] if names else None
@@ -266,24 +379,36 @@ class EntityRecognizer:
         """End of a name before a stop phrase (`para el ejercicio fiscal`) or a second, coordinated name."""
         from nlp.textmap import fold
 
-        name_starts_line = not text[text.rfind("\n", 0, doc[start].idx) + 1 : doc[start].idx].strip(" \t*#")
+        name_starts_line = not text[text.rfind("\n", 0, doc[start].idx) + 1 : doc[start].idx].strip(
+            " \t*#"
+        )
         for token in doc[start + 1 : end]:
             if token.is_space:  # a name goes on across a line break only in wrapped prose
                 line_start = text.rfind("\n", 0, token.idx) + 1
-                next_line = text[token.idx + len(token.text) : text.find("\n", token.idx + len(token.text)) % (len(text) + 1)]
+                next_line = text[
+                    token.idx + len(token.text) : text.find("\n", token.idx + len(token.text))
+                    % (len(text) + 1)
+                ]
                 if (
                     name_starts_line
                     or token.idx - line_start < MIN_WRAPPED_LINE
                     or ":" in next_line[:40]  # the next line is a `Label: value` of a data block
-                    or (token.i + 1 < end and doc[token.i + 1].text in self.generic_words)  # `…\nEl programa`
+                    or (
+                        token.i + 1 < end and doc[token.i + 1].text in self.generic_words
+                    )  # `…\nEl programa`
                 ):
                     end = token.i
                     break
         words = [fold(t.text) for t in doc[start:end]]
         for i in range(1, len(words)):
-            if words[i] in ("de", "del") and any(t.text in self.institution_words for t in doc[start + i + 1 : min(end, start + i + 3)]):
+            if words[i] in ("de", "del") and any(
+                t.text in self.institution_words
+                for t in doc[start + i + 1 : min(end, start + i + 3)]
+            ):
                 return start + i  # `… de la Comisión Nacional de Vivienda` is the operator
-            if words[i] in ("y", "e") and any(t.text in self.head_words for t in doc[start + i + 1 : min(end, start + i + 4)]):  # `y con el Programa`
+            if words[i] in ("y", "e") and any(
+                t.text in self.head_words for t in doc[start + i + 1 : min(end, start + i + 4)]
+            ):  # `y con el Programa`
                 return start + i
             for phrase in self.stop_phrases:
                 if words[i : i + len(phrase)] == phrase:
@@ -308,8 +433,14 @@ class EntityRecognizer:
         stated: dict[str, str | None] = {}  # key -> canonical name stated beside it
         for cand in chosen:
             if cand.value is not None:
-                if cand.label == "PROGRAM" and isinstance(cand.value, dict) and cand.value.get("key"):
-                    stated[cand.value["key"]] = cand.value["name"]  # a key defined in parentheses after its name
+                if (
+                    cand.label == "PROGRAM"
+                    and isinstance(cand.value, dict)
+                    and cand.value.get("key")
+                ):
+                    stated[cand.value["key"]] = cand.value[
+                        "name"
+                    ]  # a key defined in parentheses after its name
                 continue
             parser = cand.data.get("parser")
             if parser in parsers:
@@ -317,13 +448,18 @@ class EntityRecognizer:
                     cand.value = parsers[parser](cand.data["groups"], cand.data.get("decimal"))
                 except (ValueError, KeyError):
                     cand.value = None
-            elif parser == "program_key" or (parser == "program" and cand.data.get("group") == "key"):
+            elif parser == "program_key" or (
+                parser == "program" and cand.data.get("group") == "key"
+            ):
                 key = normalize_key(text[cand.start : cand.end])
                 cand.value = {"name": None, "key": key}
                 if key:
                     stated.setdefault(key, None)
             elif parser == "program":
-                cand.value = {"name": canonical_name(text[cand.start : cand.end], self.rules_dir), "key": None}
+                cand.value = {
+                    "name": canonical_name(text[cand.start : cand.end], self.rules_dir),
+                    "key": None,
+                }
         # A quoted name right after a key names that key's program.
         for cand in chosen:
             if cand.label == "PROGRAM" and cand.data.get("group") == "name":
@@ -336,7 +472,9 @@ class EntityRecognizer:
 
         main = self._main_program(chosen)
         for key, name in list(stated.items()):
-            if name is None:  # a key stated alone: the gazetteer's program, else the document's subject
+            if (
+                name is None
+            ):  # a key stated alone: the gazetteer's program, else the document's subject
                 program = program_lookup(self.rules_dir).get(fold(key))
                 stated[key] = program.name if program else main
         name_to_key = {name: key for key, name in stated.items() if name}
@@ -347,7 +485,10 @@ class EntityRecognizer:
                 key = cand.value["key"]
                 cand.value = {"name": stated.get(key) or key, "key": key} if key else None
             else:
-                cand.value = {"name": cand.value["name"], "key": name_to_key.get(cand.value["name"])}
+                cand.value = {
+                    "name": cand.value["name"],
+                    "key": name_to_key.get(cand.value["name"]),
+                }
 
     # -- serialization ---------------------------------------------------------
     def to_disk(self, path: str | Path, exclude: Iterable[str] = ()) -> None:
@@ -360,13 +501,11 @@ class EntityRecognizer:
             shutil.rmtree(target)
         shutil.copytree(rules_dir(self.rules_dir), target)
 
-    def from_disk(self, path: str | Path, exclude: Iterable[str] = ()) -> "EntityRecognizer":
+    def from_disk(self, path: str | Path, exclude: Iterable[str] = ()) -> EntityRecognizer:
         self.rules_dir = str(Path(path) / "rules")
         self._load_rules()
         self._loaded = True
         return self
-
-
 
 
 def _widen_over_markup(text: str, start: int, end: int) -> tuple[int, int]:
@@ -401,7 +540,7 @@ def _non_overlapping(spans: list[Span]) -> list[Span]:
     default_config={"rules_dir": None},
     assigns=["doc.ents", "span._.value"],
 )
-def make_entities(nlp: Language, name: str, rules_dir: Optional[str]) -> EntityRecognizer:
+def make_entities(nlp: Language, name: str, rules_dir: str | None) -> EntityRecognizer:
     """Factory of the entity recognizer (`rules_dir=None`: the project's rules folder)."""
     return EntityRecognizer(nlp, name, rules_dir)
 

@@ -10,14 +10,16 @@ run together by two-column extraction, or the part of a line before a colon);
 original text is capitalized there. The `fichas_headings` factory exposes the
 matcher alone (`doc.spans["headings"]`); `fichas_sections` runs it itself.
 """
+
 from __future__ import annotations
 
 import json
 import re
 from bisect import bisect_right
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Optional, Sequence
+from typing import Any
 
 from spacy.language import Language
 from spacy.tokens import Doc
@@ -29,7 +31,9 @@ from nlp.textmap import TextMap, fold, fold_same_length
 RULES_FILE = Path("sections") / "headings.jsonl"
 ANCHORS = ("line", "inline")
 REQUIRED_KEYS = frozenset({"id", "label", "anchor"})
-ALLOWED_KEYS = frozenset({"id", "label", "pattern", "regex", "anchor", "scope", "examples", "comment"})
+ALLOWED_KEYS = frozenset(
+    {"id", "label", "pattern", "regex", "anchor", "scope", "examples", "comment"}
+)
 SCOPES = ("section", "line")
 
 # Numbering before a heading: "IV.", "1.", "1.2", "a)", "3)".
@@ -57,8 +61,8 @@ class HeadingRule:
     id: str
     label: str
     anchor: str
-    pattern: Optional[str] = None
-    regex: Optional[str] = None
+    pattern: str | None = None
+    regex: str | None = None
     scope: str = "section"
     examples: tuple[str, ...] = ()
     words: tuple[str, ...] = ()
@@ -105,14 +109,18 @@ def parse_rule(data: Any, where: str, order: int = 0) -> HeadingRule:
         raise HeadingRuleError(f"{where}: a rule must be a JSON object")
     unknown = set(data) - ALLOWED_KEYS
     if unknown:
-        raise HeadingRuleError(f"{where}: unknown keys {sorted(unknown)}; allowed: {sorted(ALLOWED_KEYS)}")
+        raise HeadingRuleError(
+            f"{where}: unknown keys {sorted(unknown)}; allowed: {sorted(ALLOWED_KEYS)}"
+        )
     missing = REQUIRED_KEYS - set(data)
     if missing:
         raise HeadingRuleError(f"{where}: missing keys {sorted(missing)}")
     if not isinstance(data["id"], str) or not data["id"]:
         raise HeadingRuleError(f"{where}: id must be a non-empty string")
     if data["label"] not in SECTION_LABELS:
-        raise HeadingRuleError(f"{where}: label {data['label']!r} is not a section label of the guide {SECTION_LABELS}")
+        raise HeadingRuleError(
+            f"{where}: label {data['label']!r} is not a section label of the guide {SECTION_LABELS}"
+        )
     if data["anchor"] not in ANCHORS:
         raise HeadingRuleError(f"{where}: anchor {data['anchor']!r} must be one of {ANCHORS}")
     has_pattern, has_regex = "pattern" in data, "regex" in data
@@ -136,9 +144,16 @@ def parse_rule(data: Any, where: str, order: int = 0) -> HeadingRule:
         except re.error as err:
             raise HeadingRuleError(f"{where}: regex does not compile: {err}") from err
     return HeadingRule(
-        id=data["id"], label=data["label"], anchor=data["anchor"], pattern=data.get("pattern"),
-        regex=data.get("regex"), scope=data.get("scope", "section"), examples=tuple(examples), words=phrase,
-        order=order, raw=dict(data),
+        id=data["id"],
+        label=data["label"],
+        anchor=data["anchor"],
+        pattern=data.get("pattern"),
+        regex=data.get("regex"),
+        scope=data.get("scope", "section"),
+        examples=tuple(examples),
+        words=phrase,
+        order=order,
+        raw=dict(data),
     )
 
 
@@ -194,7 +209,7 @@ class HeadingMatcher:
 
     # ---------------------------------------------------------------- public
 
-    def find(self, norm: str, lines: Optional[Sequence[Line]] = None) -> list[HeadingMatch]:
+    def find(self, norm: str, lines: Sequence[Line] | None = None) -> list[HeadingMatch]:
         """Non-overlapping heading matches of `norm`, in text order."""
         folded = fold_same_length(norm)
         lines = lines if lines is not None else split_lines(norm, folded)
@@ -236,8 +251,10 @@ class HeadingMatcher:
         toks = line.words
         stripped = False
         while len(toks) > 1 and _NUMBER_TOKEN_RE.match(toks[0][0]):
-            after = norm[toks[0][2]: toks[0][2] + 1]
-            last_of_dotted = stripped and toks[0][0].isdigit() and norm[toks[0][1] - 1: toks[0][1]] == "."
+            after = norm[toks[0][2] : toks[0][2] + 1]
+            last_of_dotted = (
+                stripped and toks[0][0].isdigit() and norm[toks[0][1] - 1 : toks[0][1]] == "."
+            )
             if after not in (".", ")") and not last_of_dotted:  # `2.1 Heading`: the `1` goes too
                 break
             toks, stripped = toks[1:], True
@@ -250,21 +267,40 @@ class HeadingMatcher:
 
     def _line_matches(self, norm: str, folded: str, line: Line) -> list[HeadingMatch]:
         """Whole-line, heading-before-colon, regex, or several-headings-in-a-row matches."""
-        text_start = line.start + (len(norm[line.start:line.end]) - len(norm[line.start:line.end].lstrip()))
-        text_end = line.start + len(norm[line.start:line.end].rstrip())
+        text_start = line.start + (
+            len(norm[line.start : line.end]) - len(norm[line.start : line.end].lstrip())
+        )
+        text_end = line.start + len(norm[line.start : line.end].rstrip())
         lead = _LEAD_DECOR_RE.match(folded, text_start, text_end)
         regex_start = lead.end() if lead else text_start
         for rule, pattern in self._regexes:  # regex rules first: footnotes, closings
             if rule.anchor == "line":
                 m = pattern.match(folded, regex_start, text_end)
                 if m is not None:
-                    return [HeadingMatch(text_start, text_end, (rule.label,), (rule.id,), opens=rule.scope == "section")]
+                    return [
+                        HeadingMatch(
+                            text_start,
+                            text_end,
+                            (rule.label,),
+                            (rule.id,),
+                            opens=rule.scope == "section",
+                        )
+                    ]
             else:
                 m = pattern.search(folded, regex_start, text_end)
                 if m is not None and m.end() > m.start():
                     start = text_start if m.start() == regex_start else m.start()
-                    return [HeadingMatch(start, text_end, (rule.label,), (rule.id,), line_start=start == text_start,
-                                         whole_lines=start == text_start, opens=rule.scope == "section")]
+                    return [
+                        HeadingMatch(
+                            start,
+                            text_end,
+                            (rule.label,),
+                            (rule.id,),
+                            line_start=start == text_start,
+                            whole_lines=start == text_start,
+                            opens=rule.scope == "section",
+                        )
+                    ]
         if line.bullet or line.table:
             return []
         toks = self._content_words(norm, line)
@@ -279,28 +315,36 @@ class HeadingMatcher:
             return [HeadingMatch(text_start, colon_end, labels, ids, whole_lines=False)]
         return self._tiling(norm, toks, text_end)
 
-    def _before_colon(self, norm: str, toks: Sequence[tuple[str, int, int]]) -> Optional[tuple[int, int]]:
+    def _before_colon(
+        self, norm: str, toks: Sequence[tuple[str, int, int]]
+    ) -> tuple[int, int] | None:
         """`Heading: text on the same line` → (number of heading words, end of the colon)."""
         key = tuple(t[0] for t in toks)
         for n in range(min(len(key) - 1, self._max_words), 0, -1):
             if key[:n] in self._phrases:
-                rest = norm[toks[n - 1][2]: toks[n][1]]
+                rest = norm[toks[n - 1][2] : toks[n][1]]
                 if ":" in rest and not rest.strip(" *:\t"):
                     return n, toks[n - 1][2] + rest.index(":") + 1
         return None
 
-    def _tiling(self, norm: str, toks: Sequence[tuple[str, int, int]], line_end: int) -> list[HeadingMatch]:
+    def _tiling(
+        self, norm: str, toks: Sequence[tuple[str, int, int]], line_end: int
+    ) -> list[HeadingMatch]:
         """Several headings run together on one line (two-column extraction), each capitalized."""
         n = len(toks)
         if n < 2 or n > 3 * self._max_words:
             return []
         key = tuple(t[0] for t in toks)
-        best: list[Optional[list[int]]] = [None] * (n + 1)  # best[i]: cut points covering key[:i]
+        best: list[list[int] | None] = [None] * (n + 1)  # best[i]: cut points covering key[:i]
         best[0] = [0]
         for i in range(1, n + 1):
             for j in range(max(0, i - self._max_words), i):
-                if (best[j] is not None and key[j:i] in self._phrases and norm[toks[j][1]].isupper()
-                        and (j == 0 or _TILE_GAP_RE.match(norm[toks[j - 1][2]:toks[j][1]]))):
+                if (
+                    best[j] is not None
+                    and key[j:i] in self._phrases
+                    and norm[toks[j][1]].isupper()
+                    and (j == 0 or _TILE_GAP_RE.match(norm[toks[j - 1][2] : toks[j][1]]))
+                ):
                     cand = best[j] + [i]
                     if best[i] is None or len(cand) < len(best[i]):
                         best[i] = cand
@@ -311,11 +355,21 @@ class HeadingMatcher:
         for a, b in zip(cuts, cuts[1:]):
             labels, ids = self._candidates(self._phrases[key[a:b]])
             end = line_end if b == n else toks[b][1]
-            out.append(HeadingMatch(toks[a][1], _rstrip_end(norm, toks[a][1], end), labels, ids,
-                                    line_start=a == 0, whole_lines=False))
+            out.append(
+                HeadingMatch(
+                    toks[a][1],
+                    _rstrip_end(norm, toks[a][1], end),
+                    labels,
+                    ids,
+                    line_start=a == 0,
+                    whole_lines=False,
+                )
+            )
         return out
 
-    def _split_heading(self, norm: str, lines: Sequence[Line], i: int) -> Optional[tuple[HeadingMatch, int]]:
+    def _split_heading(
+        self, norm: str, lines: Sequence[Line], i: int
+    ) -> tuple[HeadingMatch, int] | None:
         """A heading broken over two or three consecutive short lines (`Fortalezas y/o⏎Oportunidades`)."""
         first = lines[i]
         if first.bullet or first.table or first.end - first.start > SPLIT_LINE_MAX:
@@ -331,8 +385,12 @@ class HeadingMatcher:
             key = tuple(t[0] for t in toks)
             if key in self._phrases:
                 labels, ids = self._candidates(self._phrases[key])
-                start = first.start + len(norm[first.start:first.end]) - len(norm[first.start:first.end].lstrip())
-                end = nxt.start + len(norm[nxt.start:nxt.end].rstrip())
+                start = (
+                    first.start
+                    + len(norm[first.start : first.end])
+                    - len(norm[first.start : first.end].lstrip())
+                )
+                end = nxt.start + len(norm[nxt.start : nxt.end].rstrip())
                 return HeadingMatch(start, end, labels, ids), k + 1
         return None
 
@@ -346,13 +404,13 @@ class HeadingMatcher:
         while j < len(key):
             hit = None
             for n in range(min(self._max_words, len(key) - j), 0, -1):
-                if key[j:j + n] in self._inline and norm[line.words[j][1]].isupper():
+                if key[j : j + n] in self._inline and norm[line.words[j][1]].isupper():
                     hit = n
                     break
             if hit is None:
                 j += 1
                 continue
-            labels, ids = self._candidates(self._inline[key[j:j + hit]])
+            labels, ids = self._candidates(self._inline[key[j : j + hit]])
             start, end = line.words[j][1], line.words[j + hit - 1][2]
             decor = _TRAILING_DECOR_RE.match(norm, end, line.end)
             end = decor.end() if decor else end
@@ -362,13 +420,17 @@ class HeadingMatcher:
 
 
 #: A line of a table of contents: short, and numbered (`3.`, `IV.`, `2.1`) or ending in a page number.
-_CONTENTS_LINE_RE = re.compile(r"^\s*(?:(?:\d{1,2}(?:\.\d{1,2})*|[IVXLC]{1,6})[.)]?\s+\S.*|.*\S(?:\s*\.{2,}\s*|\s{2,}|\t)\d{1,3})\s*$")
+_CONTENTS_LINE_RE = re.compile(
+    r"^\s*(?:(?:\d{1,2}(?:\.\d{1,2})*|[IVXLC]{1,6})[.)]?\s+\S.*|.*\S(?:\s*\.{2,}\s*|\s{2,}|\t)\d{1,3})\s*$"
+)
 CONTENTS_MAX_LINE = 90
 CONTENTS_MIN_LINES = 3
 CONTENTS_RULE_ID = "contents"
 
 
-def mark_contents(found: list[HeadingMatch], lines: Sequence[Line], norm: str) -> list[HeadingMatch]:
+def mark_contents(
+    found: list[HeadingMatch], lines: Sequence[Line], norm: str
+) -> list[HeadingMatch]:
     """Headings listed in a table of contents label their line `other` and open nothing.
 
     A report's `ÍNDICE` lists the headings that follow, one per line, with no text
@@ -387,8 +449,12 @@ def mark_contents(found: list[HeadingMatch], lines: Sequence[Line], norm: str) -
     i = 0
     while i < len(lines):
         j = i
-        while (j < len(lines) and not lines[j].blank and lines[j].end - lines[j].start <= CONTENTS_MAX_LINE
-               and _CONTENTS_LINE_RE.match(norm[lines[j].start:lines[j].end])):
+        while (
+            j < len(lines)
+            and not lines[j].blank
+            and lines[j].end - lines[j].start <= CONTENTS_MAX_LINE
+            and _CONTENTS_LINE_RE.match(norm[lines[j].start : lines[j].end])
+        ):
             j += 1
         if j - i >= CONTENTS_MIN_LINES:
             ks = [k for n in range(i, j) for k in by_line.get(n, []) if found[k].whole_lines]
@@ -397,8 +463,20 @@ def mark_contents(found: list[HeadingMatch], lines: Sequence[Line], norm: str) -
         i = max(j, i + 1)
     if not contents:
         return found
-    return [HeadingMatch(m.start, m.end, ("other",), (CONTENTS_RULE_ID,) + m.rule_ids, m.line_start, m.whole_lines,
-                         opens=False) if k in contents else m for k, m in enumerate(found)]
+    return [
+        HeadingMatch(
+            m.start,
+            m.end,
+            ("other",),
+            (CONTENTS_RULE_ID,) + m.rule_ids,
+            m.line_start,
+            m.whole_lines,
+            opens=False,
+        )
+        if k in contents
+        else m
+        for k, m in enumerate(found)
+    ]
 
 
 def _rstrip_end(norm: str, start: int, end: int) -> int:
@@ -410,7 +488,7 @@ def find_headings(matcher: HeadingMatcher, tm: TextMap) -> list[HeadingMatch]:
     return matcher.find(tm.norm)
 
 
-def heading_matcher(rules_dir: Optional[str] = None) -> "HeadingMatcher":
+def heading_matcher(rules_dir: str | None = None) -> HeadingMatcher:
     """The heading matcher of a rules folder (None: the project's rules)."""
     rules = load_rules(Path(rules_dir) / RULES_FILE) if rules_dir else default_rules()
     return HeadingMatcher(rules)
@@ -419,10 +497,10 @@ def heading_matcher(rules_dir: Optional[str] = None) -> "HeadingMatcher":
 class HeadingsComponent:
     """`fichas_headings`: writes `doc.spans["headings"]` (label = first candidate, id = rule id)."""
 
-    def __init__(self, nlp: Language, name: str, rules_dir: Optional[str]) -> None:
+    def __init__(self, nlp: Language, name: str, rules_dir: str | None) -> None:
         self.name = name
         self.rules_dir = rules_dir
-        self._matcher: Optional[HeadingMatcher] = None
+        self._matcher: HeadingMatcher | None = None
 
     @property
     def matcher(self) -> HeadingMatcher:
@@ -442,12 +520,14 @@ class HeadingsComponent:
         path.mkdir(parents=True, exist_ok=True)
         (path / RULES_FILE.name).write_text(dump_rules(self.matcher.rules), encoding="utf-8")
 
-    def from_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> "HeadingsComponent":
+    def from_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> HeadingsComponent:
         self._matcher = HeadingMatcher(load_rules(Path(path) / RULES_FILE.name))
         return self
 
 
-def heading_spans(doc: Doc, tm: TextMap, matches: Sequence[HeadingMatch], labels: Optional[Sequence[str]] = None) -> list[Any]:
+def heading_spans(
+    doc: Doc, tm: TextMap, matches: Sequence[HeadingMatch], labels: Sequence[str] | None = None
+) -> list[Any]:
     """Spans of the headings (expanded to tokens), with the chosen label and rule id."""
     from spacy.tokens import Span
 
@@ -456,7 +536,7 @@ def heading_spans(doc: Doc, tm: TextMap, matches: Sequence[HeadingMatch], labels
     for k, match in enumerate(matches):
         start = line_start_offset(tm, match.start) if match.line_start else tm.start(match.start)
         nl = tm.norm.find("\n", match.end)
-        at_line_end = not tm.norm[match.end:nl if nl >= 0 else len(tm.norm)].strip()
+        at_line_end = not tm.norm[match.end : nl if nl >= 0 else len(tm.norm)].strip()
         end = line_end_offset(tm, match.end) if at_line_end else tm.end(match.end)
         span = doc.char_span(start, end, alignment_mode="expand")
         if span is None or span.start < last_end:
@@ -468,6 +548,6 @@ def heading_spans(doc: Doc, tm: TextMap, matches: Sequence[HeadingMatch], labels
 
 
 @Language.factory("fichas_headings", default_config={"rules_dir": None}, assigns=["doc.spans"])
-def make_headings(nlp: Language, name: str, rules_dir: Optional[str]) -> HeadingsComponent:
+def make_headings(nlp: Language, name: str, rules_dir: str | None) -> HeadingsComponent:
     """Heading rules alone (the sections component runs them itself)."""
     return HeadingsComponent(nlp, name, rules_dir)

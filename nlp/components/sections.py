@@ -15,13 +15,15 @@ shipped `nlp/resources/section_model/`) and the rules are loaded on first use an
 saved with the pipeline by `to_disk`, so `spacy.load(path)` needs neither the
 repository's `rules/` nor its resources. Only spaCy and the stdlib at import time.
 """
+
 from __future__ import annotations
 
 import shutil
 import warnings
 from bisect import bisect_right
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Optional, Sequence
+from typing import Any
 
 from spacy.language import Language
 from spacy.tokens import Doc, Span
@@ -39,6 +41,7 @@ from nlp.components.headings import (
 from nlp.extensions import doc_text, doc_textmap, register_extensions, release_working_state
 from nlp.section_model import DEFAULT_PARAMS, MODES, DocBlocks, analyze, block_bounds, rules_labels
 from nlp.settings import HEADINGS_KEY, PACKAGE_DIR, SECTIONS_KEY
+
 SHIPPED_MODEL_DIR = PACKAGE_DIR / "resources" / "section_model"
 MODEL_SUBDIR = "model"
 
@@ -46,8 +49,14 @@ MODEL_SUBDIR = "model"
 class SectionSegmenter:
     """Blocks → labels (rules, classifier or both) → section and heading spans."""
 
-    def __init__(self, nlp: Language, name: str, rules_dir: Optional[str] = None,
-                 model_dir: Optional[str] = None, mode: str = "combined") -> None:
+    def __init__(
+        self,
+        nlp: Language,
+        name: str,
+        rules_dir: str | None = None,
+        model_dir: str | None = None,
+        mode: str = "combined",
+    ) -> None:
         if mode not in MODES:
             raise ValueError(f"fichas_sections: mode {mode!r} must be one of {MODES}")
         register_extensions()
@@ -55,7 +64,7 @@ class SectionSegmenter:
         self.rules_dir = rules_dir
         self.model_dir = model_dir
         self.mode = mode
-        self._matcher: Optional[HeadingMatcher] = None
+        self._matcher: HeadingMatcher | None = None
         self._model: Any = None
         self._model_loaded = False
 
@@ -86,8 +95,12 @@ class SectionSegmenter:
                 self._model = SectionModel.load(path)
             except FileNotFoundError:
                 if self.mode != "rules":
-                    warnings.warn(f"fichas_sections: no section model in {path}; using the rules alone "
-                                  "(train one with `fichas train`)", UserWarning, stacklevel=2)
+                    warnings.warn(
+                        f"fichas_sections: no section model in {path}; using the rules alone "
+                        "(train one with `fichas train`)",
+                        UserWarning,
+                        stacklevel=2,
+                    )
                 self._model = None
             self._model_loaded = True
         return self._model
@@ -113,9 +126,13 @@ class SectionSegmenter:
 
     def _process(self, docs: list[Doc]) -> Iterator[Doc]:
         model = self.section_model if self.mode != "rules" else None
-        max_chars = model.params.get("max_chars") if model is not None else DEFAULT_PARAMS["max_chars"]
-        analyses = [analyze(doc_text(doc), self.matcher, tm=doc_textmap(doc), max_chars=max_chars)
-                    for doc in docs]
+        max_chars = (
+            model.params.get("max_chars") if model is not None else DEFAULT_PARAMS["max_chars"]
+        )
+        analyses = [
+            analyze(doc_text(doc), self.matcher, tm=doc_textmap(doc), max_chars=max_chars)
+            for doc in docs
+        ]
         if model is None:
             labels = [rules_labels(a) for a in analyses]
         else:
@@ -138,7 +155,7 @@ class SectionSegmenter:
         if self.section_model is not None:
             self.section_model.save(target)
 
-    def from_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> "SectionSegmenter":
+    def from_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> SectionSegmenter:
         """Read the rules and model written by `to_disk` (the repo's `rules/` is not needed)."""
         path = Path(path)
         self._matcher = HeadingMatcher(load_rules(path / RULES_FILE.name))
@@ -198,7 +215,8 @@ def set_section_spans(doc: Doc, analysis: DocBlocks, labels: Sequence[str]) -> N
     default_config={"rules_dir": None, "model_dir": None, "mode": "combined"},
     assigns=["doc.spans"],
 )
-def make_sections(nlp: Language, name: str, rules_dir: Optional[str], model_dir: Optional[str],
-                  mode: str) -> SectionSegmenter:
+def make_sections(
+    nlp: Language, name: str, rules_dir: str | None, model_dir: str | None, mode: str
+) -> SectionSegmenter:
     """Sections of fichas, evaluations and circulars (see the module docstring)."""
     return SectionSegmenter(nlp, name, rules_dir=rules_dir, model_dir=model_dir, mode=mode)

@@ -1,4 +1,5 @@
 """DATE values: ISO strings, `2009-01-02` for day-month-year and `2008-12` for month-year."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -34,7 +35,10 @@ def date_value(groups: dict[str, str | None], rules_dir: str | None = None) -> s
         return None
 
 
-_DMY = regex.compile(r"(?P<day>\d{1,2}|primero)(?:o\.|º|°)?\s+(?:de\s+)?(?P<month>\p{L}+)\.?,?\s+(?:del?\s+)?(?P<year>\d{4})", regex.I)
+_DMY = regex.compile(
+    r"(?P<day>\d{1,2}|primero)(?:o\.|º|°)?\s+(?:de\s+)?(?P<month>\p{L}+)\.?,?\s+(?:del?\s+)?(?P<year>\d{4})",
+    regex.I,
+)
 _MDY = regex.compile(r"(?P<month>\p{L}+)\.?\s+(?P<day>\d{1,2}),?\s+(?P<year>\d{4})", regex.I)
 _NUMERIC = regex.compile(r"(?P<day>\d{1,2})[/-](?P<month>\d{1,2})[/-](?P<year>\d{4})")
 _MY = regex.compile(r"(?P<month>\p{L}+)\.?,?\s+(?:del?\s+)?(?P<year>\d{4})", regex.I)

@@ -1,4 +1,5 @@
 """Lookups of `rules/lexicon/` (months, scales, currencies, number words) used by the parsers."""
+
 from __future__ import annotations
 
 from functools import lru_cache
@@ -10,7 +11,10 @@ from nlp.textmap import fold
 @lru_cache(maxsize=8)
 def months(rules_dir: str | None = None) -> dict[str, int]:
     """Folded month name or abbreviation -> month number."""
-    return {fold(r["word"]): int(r["month"]) for r in read_tsv(_dir(rules_dir) / "lexicon" / "months.tsv")}
+    return {
+        fold(r["word"]): int(r["month"])
+        for r in read_tsv(_dir(rules_dir) / "lexicon" / "months.tsv")
+    }
 
 
 @lru_cache(maxsize=8)
@@ -25,7 +29,10 @@ def scales(rules_dir: str | None = None) -> dict[str, tuple[float, str | None]]:
 @lru_cache(maxsize=8)
 def currencies(rules_dir: str | None = None) -> dict[str, str]:
     """Folded currency word, symbol or code -> ISO code."""
-    return {fold(r["word"]): r["currency"] for r in read_tsv(_dir(rules_dir) / "lexicon" / "currencies.tsv")}
+    return {
+        fold(r["word"]): r["currency"]
+        for r in read_tsv(_dir(rules_dir) / "lexicon" / "currencies.tsv")
+    }
 
 
 @lru_cache(maxsize=8)

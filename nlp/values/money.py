@@ -1,4 +1,5 @@
 """AMOUNT values: `{"amount": float in units, "currency": "MXN"}`, scale applied."""
+
 from __future__ import annotations
 
 import regex
@@ -22,7 +23,12 @@ def scale_of(word: str | None, rules_dir: str | None = None) -> tuple[float, str
     return scales(rules_dir).get(fold(word), (1.0, None))
 
 
-def amount_value(groups: dict[str, str | None], decimal: str | None = None, rules_dir: str | None = None, default_currency: str = "MXN") -> dict[str, float | str] | None:
+def amount_value(
+    groups: dict[str, str | None],
+    decimal: str | None = None,
+    rules_dir: str | None = None,
+    default_currency: str = "MXN",
+) -> dict[str, float | str] | None:
     """Value from groups `num` (+ `num2` of `4 mil 320 millones`) or `words`, `scale`, `cur`/`cursym`."""
     number = group_number(groups, decimal)
     if number is None:
@@ -30,7 +36,12 @@ def amount_value(groups: dict[str, str | None], decimal: str | None = None, rule
     if groups.get("num2"):
         number = number * 1000 + parse_number(groups["num2"] or "", decimal)
     factor, implied = scale_of(groups.get("scale"), rules_dir)
-    currency = currency_of(groups.get("cur"), rules_dir) or implied or currency_of(groups.get("cursym"), rules_dir) or default_currency
+    currency = (
+        currency_of(groups.get("cur"), rules_dir)
+        or implied
+        or currency_of(groups.get("cursym"), rules_dir)
+        or default_currency
+    )
     return {"amount": round(number * factor, 4), "currency": currency}
 
 

@@ -1,4 +1,5 @@
 """Numbers as Mexican and Spanish documents write them: `1,234.56`, `1.234,56`, `1 234`, `6,33`."""
+
 from __future__ import annotations
 
 import regex
@@ -14,7 +15,9 @@ def parse_number(text: str, decimal: str | None = None) -> float:
     With both separators the last one is the decimal mark. With one separator,
     groups of exactly three digits are thousands unless `decimal` says otherwise.
     """
-    s = _SPACES.sub("", text.strip()).lstrip("+").replace("'", ",")  # `185'000,000.00`: apostrophe marks millions
+    s = (
+        _SPACES.sub("", text.strip()).lstrip("+").replace("'", ",")
+    )  # `185'000,000.00`: apostrophe marks millions
     sign = -1.0 if s.startswith(("-", "\u2212", "\u2013")) else 1.0
     s = s.lstrip("-\u2212\u2013")
     if "," in s and "." in s:
@@ -36,8 +39,12 @@ def parse_number(text: str, decimal: str | None = None) -> float:
 
 
 _CELL_LINE = regex.compile(r"(?m)^(?:[^\n]*\t[^\n]*|\s*\S+%\s*)$")
-_COMMA_DEC = regex.compile(r"(?<![\d.,])\d{1,3}(?:\.\d{3})+,\d+(?![\d.,])|(?<![\d.,])\d+,\d{1,2}\s?%")
-_DOT_DEC = regex.compile(r"(?<![\d.,])\d{1,3}(?:,\d{3})+\.\d+(?![\d.,])|(?<![\d.,])\d+\.\d{1,2}\s?%")
+_COMMA_DEC = regex.compile(
+    r"(?<![\d.,])\d{1,3}(?:\.\d{3})+,\d+(?![\d.,])|(?<![\d.,])\d+,\d{1,2}\s?%"
+)
+_DOT_DEC = regex.compile(
+    r"(?<![\d.,])\d{1,3}(?:,\d{3})+\.\d+(?![\d.,])|(?<![\d.,])\d+\.\d{1,2}\s?%"
+)
 
 
 def decimal_convention(text: str) -> str | None:

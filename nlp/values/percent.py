@@ -1,4 +1,5 @@
 """PERCENT values: a float with its sign (`-23.96%` -> -23.96, `20 por ciento` -> 20.0)."""
+
 from __future__ import annotations
 
 import regex

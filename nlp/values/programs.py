@@ -1,4 +1,5 @@
 """PROGRAM values: the canonical name and budget key of a program mention."""
+
 from __future__ import annotations
 
 import regex
@@ -30,6 +31,8 @@ def canonical_name(surface: str, rules_dir: str | None = None) -> str:
     return program.name if program else name
 
 
-def default_program_value(surface: str, key: str | None = None, rules_dir: str | None = None) -> dict[str, str | None]:
+def default_program_value(
+    surface: str, key: str | None = None, rules_dir: str | None = None
+) -> dict[str, str | None]:
     """The guide's PROGRAM value `{"name", "key"}`."""
     return {"name": canonical_name(surface, rules_dir), "key": key}

@@ -1,4 +1,5 @@
 """YEAR values: `{"start": 2019, "end": 2024}` from single years, ranges and glued ranges."""
+
 from __future__ import annotations
 
 import regex

@@ -5,6 +5,7 @@ with autoescaping on; query parameters are parsed here (types, ranges, lengths)
 and then by `nlp.search.search` (labels, programs, amounts), and any problem is
 a page that says what was wrong.
 """
+
 from __future__ import annotations
 
 import json
@@ -57,8 +58,18 @@ class BadRequest(ValueError):
 # --- query parameters ------------------------------------------------------------------
 
 SEARCH_FIELDS = (
-    "q", "label", "program", "year_from", "year_to", "doc_year",
-    "amount_min", "amount_max", "percent_min", "percent_max", "section", "kind",
+    "q",
+    "label",
+    "program",
+    "year_from",
+    "year_to",
+    "doc_year",
+    "amount_min",
+    "amount_max",
+    "percent_min",
+    "percent_max",
+    "section",
+    "kind",
 )
 
 
@@ -109,7 +120,9 @@ def search_kwargs(params: dict[str, str]) -> dict[str, Any]:
         kw["text"] = _text(params["q"], "search text")
     if "label" in params:
         if params["label"].upper() not in ENTITY_LABELS:
-            raise BadRequest(f"unknown label {params['label'][:30]!r}; one of: {', '.join(ENTITY_LABELS)}")
+            raise BadRequest(
+                f"unknown label {params['label'][:30]!r}; one of: {', '.join(ENTITY_LABELS)}"
+            )
         kw["label"] = params["label"].upper()
     if "program" in params:
         kw["program"] = _text(params["program"], "program")
@@ -130,11 +143,15 @@ def search_kwargs(params: dict[str, str]) -> dict[str, Any]:
             kw[name] = _percent(params[name], name.replace("_", " "))
     if "section" in params:
         if params["section"] not in SECTION_LABELS:
-            raise BadRequest(f"unknown section {params['section'][:30]!r}; one of: {', '.join(SECTION_LABELS)}")
+            raise BadRequest(
+                f"unknown section {params['section'][:30]!r}; one of: {', '.join(SECTION_LABELS)}"
+            )
         kw["section"] = params["section"]
     if "kind" in params:
         if not _KIND_RE.fullmatch(params["kind"]):
-            raise BadRequest(f"document kind {params['kind'][:30]!r} must be one word (ficha, circular, ...)")
+            raise BadRequest(
+                f"document kind {params['kind'][:30]!r} must be one word (ficha, circular, ...)"
+            )
         kw["kind"] = params["kind"]
     return kw
 
@@ -187,8 +204,11 @@ def create_app(db_path: str | os.PathLike[str]) -> Starlette:
     templates = Jinja2Templates(env=env)
     env.filters.update(marked=marked, number=number)
     env.globals.update(
-        value_text=value_text, with_params=with_params, ENTITY_LABELS=ENTITY_LABELS,
-        SECTION_LABELS=SECTION_LABELS, PER_PAGE=PER_PAGE,
+        value_text=value_text,
+        with_params=with_params,
+        ENTITY_LABELS=ENTITY_LABELS,
+        SECTION_LABELS=SECTION_LABELS,
+        PER_PAGE=PER_PAGE,
     )
 
     def page(request: Request, name: str, status: int = 200, **context: Any) -> Response:
@@ -202,29 +222,43 @@ def create_app(db_path: str | os.PathLike[str]) -> Starlette:
 
     def run_search(request: Request, marks: tuple[str, str]) -> tuple[dict[str, str], Any]:
         params = search_params(request)
-        df = search(db, **search_kwargs(params), limit=MAX_LIMIT, marks=marks, context=80) if params else None
+        df = (
+            search(db, **search_kwargs(params), limit=MAX_LIMIT, marks=marks, context=80)
+            if params
+            else None
+        )
         return params, df
 
     async def search_page(request: Request) -> Response:
-        per_page = _int_in(request.query_params.get("per_page"), "per_page", 1, max(PER_PAGE), PER_PAGE[0])
+        per_page = _int_in(
+            request.query_params.get("per_page"), "per_page", 1, max(PER_PAGE), PER_PAGE[0]
+        )
         if per_page not in PER_PAGE:
             raise BadRequest(f"per_page must be one of {', '.join(map(str, PER_PAGE))}")
         page_no = _int_in(request.query_params.get("page"), "page", 1, MAX_PAGE, 1)
         params, df = run_search(request, (MARK_OPEN, MARK_CLOSE))
         docs = {d["id"]: d for d in data.documents(db)}
         context: dict[str, Any] = {
-            "params": params, "docs": docs, "per_page": per_page, "page_no": page_no,
+            "params": params,
+            "docs": docs,
+            "per_page": per_page,
+            "page_no": page_no,
             "kinds": sorted({d["kind"] for d in docs.values() if d["kind"]}),
             "programs": sorted({d["program"] for d in docs.values() if d["program"]}),
         }
         if df is not None:
             total = len(df)
             if (page_no - 1) * per_page >= max(total, 1):
-                raise BadRequest(f"page {page_no} is past the last page ({max(1, -(-total // per_page))})")
+                raise BadRequest(
+                    f"page {page_no} is past the last page ({max(1, -(-total // per_page))})"
+                )
             rows = df.iloc[(page_no - 1) * per_page : page_no * per_page]
             context.update(
-                total=total, truncated=total >= MAX_LIMIT, rows=rows.to_dict(orient="records"),
-                pages=max(1, -(-total // per_page)), facets=data.facets(df, docs),
+                total=total,
+                truncated=total >= MAX_LIMIT,
+                rows=rows.to_dict(orient="records"),
+                pages=max(1, -(-total // per_page)),
+                facets=data.facets(df, docs),
                 entity_rows=bool(df["label"].notna().any()),
             )
         return page(request, "search.html", **context)
@@ -232,16 +266,21 @@ def create_app(db_path: str | os.PathLike[str]) -> Starlette:
     async def search_csv(request: Request) -> Response:
         params, df = run_search(request, ("[", "]"))
         if df is None:
-            raise BadRequest("give at least one search field (text, program, label, ...) to download results")
+            raise BadRequest(
+                "give at least one search field (text, program, label, ...) to download results"
+            )
         return Response(
-            df.to_csv(index=False), media_type="text/csv; charset=utf-8",
+            df.to_csv(index=False),
+            media_type="text/csv; charset=utf-8",
             headers={"Content-Disposition": 'attachment; filename="fichas-search.csv"'},
         )
 
     async def search_json(request: Request) -> Response:
         params, df = run_search(request, ("[", "]"))
         if df is None:
-            raise BadRequest("give at least one search field (text, program, label, ...) to download results")
+            raise BadRequest(
+                "give at least one search field (text, program, label, ...) to download results"
+            )
         rows = df.astype(object).where(df.notna(), None).to_dict(orient="records")
         for row in rows:
             row["value"] = data_value(row["value"])
@@ -268,8 +307,13 @@ def create_app(db_path: str | os.PathLike[str]) -> Starlette:
         budget, coverage = data.series(db, names)
         charts = [(s, chart(s)) for s in budget + coverage]
         return page(
-            request, "series.html", program=program, names=names, aliases=data.aliases(db, names),
-            budget=[c for c in charts if c[0] in budget], coverage=[c for c in charts if c[0] in coverage],
+            request,
+            "series.html",
+            program=program,
+            names=names,
+            aliases=data.aliases(db, names),
+            budget=[c for c in charts if c[0] in budget],
+            coverage=[c for c in charts if c[0] in coverage],
         )
 
     async def bad_request(request: Request, exc: Exception) -> Response:
@@ -301,8 +345,11 @@ def create_app(db_path: str | os.PathLike[str]) -> Starlette:
         routes=routes,
         middleware=[Middleware(SecurityHeaders)],
         exception_handlers={
-            BadRequest: bad_request, SearchError: bad_request, data.NotFound: not_found,
-            FichasIndexError: index_error, HTTPException: http_error,
+            BadRequest: bad_request,
+            SearchError: bad_request,
+            data.NotFound: not_found,
+            FichasIndexError: index_error,
+            HTTPException: http_error,
         },
     )
 

@@ -1,5 +1,6 @@
 """Server-rendered SVG charts: the geometry of a series (years × values, one line per
 document); `templates/_chart.html` draws it. No JavaScript, nothing fetched."""
+
 from __future__ import annotations
 
 import math
@@ -64,5 +65,7 @@ def chart(series: Series) -> Chart:
     for i, (doc_id, points) in enumerate(sorted(group_by_doc(series.points).items())):
         xy = [(sx(p.year), sy(p.value), p) for p in points]
         path = " ".join(f"{'M' if j == 0 else 'L'}{x},{y}" for j, (x, y, _) in enumerate(xy))
-        lines.append({"doc_id": doc_id, "colour": PALETTE[i % len(PALETTE)], "points": xy, "path": path})
+        lines.append(
+            {"doc_id": doc_id, "colour": PALETTE[i % len(PALETTE)], "points": xy, "path": path}
+        )
     return Chart(WIDTH, HEIGHT, (left, top, right, bottom), x_ticks, y_ticks, lines, series.unit)

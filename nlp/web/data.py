@@ -4,6 +4,7 @@ sections and entities, program names, and the budget and coverage points of a pr
 Every query binds user values as parameters; connections come from
 `nlp.index_schema.connect_read` (`mode=ro`), one per request.
 """
+
 from __future__ import annotations
 
 import json
@@ -23,7 +24,8 @@ _NOT_AVAILABLE_RE = re.compile(r"\b(?:n\.\s?d\.?|nd|n/a)(?!\w)", re.IGNORECASE)
 _CELL_SPLIT_RE = re.compile(r"\t+|\s{2,}")
 _PAREN_RE = re.compile(r"\s*\([^)]*\)")
 _MONEY_HEADER_RE = re.compile(
-    r"((?:[^\s()]+\s+){0,3}[^\s()]+)\s*\((?:MMDP|MDP|millones de pesos|miles de pesos)\)", re.IGNORECASE
+    r"((?:[^\s()]+\s+){0,3}[^\s()]+)\s*\((?:MMDP|MDP|millones de pesos|miles de pesos)\)",
+    re.IGNORECASE,
 )
 _YEAR_WORDS = {"ano", "anio", "year", "ejercicio"}
 
@@ -53,7 +55,9 @@ def document(db: str | os.PathLike[str], doc_id: str) -> dict[str, Any]:
     the text is rebuilt with spaces there and every offset stays right.
     """
     if not DOC_ID_RE.fullmatch(doc_id or ""):
-        raise NotFound(f"no document {doc_id[:80]!r}: document ids are letters, digits, '_', '-' and '.'")
+        raise NotFound(
+            f"no document {doc_id[:80]!r}: document ids are letters, digits, '_', '-' and '.'"
+        )
     conn = connect_read(db)
     try:
         cur = conn.execute(
@@ -66,14 +70,28 @@ def document(db: str | os.PathLike[str], doc_id: str) -> dict[str, Any]:
             raise NotFound(f"no document {doc_id!r} in the index")
         doc = dict(zip([c[0] for c in cur.description], row))
         sections = [
-            {"id": sid, "label": label, "start": start, "end": end, "text": text, "inferred": bool(inferred)}
+            {
+                "id": sid,
+                "label": label,
+                "start": start,
+                "end": end,
+                "text": text,
+                "inferred": bool(inferred),
+            }
             for sid, label, start, end, text, inferred in conn.execute(
-                "SELECT id, label, start, end, text, inferred FROM sections WHERE doc_id = ? ORDER BY start", (doc_id,)
+                "SELECT id, label, start, end, text, inferred FROM sections WHERE doc_id = ? ORDER BY start",
+                (doc_id,),
             )
         ]
         entities = [
-            {"label": label, "surface": surface, "start": start, "end": end,
-             "value": None if value is None else json.loads(value), "section_id": sid}
+            {
+                "label": label,
+                "surface": surface,
+                "start": start,
+                "end": end,
+                "value": None if value is None else json.loads(value),
+                "section_id": sid,
+            }
             for label, surface, start, end, value, sid in conn.execute(
                 "SELECT label, surface, start, end, value_json, section_id FROM entities WHERE doc_id = ? ORDER BY start",
                 (doc_id,),
@@ -94,13 +112,17 @@ def document(db: str | os.PathLike[str], doc_id: str) -> dict[str, Any]:
         "id": doc_id,
         "text": text,
         "entities": [{k: e[k] for k in ("start", "end", "label", "value")} for e in entities],
-        "sections": [{k: s[k] for k in ("start", "end", "label")} for s in sections if not s["inferred"]],
+        "sections": [
+            {k: s[k] for k in ("start", "end", "label")} for s in sections if not s["inferred"]
+        ],
         "meta": {"source": doc["file"], "kind": doc["kind"], "year": doc["year"]},
     }
     return doc
 
 
-def _pieces(text: str, sec: dict[str, Any], entities: list[dict[str, Any]]) -> list[tuple[str, Any]]:
+def _pieces(
+    text: str, sec: dict[str, Any], entities: list[dict[str, Any]]
+) -> list[tuple[str, Any]]:
     """A section's text cut into ("text", str) and ("ent", entity) pieces, in order."""
     pieces: list[tuple[str, Any]] = []
     pos = sec["start"]
@@ -210,7 +232,21 @@ def series(db: str | os.PathLike[str], names: list[str]) -> tuple[list[Series], 
     coverage = Series("coverage", "Coverage", "%")
     cells: Counter[tuple[int, int]] = Counter()
     seen: set[tuple[str, int, float]] = set()
-    for doc_id, label, surface, start, end, amount, currency, percent, year, _, sid, sec_start, sec_text in rows:
+    for (
+        doc_id,
+        label,
+        surface,
+        start,
+        end,
+        amount,
+        currency,
+        percent,
+        year,
+        _,
+        sid,
+        sec_start,
+        sec_text,
+    ) in rows:
         at = start - sec_start
         line_start = sec_text.rfind("\n", 0, at) + 1
         line_end = sec_text.find("\n", at)
@@ -231,7 +267,9 @@ def series(db: str | os.PathLike[str], names: list[str]) -> tuple[list[Series], 
         budget.setdefault(key, Series(key, name, unit)).points.append(
             Point(year, amount / 1e6, doc_id, surface, start, context)
         )
-    ordered = sorted(budget.values(), key=lambda s: (s.name == "Amounts in the text", -len(s.points), s.name))
+    ordered = sorted(
+        budget.values(), key=lambda s: (s.name == "Amounts in the text", -len(s.points), s.name)
+    )
     return ordered, [coverage] if coverage.points else []
 
 
@@ -277,7 +315,10 @@ def facets(df: Any, docs: dict[str, dict[str, Any]]) -> dict[str, list[tuple[str
     }
     for name, values in columns.items():
         counts = Counter(values)
-        order = sorted(counts.items(), key=(lambda kv: kv[0]) if name == "doc_year" else (lambda kv: (-kv[1], kv[0])))
+        order = sorted(
+            counts.items(),
+            key=(lambda kv: kv[0]) if name == "doc_year" else (lambda kv: (-kv[1], kv[0])),
+        )
         out[name] = order
     return out
 
