@@ -76,6 +76,9 @@ def line_end_offset(tm: TextMap, norm_index: int) -> int:
     orig = tm.end(norm_index)
     line_end = tm.original.find("\n", orig)
     line_end = len(tm.original) if line_end < 0 else line_end
+    virtual = tm.norm.find("\n", norm_index)  # a line break of `nlp.reflow` ends it sooner
+    if virtual >= 0:
+        line_end = min(line_end, max(orig, tm.start(virtual)))
     k = line_end
     while k > orig and tm.original[k - 1] in " \t\r":
         k -= 1
@@ -90,6 +93,9 @@ def line_start_offset(tm: TextMap, norm_index: int) -> int:
     """
     orig = tm.start(norm_index)
     line_begin = tm.original.rfind("\n", 0, orig) + 1
+    virtual = tm.norm.rfind("\n", 0, norm_index)  # a line break of `nlp.reflow`
+    if virtual >= 0:
+        line_begin = max(line_begin, min(orig, tm.end(virtual + 1)))
     k = line_begin
     while k < orig and tm.original[k] in " \t\r":
         k += 1

@@ -471,8 +471,13 @@ def predict_with_cv(
     seed: int = 0,
     base: str | None = None,
     mode: str | None = None,
+    extra: Sequence[Record] = (),
 ) -> list[Record]:
-    """Predictions where each document's sections come from a model that never saw it."""
+    """Predictions where each document's sections come from a model that never saw it.
+
+    `extra` gold records join every fold's training data; a record of `extra` whose id or
+    text is also in `gold` is dropped, so no scored document is ever trained on.
+    """
     check_mode(mode)
     try:
         from nlp.train import cross_validate_predictions
@@ -480,7 +485,12 @@ def predict_with_cv(
         raise EvaluationError(
             f"--cv needs nlp.train.cross_validate_predictions, which is not available ({err})"
         ) from err
-    kwargs = {"mode": mode} if mode else {}
+    kwargs: dict[str, Any] = {"mode": mode} if mode else {}
+    scored_ids = {r["id"] for r in gold}
+    scored_texts = {r["text"] for r in gold}
+    extra = [r for r in extra if r["id"] not in scored_ids and r["text"] not in scored_texts]
+    if extra:
+        kwargs["extra"] = extra
     try:
         return cross_validate_predictions(list(gold), k, seed=seed, base=base, **kwargs)
     except TypeError as err:

@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from nlp.blocks import Block, split_blocks, split_lines
+from nlp.reflow import reflow
 from nlp.settings import SECTION_LABELS
 from nlp.textmap import TextMap, fold, normalize
 
@@ -89,7 +90,7 @@ def analyze(
     max_chars: int | None = DEFAULT_PARAMS["max_chars"],
 ) -> DocBlocks:
     """Headings and blocks of a text (the same analysis for training and prediction)."""
-    tm = tm if tm is not None else normalize(text)
+    tm = reflow(tm if tm is not None else normalize(text), matcher.phrases)
     lines = split_lines(tm.norm)
     headings = matcher.find(tm.norm, lines)
     return DocBlocks(tm, headings, split_blocks(tm, headings, lines, max_chars=max_chars))

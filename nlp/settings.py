@@ -37,6 +37,8 @@ DEFAULT_MAX_BYTES = 20 * 1024 * 1024
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 REPO_DIR = PACKAGE_DIR.parent
+#: The development gold, added to the training folds when other gold is cross-validated.
+DEV_GOLD_DIR = REPO_DIR / "annotations"
 
 
 def resolve_base(base: str | None = None) -> str:

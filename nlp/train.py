@@ -128,9 +128,14 @@ def cross_validate_predictions(
     base: str | None = None,
     mode: str = "combined",
     rules_dir: str | None = None,
+    extra: Sequence[Record] = (),
     **params: Any,
 ) -> list[Record]:
-    """Predicted records where each document's sections come from a model trained without it."""
+    """Predicted records where each document's sections come from a model trained without it.
+
+    `extra` records (another gold set, e.g. `annotations/` when scoring real documents)
+    join the training data of every fold; they are never predicted.
+    """
     from nlp.records import doc_to_record
 
     if mode not in MODES:
@@ -141,7 +146,7 @@ def cross_validate_predictions(
     predicted: dict[int, Record] = {}
     for fold in folds(records, k, seed):
         held = set(fold)
-        train = [r for i, r in enumerate(records) if i not in held]
+        train = [r for i, r in enumerate(records) if i not in held] + list(extra)
         component.set_model(
             train_sections(train, seed=seed, rules_dir=rules_dir, **params)
             if mode != "rules"

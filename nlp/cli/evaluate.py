@@ -19,6 +19,16 @@ class SectionMode(str, Enum):
     combined = "combined"
 
 
+def _training_extra(paths: list[Path] | None) -> list[dict]:
+    """Gold records added to every cross-validation fold (default: the development gold)."""
+    from nlp.records import read_jsonl
+    from nlp.settings import DEV_GOLD_DIR
+
+    if not paths:
+        paths = [DEV_GOLD_DIR] if DEV_GOLD_DIR.is_dir() else []
+    return [record for path in paths for record in read_jsonl(path)]
+
+
 @app.command("evaluate")
 def evaluate_cli(
     gold: Path = typer.Argument(
@@ -42,6 +52,16 @@ def evaluate_cli(
         None, "--cv", min=2, help="Predict sections by K-fold cross-validation over the gold."
     ),
     seed: int = typer.Option(0, "--seed", help="Seed of the cross-validation folds."),
+    train_with: list[Path] | None = typer.Option(
+        None,
+        "--train-with",
+        exists=True,
+        help="With --cv: more gold (file or folder) added to every fold's training data "
+        "(default: the development gold annotations/, minus the scored documents).",
+    ),
+    folds_only: bool = typer.Option(
+        False, "--folds-only", help="With --cv: train on the other folds alone, no --train-with."
+    ),
     base: str | None = typer.Option(None, "--base", help="Base spaCy model (default: settings)."),
     mode: SectionMode | None = typer.Option(
         None, "--mode", help="Section mode passed to the pipeline / cross-validation."
@@ -68,8 +88,9 @@ def evaluate_cli(
         if pred is not None:
             pred_records = list(read_jsonl(pred))
         elif cv is not None:
+            extra = [] if folds_only else _training_extra(train_with)
             pred_records = ev.predict_with_cv(
-                gold_records, cv, seed=seed, base=base, mode=mode_name
+                gold_records, cv, seed=seed, base=base, mode=mode_name, extra=extra
             )
         else:
             pred_records = ev.predict_with_pipeline(gold_records, base=base, mode=mode_name)

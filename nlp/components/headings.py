@@ -32,8 +32,13 @@ RULES_FILE = Path("sections") / "headings.jsonl"
 ANCHORS = ("line", "inline")
 REQUIRED_KEYS = frozenset({"id", "label", "anchor"})
 ALLOWED_KEYS = frozenset(
-    {"id", "label", "pattern", "regex", "anchor", "scope", "examples", "comment"}
+    {"id", "label", "pattern", "regex", "anchor", "scope", "examples", "comment", "qualifier"}
 )
+#: A qualifier rule names words that may stand before or after any heading phrase
+#: (`Principales conclusiones`, `Consideraciones generales`) without changing its label.
+QUALIFIER_POSITIONS = ("before", "after")
+QUALIFIER_KEYS = frozenset({"id", "pattern", "qualifier"})
+QUALIFIER_OPTIONAL = frozenset({"comment", "examples"})
 SCOPES = ("section", "line")
 
 # Numbering before a heading: "IV.", "1.", "1.2", "a)", "3)".
@@ -67,6 +72,7 @@ class HeadingRule:
     examples: tuple[str, ...] = ()
     words: tuple[str, ...] = ()
     order: int = 0
+    qualifier: str | None = None
     raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
 
@@ -107,6 +113,8 @@ def parse_rule(data: Any, where: str, order: int = 0) -> HeadingRule:
     """Validate one rule record; `where` (file:line) goes into every error."""
     if not isinstance(data, dict):
         raise HeadingRuleError(f"{where}: a rule must be a JSON object")
+    if "qualifier" in data:
+        return _parse_qualifier(data, where, order)
     unknown = set(data) - ALLOWED_KEYS
     if unknown:
         raise HeadingRuleError(
@@ -157,6 +165,36 @@ def parse_rule(data: Any, where: str, order: int = 0) -> HeadingRule:
     )
 
 
+def _parse_qualifier(data: dict[str, Any], where: str, order: int) -> HeadingRule:
+    """A qualifier record: `{"id", "pattern", "qualifier": "before"|"after"}`."""
+    missing = QUALIFIER_KEYS - set(data)
+    unknown = set(data) - QUALIFIER_KEYS - QUALIFIER_OPTIONAL
+    if missing or unknown:
+        raise HeadingRuleError(
+            f"{where}: a qualifier takes the keys {sorted(QUALIFIER_KEYS)} "
+            f"(and {sorted(QUALIFIER_OPTIONAL)})"
+        )
+    examples = data.get("examples", [])
+    if not isinstance(examples, list) or not all(isinstance(e, str) for e in examples):
+        raise HeadingRuleError(f"{where}: examples must be a list of strings")
+    if data["qualifier"] not in QUALIFIER_POSITIONS:
+        raise HeadingRuleError(f"{where}: qualifier must be one of {QUALIFIER_POSITIONS}")
+    phrase = words(data["pattern"]) if isinstance(data["pattern"], str) else ()
+    if not phrase:
+        raise HeadingRuleError(f"{where}: pattern must be a string with at least one word")
+    return HeadingRule(
+        id=data["id"],
+        label="other",
+        anchor="line",
+        pattern=data["pattern"],
+        words=phrase,
+        examples=tuple(examples),
+        order=order,
+        qualifier=data["qualifier"],
+        raw=dict(data),
+    )
+
+
 def parse_rules(lines: Iterable[str], source: str) -> list[HeadingRule]:
     """Rules of a JSONL text (blank and `//` lines skipped); ids must be unique."""
     from nlp.rules import iter_rule_records
@@ -198,16 +236,32 @@ class HeadingMatcher:
         self._phrases: dict[tuple[str, ...], list[HeadingRule]] = {}
         self._inline: dict[tuple[str, ...], list[HeadingRule]] = {}
         self._regexes: list[tuple[HeadingRule, re.Pattern[str]]] = []
+        qualifiers = [r for r in self.rules if r.qualifier]
         for rule in self.rules:
+            if rule.qualifier:
+                continue
             if rule.regex is not None:
                 self._regexes.append((rule, re.compile(rule.regex, re.IGNORECASE)))
             else:
                 self._phrases.setdefault(rule.words, []).append(rule)
                 if rule.anchor == "inline":
                     self._inline.setdefault(rule.words, []).append(rule)
+        self._add_qualified(qualifiers)
         self._max_words = max((len(w) for w in self._phrases), default=1)
 
+    def _add_qualified(self, qualifiers: Sequence[HeadingRule]) -> None:
+        """Every phrase with each qualifier before or after it matches the phrase's rules."""
+        for phrase, rules in list(self._phrases.items()):
+            for q in qualifiers:
+                variant = q.words + phrase if q.qualifier == "before" else phrase + q.words
+                self._phrases.setdefault(variant, list(rules))
+
     # ---------------------------------------------------------------- public
+
+    @property
+    def phrases(self) -> tuple[tuple[str, ...], ...]:
+        """Folded word tuples of every pattern rule (what `nlp.reflow` looks for in run-on text)."""
+        return tuple(self._phrases)
 
     def find(self, norm: str, lines: Sequence[Line] | None = None) -> list[HeadingMatch]:
         """Non-overlapping heading matches of `norm`, in text order."""

@@ -1,0 +1,167 @@
+"""Virtual line breaks: give run-on text the lines that segmentation works on.
+
+Text copied from PDF viewers and web pages often arrives without its line breaks (a
+whole ficha as one paragraph, `… 2. Fortalezas: El programa …`), or with a blank line
+after every wrapped line. Headings, list items and paragraphs are found line by line
+(`nlp.blocks`, `nlp.components.headings`), so this module rewrites the normalized view
+with *same-length* edits only: a space becomes a line break where a heading phrase
+starts (or ends) inside a prose line, or where a numbered item starts after a sentence
+end; a line break that cuts a sentence across a blank line becomes a space. The
+original text and the offset map are untouched (`TextMap.norm` changes, its segments do
+not), so every span still indexes the original text.
+
+A heading phrase inside a line becomes a line of its own only where a heading can
+stand: it is capitalized, and it begins the line, follows a sentence end, a colon, a
+closing bracket, another heading or an item number, or is written in capitals.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Collection, Sequence
+
+from nlp.textmap import TextMap, fold_same_length
+
+#: Lines shorter than this are left as they are: the line-based rules already see them.
+RUNON_MIN = 38
+#: Longest heading phrase looked for, in words.
+MAX_PHRASE_WORDS = 20
+
+_WORD_RE = re.compile(r"[^\W_]+")
+# What may stand right before a heading inside a line (after trailing spaces are removed).
+_BOUNDARY_BEFORE_RE = re.compile(r"(?:[.:;?!)\]|\"]|^)$")
+# Blanks and markdown between a heading and what precedes it.
+_DECOR_TAIL_RE = re.compile(r"[\s¿*#>]*$")
+# An item number right before a heading: `2.`, `II.`, `a)`, `3)`.
+_ENUM_BEFORE_RE = re.compile(r"(?:^|(?<=\s))(?:\d{1,2}(?:\.\d{1,2})*|[IVXivx]{1,4}|[a-z])[.)]\s*$")
+# A numbered item that starts after a sentence end: `… metas. 2. El programa …`.
+_ITEM_START_RE = re.compile(
+    r"(?<=[.;:])[ \t]+(?=(?:\d{1,2}|[IVX]{1,4}|[a-z])[.)][ \t]+[¿\"(]?[A-ZÁÉÍÓÚÑ])"
+)
+# A line cut mid-sentence, a blank line, and its continuation in lowercase.
+_SPLIT_PARAGRAPH_RE = re.compile(r"(?<=[^\s.:;?!])[ \t]*\n[ \t]*\n(?=[ \t]*[a-záéíóúñü(])")
+
+
+def reflow(tm: TextMap, phrases: Collection[tuple[str, ...]]) -> TextMap:
+    """`tm` with virtual line breaks in its normalized view (same length, same map)."""
+    norm = _join_split_paragraphs(tm.norm)
+    chars = list(norm)
+    folded = fold_same_length(norm)
+    by_first: dict[str, list[tuple[str, ...]]] = {}
+    for phrase in sorted(phrases, key=len, reverse=True):
+        if phrase and len(phrase) <= MAX_PHRASE_WORDS:
+            by_first.setdefault(phrase[0], []).append(phrase)
+    pos = 0
+    for line in norm.split("\n"):
+        end = pos + len(line)
+        if len(line.strip()) >= RUNON_MIN:
+            for cut in _line_breaks(norm, folded, pos, end, by_first):
+                chars[cut] = "\n"
+        pos = end + 1
+    new_norm = "".join(chars)
+    if new_norm == tm.norm:
+        return tm
+    return dataclasses.replace(tm, norm=new_norm)
+
+
+def _join_split_paragraphs(norm: str) -> str:
+    """`sentence cut\\n\\ncontinued` → `sentence cut \\ncontinued` (one blank line removed)."""
+    return _SPLIT_PARAGRAPH_RE.sub(lambda m: " " + m.group()[1:], norm)
+
+
+def _line_breaks(
+    norm: str, folded: str, start: int, end: int, by_first: dict[str, list[tuple[str, ...]]]
+) -> list[int]:
+    """Positions (spaces) of one prose line that become line breaks."""
+    words = [(m.group(), m.start(), m.end()) for m in _WORD_RE.finditer(folded, start, end)]
+    cuts = [m.start() for m in _ITEM_START_RE.finditer(norm, start, end)]
+    previous_heading_end = -1
+    i = 0
+    while i < len(words):
+        n = _phrase_at(words, i, by_first)
+        if n and _can_head(norm, start, words, i, n, previous_heading_end):
+            head_start, head_end = words[i][1], words[i + n - 1][2]
+            cuts.append(_break_before(norm, start, head_start))
+            cuts.append(_break_after(norm, head_end, end))
+            previous_heading_end = head_end
+            i += n
+            continue
+        i += 1
+    return sorted({c for c in cuts if start < c < end and norm[c] in " \t"})
+
+
+def _phrase_at(
+    words: Sequence[tuple[str, int, int]], i: int, by_first: dict[str, list[tuple[str, ...]]]
+) -> int:
+    """Number of words of the longest heading phrase starting at word `i` (0 if none)."""
+    for phrase in by_first.get(words[i][0], ()):
+        n = len(phrase)
+        if i + n <= len(words) and all(words[i + k][0] == phrase[k] for k in range(n)):
+            return n
+    return 0
+
+
+def _can_head(
+    norm: str,
+    line_start: int,
+    words: Sequence[tuple[str, int, int]],
+    i: int,
+    n: int,
+    previous_heading_end: int,
+) -> bool:
+    """A capitalized phrase where a heading can stand (see the module docstring)."""
+    first = norm[words[i][1]]
+    if not first.isupper():
+        return False
+    head = norm[words[i][1] : words[i + n - 1][2]]
+    letters = [c for c in head if c.isalpha()]
+    if len(letters) >= 4 and all(c.isupper() for c in letters):
+        return True
+    seg = norm[line_start : words[i][1]]
+    tail = _DECOR_TAIL_RE.search(seg)
+    if "  " in tail.group():  # a lost line break often leaves a run of spaces
+        return _not_running_on(norm, words[i + n - 1][2])
+    if "\t" in tail.group():
+        return False  # a table cell, not a heading
+    before = seg[: tail.start()]
+    if previous_heading_end >= 0 and not norm[previous_heading_end : words[i][1]].strip(" \t*:"):
+        return True
+    if _ENUM_BEFORE_RE.search(before):
+        before = _ENUM_BEFORE_RE.sub("", before).rstrip()
+    if not _BOUNDARY_BEFORE_RE.search(before):
+        return False
+    return _not_running_on(norm, words[i + n - 1][2])
+
+
+def _not_running_on(norm: str, head_end: int) -> bool:
+    """A phrase that runs on in lowercase is the subject of a sentence, not a heading."""
+    nxt = norm[head_end : head_end + 3].lstrip(" \t*")
+    return not nxt[:1].islower()
+
+
+def _break_before(norm: str, line_start: int, head_start: int) -> int:
+    """The space where the heading's line starts (before its item number, if any)."""
+    before = norm[line_start:head_start]
+    enum = _ENUM_BEFORE_RE.search(before.rstrip(" \t¿*#") + " ")
+    k = line_start + enum.start() if enum else head_start
+    while (
+        k > line_start + 1
+        and norm[k - 1] in "¿*#> "
+        and not (norm[k - 1] == " " and norm[k - 2] not in "¿*#>")
+    ):
+        k -= 1  # markdown before the heading (`## `, `**`) goes with it
+    return k - 1
+
+
+def _break_after(norm: str, head_end: int, line_end: int) -> int:
+    """The space where the heading's line ends: after its colon or `?`, or right after it."""
+    k = head_end
+    while k < line_end and norm[k] in "*:?)":
+        k += 1
+    nxt = norm[k:line_end].lstrip(" \t")
+    if not nxt.strip(" \t*:?)"):
+        return -1  # only decoration (`Presupuesto Ejercido *`) follows: it stays with the heading
+    if nxt[:1].islower():
+        return -1  # `Resultados: los indicadores…` keeps its text on the heading's line
+    return k
