@@ -73,6 +73,7 @@ def reflow(tm: TextMap, phrases: Collection[tuple[str, ...]]) -> TextMap:
 
 def _join_split_paragraphs(norm: str) -> str:
     """`sentence cut\\n\\ncontinued` → `sentence cut \\ncontinued` (one blank line removed)."""
+
     def join(m: re.Match[str]) -> str:
         return m.group(1) + m.group()[len(m.group(1)) :].replace("\n", " ", 1)
 

@@ -14,11 +14,12 @@ DEFAULT_OUT = Path(__file__).resolve().parent.parent / "resources" / "section_mo
 
 @app.command("train")
 def train_cli(
-    gold: Path = typer.Option(
-        Path("annotations"),
+    gold: list[Path] = typer.Option(
+        [Path("annotations")],
         "--gold",
         exists=True,
-        help="Gold records: a JSONL file or a folder of *.jsonl.",
+        help="Gold records: a JSONL file or a folder of *.jsonl (repeat to train on several, "
+        "e.g. --gold annotations --gold ../shared/realdev/gold.jsonl).",
     ),
     out: Path = typer.Option(
         DEFAULT_OUT, "--out", "-o", help="Folder for model.joblib and meta.json."
@@ -47,9 +48,9 @@ def train_cli(
     unknown = [m for m in wanted if m not in MODES]
     if unknown:
         raise typer.BadParameter(f"unknown modes {unknown}: use {', '.join(MODES)}")
-    records = [r for r in read_jsonl(gold) if r.get("sections")]
+    records = [r for path in gold for r in read_jsonl(path) if r.get("sections")]
     if not records:
-        typer.echo(f"error: no gold records with sections in {gold}", err=True)
+        typer.echo(f"error: no gold records with sections in {', '.join(map(str, gold))}", err=True)
         raise typer.Exit(1)
     extra = json.loads(params) if params else {}
     try:
