@@ -45,7 +45,7 @@ _ITEM_START_RE = re.compile(
 )
 # A line cut mid-sentence, a blank line, and its continuation in lowercase.
 _SPLIT_PARAGRAPH_RE = re.compile(
-    r"(?m)^([^\n]{%d,}?[^\s.:;?!])[ \t]*\n[ \t]*\n(?=[ \t]*[a-záéíóúñü(])" % WRAPPED_LINE_MIN
+    rf"(?m)^([^\n]{{{WRAPPED_LINE_MIN},}}?[^\s.:;?!])[ \t]*\n[ \t]*\n(?=[ \t]*[a-záéíóúñü(])"
 )
 
 

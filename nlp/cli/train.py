@@ -1,4 +1,4 @@
-"""`fichas train`: cross-validate the section classifier by document, train it on all gold, save it."""
+"""`fichas train`: cross-validate the section classifier by document, train on all gold, save."""
 
 from __future__ import annotations
 
@@ -39,7 +39,7 @@ def train_cli(
     ),
     as_json: bool = typer.Option(False, "--json", help="Print the scores as JSON."),
 ) -> None:
-    """Train the section classifier from gold records; print cross-validated character F1 per mode."""
+    """Train the section classifier on gold records; print cross-validated character F1 by mode."""
     from nlp.records import read_jsonl
     from nlp.section_model import MODES
     from nlp.train import train_and_report
@@ -65,8 +65,8 @@ def train_cli(
     else:
         typer.echo(format_scores(scores, cv, seed))
     typer.echo(
-        f"model trained on {model.meta['n_documents']} documents ({model.meta['n_blocks']} blocks), "
-        f"data {model.meta['data_hash'][:12]}, saved to {out}"
+        f"model trained on {model.meta['n_documents']} documents "
+        f"({model.meta['n_blocks']} blocks), data {model.meta['data_hash'][:12]}, saved to {out}"
     )
 
 
