@@ -32,7 +32,7 @@ _ITEM_RE = re.compile(
 )
 _COLUMNS_RE = re.compile(r"\S(?: {3,}|\t)\S")
 # A sentence ends after a lowercase word, a number, `)` or `%` (not after `III.` or dot leaders).
-_SENTENCE_END_RE = re.compile(r"(?<=[a-záéíóúüñ0-9)%\"][.;])\s+(?=[¿\"(]?[A-ZÁÉÍÓÚÑ])")
+SENTENCE_END_RE = re.compile(r"(?<=[a-záéíóúüñ0-9)%\"][.;])\s+(?=[¿\"(]?[A-ZÁÉÍÓÚÑ])")
 _LEADERS_RE = re.compile(r"(?:\.\s?){4,}\s*\d+\s*$")
 WORD_RE = re.compile(r"[^\W_]+")
 _BULLET_RE = re.compile(r"^\s*(?:[-•·▪◦‣–]|\*(?!\*))\s+")
@@ -281,7 +281,7 @@ def _split_sentences(tm: TextMap, block: Block, max_chars: int) -> list[Block]:
     """Cut a long paragraph at sentence ends into pieces of about `max_chars` or less."""
     if block.kind != "paragraph" or len(block.text) <= max_chars:
         return [block]
-    cuts = [m.end() for m in _SENTENCE_END_RE.finditer(block.text)]
+    cuts = [m.end() for m in SENTENCE_END_RE.finditer(block.text)]
     pieces: list[tuple[int, int]] = []
     begin = 0
     for cut in cuts:

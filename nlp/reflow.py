@@ -21,6 +21,7 @@ import dataclasses
 import re
 from collections.abc import Collection, Sequence
 
+from nlp.blocks import SENTENCE_END_RE
 from nlp.textmap import TextMap, fold_same_length
 
 #: Lines shorter than this are left as they are: a paragraph written on one line, with
@@ -86,6 +87,8 @@ def _line_breaks(
     """Positions (spaces) of one prose line that become line breaks."""
     words = [(m.group(), m.start(), m.end()) for m in _WORD_RE.finditer(folded, start, end)]
     cuts = [m.start() for m in _ITEM_START_RE.finditer(norm, start, end)]
+    # every sentence its own line: a run-on line is not one table or one paragraph
+    cuts += [m.start() for m in SENTENCE_END_RE.finditer(norm, start, end)]
     previous_heading_end = -1
     i = 0
     while i < len(words):

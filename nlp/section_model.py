@@ -137,9 +137,20 @@ def _bin(value: float, edges: Sequence[float]) -> int:
     return len(edges)
 
 
+def starts_mid_sentence(doc: DocBlocks) -> bool:
+    """An excerpt cut inside a sentence (`de Egresos de la Federación…`): no front matter."""
+    head = doc.tm.norm.lstrip(" \t\n*#>-•")
+    return bool(head) and (head[0].islower() or head[0] in ",;:)")
+
+
 def layout_features(doc: DocBlocks) -> list[dict[str, float]]:
-    """Layout of each block and its neighbours (no rule output)."""
+    """Layout of each block and its neighbours (no rule output).
+
+    Where the text starts mid-sentence, the position from the start says nothing (an
+    excerpt has no front matter), so those features are left out.
+    """
     n = len(doc.blocks)
+    excerpt = starts_mid_sentence(doc)
     out = []
     for i, block in enumerate(doc.blocks):
         text = block.text.strip()
@@ -147,10 +158,11 @@ def layout_features(doc: DocBlocks) -> list[dict[str, float]]:
         feats = {
             f"kind={block.kind}": 1.0,
             f"len={_bin(len(text), (20, 60, 150, 400, 1000))}": 1.0,
-            f"pos={min(int(10 * i / max(n, 1)), 9)}": 1.0,
-            f"idx={min(i, 4)}": 1.0,
             f"ridx={min(n - 1 - i, 4)}": 1.0,
         }
+        if not excerpt:
+            feats[f"pos={min(int(10 * i / max(n, 1)), 9)}"] = 1.0
+            feats[f"idx={min(i, 4)}"] = 1.0
         if letters and sum(c.isupper() for c in letters) / len(letters) > 0.8 and len(letters) > 3:
             feats["caps"] = 1.0
         if len(text) < 90 and not text.endswith((".", ";", ",")):
@@ -452,7 +464,8 @@ class SectionModel:
             trans = np.stack(
                 [tw * self.log_trans_by_kind.get(b.kind, self.log_trans) for b in doc.blocks]
             )
-        path = viterbi(emit, trans, tw * self.log_start)
+        start = 0.0 * self.log_start if starts_mid_sentence(doc) else tw * self.log_start
+        path = viterbi(emit, trans, start)
         return [self.labels[k] for k in path]
 
     def predict(self, docs: Sequence[DocBlocks], mode: str = "combined") -> list[list[str]]:
