@@ -16,7 +16,7 @@ import regex
 
 from nlp.rules import read_jsonl_rules, rules_root
 from nlp.settings import ENTITY_LABELS
-from nlp.values.lexicon import currencies, months, scales, word_list
+from nlp.values.lexicon import currencies, currency_words, months, scale_words, word_list
 from nlp.values.registry import VALUE_PARSERS
 
 RULE_FILES = ("year", "date", "percent", "amount", "program")
@@ -52,7 +52,7 @@ class RegexRule:
     counter_examples: tuple[str, ...] = field(default=(), compare=False)
 
 
-def _alternation(words: list[str]) -> str:
+def alternation(words: list[str]) -> str:
     """Regex alternation of literal words, longest first so `millones` beats `mil`."""
     escaped = sorted(
         {regex.escape(w).replace("\\ ", "\\s+") for w in words if w}, key=len, reverse=True
@@ -69,17 +69,19 @@ def macros(rules_dir: str | None = None) -> dict[str, str]:
         if not k.startswith("_")
     }
     month_words = list(months(rules_dir))
-    table["MONTH"] = _alternation(month_words + _accented(month_words))
+    table["MONTH"] = alternation(month_words + _accented(month_words))
     full = [w for w in month_words if len(w) > 4 or w == "mayo"]
-    table["MONTH_FULL"] = _alternation(full + _accented(full))
-    table["SCALE_WORD"] = _alternation([w for w in scales(rules_dir)])
-    table["CURRENCY_WORD"] = _alternation(
-        [w for w in currencies(rules_dir) if w != "$"] + ["dólares", "dólar"]
-    )
-    table["NUMBER_WORD"] = _alternation(
+    table["MONTH_FULL"] = alternation(full + _accented(full))
+    table["SCALE_WORD"] = alternation(list(scale_words(rules_dir)))
+    table["SCALE_WORD_LARGE"] = alternation(list(scale_words(rules_dir, min_factor=1e6)))
+    abbreviations = {w.rstrip(".") for w in scale_words(rules_dir, "abbreviation")}
+    table["SCALE_ABBR"] = "(?i:" + alternation(sorted(abbreviations)) + ")"
+    table["CURRENCY_WORD"] = alternation([w for w in currency_words(rules_dir) if w != "$"])
+    table["CURRENCY_CODE"] = alternation(sorted(set(currencies(rules_dir).values())))
+    table["NUMBER_WORD"] = alternation(
         [w for w in word_list("number_words", rules_dir) if w != "y"] + ["y"]
     )
-    table["COUNT_NOUN"] = _alternation(list(word_list("count_nouns", rules_dir)))
+    table["COUNT_NOUN"] = alternation(list(word_list("count_nouns", rules_dir)))
     return table
 
 

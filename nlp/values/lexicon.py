@@ -27,12 +27,29 @@ def scales(rules_dir: str | None = None) -> dict[str, tuple[float, str | None]]:
 
 
 @lru_cache(maxsize=8)
+def scale_words(
+    rules_dir: str | None = None, form: str = "word", min_factor: float = 0.0
+) -> tuple[str, ...]:
+    """Scale words as written (`millones`) or abbreviations (`MDP`), for the rule macros."""
+    rows = read_tsv(rules_root(rules_dir) / "lexicon" / "scales.tsv")
+    return tuple(
+        r["word"] for r in rows if r.get("form") == form and float(r["factor"]) >= min_factor
+    )
+
+
+@lru_cache(maxsize=8)
 def currencies(rules_dir: str | None = None) -> dict[str, str]:
     """Folded currency word, symbol or code -> ISO code."""
     return {
         fold(r["word"]): r["currency"]
         for r in read_tsv(rules_root(rules_dir) / "lexicon" / "currencies.tsv")
     }
+
+
+@lru_cache(maxsize=8)
+def currency_words(rules_dir: str | None = None) -> tuple[str, ...]:
+    """Currency words, symbols and codes as written (accents kept), for the rule macros."""
+    return tuple(r["word"] for r in read_tsv(rules_root(rules_dir) / "lexicon" / "currencies.tsv"))
 
 
 @lru_cache(maxsize=8)
