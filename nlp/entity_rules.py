@@ -9,17 +9,15 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 import regex
 
-from nlp.rules import read_jsonl_rules, rules_root
+from nlp.rules import read_jsonl_rules, rules_files, rules_path
 from nlp.settings import ENTITY_LABELS
 from nlp.values.lexicon import currencies, currency_words, months, scale_words, word_list
 from nlp.values.registry import VALUE_PARSERS
 
-RULE_FILES = ("year", "date", "percent", "amount", "program")
 ALLOWED_KEYS = {
     "id",
     "label",
@@ -62,7 +60,8 @@ def alternation(words: list[str]) -> str:
 
 def macros(rules_dir: str | None = None) -> dict[str, str]:
     """Named sub-patterns: `macros.json` plus the ones generated from the lexicon."""
-    path = rules_root(rules_dir) / "entities" / "macros.json"
+    path = rules_path(rules_dir, "entities", "macros.json")
+    rules_files(rules_dir)  # the folder passes its schema check first
     table = {
         k: v
         for k, v in json.loads(path.read_text(encoding="utf-8")).items()
@@ -127,11 +126,7 @@ def load_regex_rules(rules_dir: str | None = None) -> tuple[RegexRule, ...]:
     table = macros(rules_dir)
     rules: list[RegexRule] = []
     seen: set[str] = set()
-    folder = rules_root(rules_dir) / "entities"
-    for name in RULE_FILES:
-        path = folder / f"{name}.jsonl"
-        if not path.exists():
-            continue
+    for path in rules_files(rules_dir)["regex_rules"]:
         for index, item in enumerate(read_jsonl_rules(path), 1):
             where = f"{path}: rule {index} ({item.get('id', '?')})"
             validate(item, where)
@@ -159,11 +154,3 @@ def load_regex_rules(rules_dir: str | None = None) -> tuple[RegexRule, ...]:
                 )
             )
     return tuple(rules)
-
-
-def rules_files(rules_dir: str | None = None) -> list[Path]:
-    """The files a saved pipeline must carry to reproduce its rules."""
-    root = rules_root(rules_dir)
-    return sorted(
-        p for p in root.rglob("*") if p.is_file() and p.suffix in (".jsonl", ".tsv", ".json", ".md")
-    )

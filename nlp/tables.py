@@ -16,7 +16,7 @@ from typing import Any
 import regex
 
 from nlp.entity_rules import alternation, macros
-from nlp.rules import read_tsv, rules_path
+from nlp.rules import read_rules_tsv
 from nlp.textmap import normalize
 from nlp.values.money import currency_of, scale_of
 from nlp.values.numbers import decimal_convention, parse_number
@@ -46,9 +46,7 @@ def table_patterns(rules_dir: str | None = None) -> TablePatterns:
     """Table patterns of a rules folder, compiled once."""
     table = macros(rules_dir)
     num = table["CELL_NUM"]
-    row_labels = [
-        r["word"] for r in read_tsv(rules_path(rules_dir, "entities", "row_label_words.tsv"))
-    ]
+    row_labels = [r["word"] for r in read_rules_tsv(rules_dir, "entities", "row_label_words.tsv")]
     money = (
         r"\((?P<abbr>" + table["SCALE_ABBR"] + r")\)"
         r"|(?P<words>(?P<scale>" + table["SCALE_WORD"] + r")\s+de\s+"
@@ -244,7 +242,7 @@ def _money_headers(
     if columns is not None:
         return [
             " ".join(cell.split())
-            for cell, kind in zip(line.split("\t"), columns)
+            for cell, kind in zip(line.split("\t"), columns, strict=True)
             if kind == "money"
         ]
     above = []  # a header broken one word per line starts above its scale marker
@@ -270,10 +268,8 @@ def _clean_header(text: str, pats: TablePatterns) -> str:
     row label (`Presupuesto Ejercido* Año Presupuesto del Programa (MDP)`)."""
     text = " ".join(regex.sub(r"[#`*]+", " ", text).split())
     text = regex.sub(r"^(?:\s*\(\d\))+\s*", "", text)
-    label = None
-    for label in pats.row_label.finditer(text):
-        pass
-    return text[label.end() :].strip() if label else text
+    labels = list(pats.row_label.finditer(text))
+    return text[labels[-1].end() :].strip() if labels else text
 
 
 def _tab_columns(header: str, pats: TablePatterns) -> list[str]:
