@@ -13,9 +13,10 @@ from pathlib import Path
 from typing import Any
 
 from nlp.readers import read_document
-from nlp.records import Record, content_hash, validate_record
+from nlp.records import Record, content_hash, dumps, read_jsonl, validate_record, write_atomic
 from nlp.settings import ENTITY_LABELS, REPO_DIR, SECTION_LABELS
 from nlp.values.checks import value_problem
+from nlp.values.programs import default_program_value
 
 _ENTITY_KEYS = {"label", "surface", "occurrence", "after", "value", "note"}
 _SECTION_KEYS = {"section", "surface", "occurrence", "after", "note"}
@@ -89,7 +90,6 @@ def _find(text: str, surface: str, after: str | None, occurrence: int) -> int | 
 
 def build_record(spec: Spec, root: Path = REPO_DIR) -> Record:
     """The gold record of one spec; raises `SpecError` listing every problem."""
-    from nlp.values.programs import default_program_value
 
     document = read_document(root / spec.file)
     text = document.text
@@ -247,7 +247,6 @@ def build_all(
     spec_dir: str | Path, out_dir: str | Path, only: list[str] | None = None, root: Path = REPO_DIR
 ) -> tuple[list[str], list[str]]:
     """Build every spec in `spec_dir` into `out_dir/<id>.jsonl`; returns (built ids, problems)."""
-    from nlp.records import dumps, write_atomic
 
     built, problems = [], []
     for path in sorted(Path(spec_dir).glob("*.jsonl")):
@@ -268,7 +267,6 @@ def build_all(
 
 def add_line(spec_path: str | Path, item: dict[str, Any], root: Path = REPO_DIR) -> None:
     """Append one line to a spec only if the spec still builds with it."""
-    from nlp.records import write_atomic
 
     spec_path = Path(spec_path)
     spec = read_spec(spec_path)
@@ -282,7 +280,6 @@ def add_line(spec_path: str | Path, item: dict[str, Any], root: Path = REPO_DIR)
 
 def check_gold(path: str | Path) -> list[str]:
     """Problems of gold records (offsets, overlaps, labels, values, sections covering the text)."""
-    from nlp.records import read_jsonl
 
     problems = []
     for record in read_jsonl(path):

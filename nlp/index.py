@@ -34,6 +34,8 @@ from nlp.index_schema import (
 )
 from nlp.programs import main_program
 from nlp.records import Record, content_hash, validate_record
+from nlp.rules import load_programs, program_lookup
+from nlp.search import search as _search
 from nlp.tables import cell_columns
 from nlp.textmap import fold
 
@@ -154,8 +156,6 @@ def _prepare(conn: sqlite3.Connection, rules_dir: str | None) -> None:
 
 def _gazetteer_names(rules_dir: str | None) -> Iterator[tuple[str, str, str, str]]:
     try:
-        from nlp.rules import load_programs
-
         programs = load_programs(rules_dir)
     except FileNotFoundError:  # an index can be built where no rules folder is installed
         return
@@ -422,7 +422,6 @@ def _add_near_years(
 def _program_value(value: Any, surface: str) -> tuple[str, str | None]:
     if isinstance(value, dict) and value.get("name"):
         return value["name"], value.get("key")
-    from nlp.rules import program_lookup
 
     try:
         program = program_lookup().get(fold(surface))
@@ -448,6 +447,5 @@ def _main_program(
 
 def search(*args: Any, **kwargs: Any) -> Any:
     """Shortcut to `nlp.search.search` (imported lazily: it needs pandas)."""
-    from nlp.search import search as _search
 
     return _search(*args, **kwargs)

@@ -35,6 +35,7 @@ from nlp.index_schema import (
     stems,
     words,
 )
+from nlp.rules import read_tsv, rules_path
 from nlp.settings import ENTITY_LABELS, SECTION_LABELS
 from nlp.textmap import fold
 
@@ -397,7 +398,6 @@ def _section_rows(
 @lru_cache(maxsize=1)
 def branch_column_words() -> tuple[str, ...]:
     """Words of `rules/entities/branch_columns.tsv`: table columns of the budget branch."""
-    from nlp.rules import read_tsv, rules_path
 
     path = rules_path(None, "entities", "branch_columns.tsv")
     return tuple(row["word"].lower() for row in read_tsv(path)) if path.exists() else ()

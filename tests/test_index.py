@@ -841,9 +841,6 @@ def test_cli_index_and_search(cli: Any, tmp_path: Path) -> None:
 def test_cli_annotates_document_inputs(
     cli: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, records: list[dict[str, Any]]
 ) -> None:
-    import sys
-    import types
-
     runner, app = cli
     docs = tmp_path / "docs"
     docs.mkdir()
@@ -856,9 +853,9 @@ def test_cli_annotates_document_inputs(
         calls.append(sorted(p.name for p in paths))
         return iter(records[:2])
 
-    monkeypatch.setitem(
-        sys.modules, "nlp.annotate", types.SimpleNamespace(annotate_paths=annotate_paths)
-    )
+    import nlp.cli.index
+
+    monkeypatch.setattr(nlp.cli.index, "annotate_paths", annotate_paths)
     db = str(tmp_path / "docs.db")
     result = runner.invoke(app, ["index", str(docs), str(FIXTURE), "--db", db])
     assert result.exit_code == 0, result.output

@@ -8,7 +8,9 @@ from pathlib import Path
 
 import typer
 
-from nlp.cli import app
+from nlp import evaluate as ev
+from nlp.cli.app import app
+from nlp.records import read_jsonl
 
 
 class SectionMode(str, Enum):
@@ -51,8 +53,6 @@ def evaluate_cli(
     ),
 ) -> None:
     """Score predictions (or the pipeline) against gold records, as the guide's Scoring says."""
-    from nlp import evaluate as ev
-    from nlp.records import read_jsonl
 
     if as_json and markdown:
         raise typer.BadParameter("choose one of --json and --markdown")

@@ -7,7 +7,10 @@ from pathlib import Path
 
 import typer
 
-from nlp.cli import app
+from nlp.cli.app import app
+from nlp.records import read_jsonl
+from nlp.section_model import MODES
+from nlp.train import train_and_report
 
 DEFAULT_OUT = Path(__file__).resolve().parent.parent / "resources" / "section_model"
 
@@ -39,9 +42,6 @@ def train_cli(
     as_json: bool = typer.Option(False, "--json", help="Print the scores as JSON."),
 ) -> None:
     """Train the section classifier from gold records; print cross-validated character F1 per mode."""
-    from nlp.records import read_jsonl
-    from nlp.section_model import MODES
-    from nlp.train import train_and_report
 
     wanted = [m.strip() for m in modes.split(",") if m.strip()]
     unknown = [m for m in wanted if m not in MODES]

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from nlp.index_schema import connect_read, name_key
+from nlp.search import program_matches
 from nlp.textmap import fold
 
 #: Document ids as `fichas index` writes them (file stems); anything else is not looked up.
@@ -144,7 +145,6 @@ def _title(text: str) -> str:
 
 def program_names(db: str | os.PathLike[str], program: str) -> list[str]:
     """Canonical names that `program` (any name, earlier name, key or surface seen) stands for."""
-    from nlp.search import program_matches
 
     conn = connect_read(db)
     try:
