@@ -162,10 +162,11 @@ def build_record(spec: Spec, root: Path = REPO_DIR) -> Record:
             )
     entities = _drop_contained_all(entities)
     entities.sort(key=lambda e: (e["start"], e["end"]))
-    for prev, cur in zip(entities, entities[1:]):
+    for prev, cur in zip(entities, entities[1:], strict=False):
         if cur["start"] < prev["end"]:
             problems.append(
-                f"{where}:{cur['_line']}: {cur['label']} {text[cur['start'] : cur['end']]!r} at {cur['start']} overlaps "
+                f"{where}:{cur['_line']}: {cur['label']} {text[cur['start'] : cur['end']]!r} "
+                f"at {cur['start']} overlaps "
                 f"{prev['label']} {text[prev['start'] : prev['end']]!r} (line {prev['_line']})"
             )
     sections = _sections_from_starts(starts, len(text), where, problems)
@@ -221,17 +222,17 @@ def _drop_contained_all(entities: list[dict[str, Any]]) -> list[dict[str, Any]]:
 def _sections_from_starts(
     starts: list[tuple[int, str]], n: int, where: str, problems: list[str]
 ) -> list[dict[str, Any]]:
-    """Contiguous sections: each runs from its start to the next start; before the first is `other`."""
+    """Contiguous sections: each runs from its start to the next; before the first is `other`."""
     if not starts:
         return [{"start": 0, "end": n, "label": "other"}] if n else []
     starts = sorted(starts)
-    for (a, la), (b, lb) in zip(starts, starts[1:]):
+    for (a, la), (b, lb) in zip(starts, starts[1:], strict=False):
         if a == b:
             problems.append(f"{where}: two sections ({la}, {lb}) start at the same offset {a}")
     sections = []
     if starts[0][0] > 0:
         sections.append({"start": 0, "end": starts[0][0], "label": "other"})
-    for (start, label), nxt in zip(starts, [s for s, _ in starts[1:]] + [n]):
+    for (start, label), nxt in zip(starts, [s for s, _ in starts[1:]] + [n], strict=False):
         if nxt > start:
             sections.append({"start": start, "end": nxt, "label": label})
     merged: list[dict[str, Any]] = []

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 
 import typer
@@ -13,7 +13,7 @@ from nlp.cli.app import app
 from nlp.records import read_jsonl
 
 
-class SectionMode(str, Enum):
+class SectionMode(StrEnum):
     """How sections are predicted: heading rules, the classifier, or both."""
 
     rules = "rules"
@@ -88,8 +88,10 @@ def evaluate_cli(
         seen = ev.trained_on(gold_records)
         if seen:
             typer.echo(
-                f"note: the section model was trained on {seen} of these {len(gold_records)} documents, so their "
-                "section scores are in-sample; use --cv K for scores of documents the model never saw",
+                f"note: the section model was trained on {seen} of these {len(gold_records)} "
+                "documents, so their "
+                "section scores are in-sample; use --cv K for scores of documents the model "
+                "never saw",
                 err=True,
             )
     if output is not None:

@@ -60,7 +60,7 @@ def add_cmd(
         add_line(spec, item)
     except SpecError as err:
         typer.echo(str(err), err=True)
-        raise typer.Exit(1)
+        raise typer.Exit(1) from err
     typer.echo(f"added to {spec}")
 
 
