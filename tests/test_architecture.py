@@ -27,6 +27,8 @@ LEAD_FILES_OVER_LIMITS = {
     "nlp/components/sections.py",
     "nlp/components/headings.py",
 }
+#: Modules of other owners (the robust helper, issue 14) over the function limit today.
+OTHER_OWNERS_OVER_LIMITS = {"nlp/annotate.py"}  # annotate_to_jsonl: 61 lines
 #: Import cycles among lead-owned modules today (`evaluate` and `train` import each other).
 LEAD_CYCLES = [{"nlp.evaluate", "nlp.train"}]
 #: Lead- and robust-owned modules that still import the package's own modules inside functions.
@@ -177,7 +179,8 @@ def _too_long() -> list[str]:
 
 @pytest.mark.issue(13)
 def test_modules_and_functions_have_a_readable_size() -> None:
-    too_long = [p for p in _too_long() if p.split(":")[0] not in LEAD_FILES_OVER_LIMITS]
+    known = LEAD_FILES_OVER_LIMITS | OTHER_OWNERS_OVER_LIMITS
+    too_long = [p for p in _too_long() if p.split(":")[0] not in known]
     assert too_long == []
 
 
