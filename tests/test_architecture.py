@@ -162,6 +162,48 @@ def test_own_package_imports_are_at_the_top() -> None:
     assert late == []
 
 
+#: The layers, lowest first: a module imports only from its own layer or lower ones.
+#: (Values sit below candidates because a table cell's candidate carries its value.)
+LAYERS = [
+    ("base", ["nlp.settings", "nlp.textmap", "nlp.manifest", "nlp.readers", "nlp.rules",
+              "nlp.gazetteer", "nlp.extensions"]),
+    ("values", ["nlp.values", "nlp.entity_rules"]),
+    ("candidates and resolution", ["nlp.candidates", "nlp.table_layout", "nlp.tables",
+                                   "nlp.programs", "nlp.overlaps", "nlp.matching"]),
+    ("records", ["nlp.records", "nlp.gold"]),
+    ("components", ["nlp.components", "nlp.blocks", "nlp.section_cues", "nlp.section_model",
+                    "nlp.headings", "nlp.pipeline", "nlp"]),
+    ("batch", ["nlp.annotate", "nlp.evaluate", "nlp.train"]),
+    ("index and search", ["nlp.index_schema", "nlp.index_rows", "nlp.index",
+                          "nlp.search_query", "nlp.snippets", "nlp.search"]),
+    ("web and CLI", ["nlp.web", "nlp.cli"]),
+]  # fmt: skip
+
+
+def _layer(module: str) -> int:
+    """Index of the layer whose longest prefix names `module`."""
+    best = max(
+        (len(prefix), index)
+        for index, (_, prefixes) in enumerate(LAYERS)
+        for prefix in prefixes
+        if module == prefix or module.startswith(prefix + ".")
+    )
+    return best[1]
+
+
+@pytest.mark.issue(13)
+def test_layers_point_one_way() -> None:
+    """readers/textmap/rules -> values -> candidates -> records -> components -> batch ->
+    index and search -> web and CLI; never upwards."""
+    upwards = [
+        f"{module} ({LAYERS[_layer(module)][0]}) imports {target} ({LAYERS[_layer(target)][0]})"
+        for module, targets in GRAPH.items()
+        for target in targets
+        if _layer(target) > _layer(module)
+    ]
+    assert upwards == []
+
+
 def _too_long() -> list[str]:
     out = []
     for path in MODULES.values():
