@@ -19,20 +19,24 @@ MAX_FUNCTION_LINES = 60
 
 #: Lead-owned modules over the size limits today (issue 13: to be emptied by the lead).
 LEAD_FILES_OVER_LIMITS = {
-    "nlp/blocks.py",
-    "nlp/section_model.py",
-    "nlp/section_cues.py",
-    "nlp/train.py",
-    "nlp/evaluate.py",
-    "nlp/components/sections.py",
-    "nlp/components/headings.py",
+    "nlp/components/headings.py",  # 553 lines
+    "nlp/evaluate.py",  # 733 lines
+    "nlp/section_model.py",  # 715 lines; fit: 78 lines
 }
 #: Modules of other owners (the robust helper, issue 14) over the function limit today.
 OTHER_OWNERS_OVER_LIMITS = {"nlp/annotate.py"}  # annotate_to_jsonl: 61 lines
 #: Import cycles among lead-owned modules today (`evaluate` and `train` import each other).
 LEAD_CYCLES = [{"nlp.evaluate", "nlp.train"}]
 #: Lead- and robust-owned modules that still import the package's own modules inside functions.
-OWNER_FILES_WITH_LOCAL_IMPORTS = LEAD_FILES_OVER_LIMITS | {"nlp/annotate.py"}
+OWNER_FILES_WITH_LOCAL_IMPORTS = {
+    "nlp/annotate.py",
+    "nlp/components/headings.py",
+    "nlp/components/sections.py",
+    "nlp/evaluate.py",
+    "nlp/section_cues.py",
+    "nlp/section_model.py",
+    "nlp/train.py",
+}
 #: Own-package imports that stay inside a function, and why (the import is heavy or optional).
 LAZY_OWN_IMPORTS = {
     ("nlp", "nlp.pipeline"): "imports spaCy: `import nlp` stays cheap",
@@ -181,14 +185,18 @@ LAYERS = [
 
 
 def _layer(module: str) -> int:
-    """Index of the layer whose longest prefix names `module`."""
-    best = max(
+    """Index of the layer whose longest prefix names `module` (-1: no layer names it)."""
+    found = [
         (len(prefix), index)
         for index, (_, prefixes) in enumerate(LAYERS)
         for prefix in prefixes
         if module == prefix or module.startswith(prefix + ".")
-    )
-    return best[1]
+    ]
+    return max(found)[1] if found else -1
+
+
+def test_every_module_has_a_layer() -> None:
+    assert [m for m in MODULES if _layer(m) < 0] == [], "add the module to LAYERS"
 
 
 @pytest.mark.issue(13)
@@ -199,7 +207,7 @@ def test_layers_point_one_way() -> None:
         f"{module} ({LAYERS[_layer(module)][0]}) imports {target} ({LAYERS[_layer(target)][0]})"
         for module, targets in GRAPH.items()
         for target in targets
-        if _layer(target) > _layer(module)
+        if _layer(target) > _layer(module) >= 0
     ]
     assert upwards == []
 
@@ -224,6 +232,20 @@ def test_modules_and_functions_have_a_readable_size() -> None:
     known = LEAD_FILES_OVER_LIMITS | OTHER_OWNERS_OVER_LIMITS
     too_long = [p for p in _too_long() if p.split(":")[0] not in known]
     assert too_long == []
+
+
+def test_the_exception_lists_only_name_files_that_still_need_them() -> None:
+    """A file fixed leaves its list, so the lists only shrink."""
+    too_long = {p.split(":")[0] for p in _too_long()}
+    assert LEAD_FILES_OVER_LIMITS | OTHER_OWNERS_OVER_LIMITS <= too_long
+    assert all(cycle in _cycles() for cycle in LEAD_CYCLES)
+    late = {
+        MODULES[m].relative_to(REPO).as_posix()
+        for m in MODULES
+        for target, in_function in _imports(m)
+        if in_function and (m, target) not in LAZY_OWN_IMPORTS
+    }
+    assert OWNER_FILES_WITH_LOCAL_IMPORTS <= late
 
 
 def test_the_entities_component_is_thin() -> None:
