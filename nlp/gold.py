@@ -7,14 +7,17 @@ not check out. Format: docs/gold_format.md.
 
 from __future__ import annotations
 
+import itertools
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from nlp.readers import read_document
-from nlp.records import Record, _value_problem, content_hash, validate_record
+from nlp.records import Record, content_hash, dumps, read_jsonl, validate_record, write_atomic
 from nlp.settings import ENTITY_LABELS, REPO_DIR, SECTION_LABELS
+from nlp.values.checks import value_problem
+from nlp.values.programs import default_program_value
 
 _ENTITY_KEYS = {"label", "surface", "occurrence", "after", "value", "note"}
 _SECTION_KEYS = {"section", "surface", "occurrence", "after", "note"}
@@ -88,8 +91,6 @@ def _find(text: str, surface: str, after: str | None, occurrence: int) -> int | 
 
 def build_record(spec: Spec, root: Path = REPO_DIR) -> Record:
     """The gold record of one spec; raises `SpecError` listing every problem."""
-    from nlp.values.programs import default_program_value
-
     document = read_document(root / spec.file)
     text = document.text
     problems: list[str] = []
@@ -100,74 +101,25 @@ def build_record(spec: Spec, root: Path = REPO_DIR) -> Record:
         problems.append(f"{where}: doc {spec.doc!r} does not match file name id {document.id!r}")
     for lineno, item in spec.lines:
         at = f"{where}:{lineno}"
-        is_section = "section" in item
-        allowed = _SECTION_KEYS if is_section else _ENTITY_KEYS
-        extra = set(item) - allowed
-        if extra:
-            problems.append(f"{at}: unknown keys {sorted(extra)}")
+        found = _spec_line(item, at, text, problems)
+        if found is None:
             continue
-        label = item.get("section") if is_section else item.get("label")
-        labels = SECTION_LABELS if is_section else ENTITY_LABELS
-        if label not in labels:
-            problems.append(f"{at}: unknown label {label!r} (one of {', '.join(labels)})")
-            continue
-        surface = item.get("surface")
-        if not isinstance(surface, str) or not surface:
-            problems.append(f"{at}: surface must be a non-empty string")
-            continue
-        occurrence = item.get("occurrence", 1)
-        if occurrence == "all":
-            if is_section:
-                problems.append(f"{at}: a section cannot use occurrence 'all'")
-                continue
-            offsets = _all_offsets(text, surface, item.get("after"))
-            if not offsets:
-                problems.append(f"{at}: surface {surface!r} not found")
-        else:
-            if not isinstance(occurrence, int) or occurrence < 1:
-                problems.append(f"{at}: occurrence must be a positive integer or 'all'")
-                continue
-            start = _find(text, surface, item.get("after"), occurrence)
-            if start == -1:
-                problems.append(f"{at}: anchor 'after' {item['after']!r} not found")
-                continue
-            if start is None:
-                problems.append(f"{at}: occurrence {occurrence} of {surface!r} not found")
-                continue
-            offsets = [start]
-        if is_section:
+        label, offsets = found
+        if "section" in item:
             starts.append((offsets[0], label))
             continue
-        value = item.get("value")
-        if value is None and label == "PROGRAM":
-            value = default_program_value(surface)
-        if value is None:
-            problems.append(f"{at}: {label} {surface!r} needs a value")
-            continue
-        value_problem = _value_problem(label, value)
-        if value_problem:
-            problems.append(f"{at}: {label} {surface!r}: {value_problem}")
-            continue
-        for start in offsets:
+        value = _entity_value(item, label, at, problems)
+        for start in offsets if value is not None else []:
+            end = start + len(item["surface"])
+            all_ = item.get("occurrence") == "all"
             entities.append(
-                {
-                    "start": start,
-                    "end": start + len(surface),
-                    "label": label,
-                    "value": value,
-                    "_line": lineno,
-                    "_all": occurrence == "all",
-                }
-            )
-    entities = _drop_contained_all(entities)
-    entities.sort(key=lambda e: (e["start"], e["end"]))
-    for prev, cur in zip(entities, entities[1:]):
-        if cur["start"] < prev["end"]:
-            problems.append(
-                f"{where}:{cur['_line']}: {cur['label']} {text[cur['start'] : cur['end']]!r} at {cur['start']} overlaps "
-                f"{prev['label']} {text[prev['start'] : prev['end']]!r} (line {prev['_line']})"
-            )
+                {"start": start, "end": end, "label": label, "value": value, "_line": lineno,
+                 "_all": all_}
+            )  # fmt: skip
+    entities = sorted(_drop_contained_all(entities), key=lambda e: (e["start"], e["end"]))
+    problems.extend(_overlaps(entities, text, where))
     sections = _sections_from_starts(starts, len(text), where, problems)
+    spec_path = spec.path.relative_to(root) if spec.path.is_relative_to(root) else spec.path
     record = {
         "id": document.id,
         "text": text,
@@ -177,15 +129,82 @@ def build_record(spec: Spec, root: Path = REPO_DIR) -> Record:
             **document.meta,
             "source": spec.file,
             "hash": content_hash(text),
-            "spec": str(spec.path.relative_to(root))
-            if spec.path.is_relative_to(root)
-            else str(spec.path),
+            "spec": str(spec_path),
         },
     }
     problems.extend(validate_record(record, require_cover=True))
     if problems:
         raise SpecError(problems)
     return record
+
+
+def _spec_line(
+    item: dict[str, Any], at: str, text: str, problems: list[str]
+) -> tuple[str, list[int]] | None:
+    """(label, start offsets) a spec line names; None (its problem added) when it is wrong."""
+    is_section = "section" in item
+    extra = set(item) - (_SECTION_KEYS if is_section else _ENTITY_KEYS)
+    if extra:
+        problems.append(f"{at}: unknown keys {sorted(extra)}")
+        return None
+    label = item.get("section") if is_section else item.get("label")
+    labels = SECTION_LABELS if is_section else ENTITY_LABELS
+    if label not in labels:
+        problems.append(f"{at}: unknown label {label!r} (one of {', '.join(labels)})")
+        return None
+    surface = item.get("surface")
+    if not isinstance(surface, str) or not surface:
+        problems.append(f"{at}: surface must be a non-empty string")
+        return None
+    occurrence = item.get("occurrence", 1)
+    if occurrence == "all":
+        if is_section:
+            problems.append(f"{at}: a section cannot use occurrence 'all'")
+            return None
+        offsets = _all_offsets(text, surface, item.get("after"))
+        if not offsets:
+            problems.append(f"{at}: surface {surface!r} not found")
+        return label, offsets
+    if not isinstance(occurrence, int) or occurrence < 1:
+        problems.append(f"{at}: occurrence must be a positive integer or 'all'")
+        return None
+    start = _find(text, surface, item.get("after"), occurrence)
+    if start == -1:
+        problems.append(f"{at}: anchor 'after' {item['after']!r} not found")
+        return None
+    if start is None:
+        problems.append(f"{at}: occurrence {occurrence} of {surface!r} not found")
+        return None
+    return label, [start]
+
+
+def _entity_value(item: dict[str, Any], label: str, at: str, problems: list[str]) -> Any:
+    """The value of an entity line (a PROGRAM's by default); None with a problem if wrong."""
+    surface = item["surface"]
+    value = item.get("value")
+    if value is None and label == "PROGRAM":
+        value = default_program_value(surface)
+    if value is None:
+        problems.append(f"{at}: {label} {surface!r} needs a value")
+        return None
+    problem = value_problem(label, value)
+    if problem:
+        problems.append(f"{at}: {label} {surface!r}: {problem}")
+        return None
+    return value
+
+
+def _overlaps(entities: list[dict[str, Any]], text: str, where: str) -> list[str]:
+    """A problem for each entity that overlaps the one before it (entities sorted)."""
+    problems = []
+    for prev, cur in itertools.pairwise(entities):
+        if cur["start"] < prev["end"]:
+            problems.append(
+                f"{where}:{cur['_line']}: {cur['label']} {text[cur['start'] : cur['end']]!r} "
+                f"at {cur['start']} overlaps "
+                f"{prev['label']} {text[prev['start'] : prev['end']]!r} (line {prev['_line']})"
+            )
+    return problems
 
 
 def _all_offsets(text: str, surface: str, after: str | None) -> list[int]:
@@ -220,17 +239,17 @@ def _drop_contained_all(entities: list[dict[str, Any]]) -> list[dict[str, Any]]:
 def _sections_from_starts(
     starts: list[tuple[int, str]], n: int, where: str, problems: list[str]
 ) -> list[dict[str, Any]]:
-    """Contiguous sections: each runs from its start to the next start; before the first is `other`."""
+    """Contiguous sections: each runs from its start to the next; before the first is `other`."""
     if not starts:
         return [{"start": 0, "end": n, "label": "other"}] if n else []
     starts = sorted(starts)
-    for (a, la), (b, lb) in zip(starts, starts[1:]):
+    for (a, la), (b, lb) in zip(starts, starts[1:], strict=False):
         if a == b:
             problems.append(f"{where}: two sections ({la}, {lb}) start at the same offset {a}")
     sections = []
     if starts[0][0] > 0:
         sections.append({"start": 0, "end": starts[0][0], "label": "other"})
-    for (start, label), nxt in zip(starts, [s for s, _ in starts[1:]] + [n]):
+    for (start, label), nxt in zip(starts, [s for s, _ in starts[1:]] + [n], strict=False):
         if nxt > start:
             sections.append({"start": start, "end": nxt, "label": label})
     merged: list[dict[str, Any]] = []
@@ -246,7 +265,6 @@ def build_all(
     spec_dir: str | Path, out_dir: str | Path, only: list[str] | None = None, root: Path = REPO_DIR
 ) -> tuple[list[str], list[str]]:
     """Build every spec in `spec_dir` into `out_dir/<id>.jsonl`; returns (built ids, problems)."""
-    from nlp.records import dumps, write_atomic
 
     built, problems = [], []
     for path in sorted(Path(spec_dir).glob("*.jsonl")):
@@ -267,7 +285,6 @@ def build_all(
 
 def add_line(spec_path: str | Path, item: dict[str, Any], root: Path = REPO_DIR) -> None:
     """Append one line to a spec only if the spec still builds with it."""
-    from nlp.records import write_atomic
 
     spec_path = Path(spec_path)
     spec = read_spec(spec_path)
@@ -281,7 +298,6 @@ def add_line(spec_path: str | Path, item: dict[str, Any], root: Path = REPO_DIR)
 
 def check_gold(path: str | Path) -> list[str]:
     """Problems of gold records (offsets, overlaps, labels, values, sections covering the text)."""
-    from nlp.records import read_jsonl
 
     problems = []
     for record in read_jsonl(path):

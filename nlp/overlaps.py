@@ -12,37 +12,17 @@ last, only where that context was kept.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
-
 import regex
 
-LABEL_RANK = {"DATE": 4, "AMOUNT": 3, "PERCENT": 3, "PROGRAM": 2, "YEAR": 1}
-# What may stand between an amount and a following bare `7 mil 776 millones`.
+from nlp.candidates import LABEL_RANK, Candidate
+
+# What may stand between an amount and a following bare `7 mil 776 millones`
 # (a connector, maybe with the year of the first amount: `… de pesos en 2015 a 7 mil 776 millones`).
 _AMOUNT_GAP = regex.compile(
-    r"^[\s,]*(?:(?:en|para|durante|de)\s+(?:19|20)\d\d[\s,]*)?(?:y|e|o|a|contra|frente\s+a|de|respectivamente)?[\s,]*$",
+    r"^[\s,]*(?:(?:en|para|durante|de)\s+(?:19|20)\d\d[\s,]*)?"
+    r"(?:y|e|o|a|contra|frente\s+a|de|respectivamente)?[\s,]*$",
     regex.I,
 )
-
-
-@dataclass
-class Candidate:
-    """A possible entity in original-text offsets, with what its value is read from."""
-
-    start: int
-    end: int
-    label: str
-    rule: str
-    rank: int
-    priority: int = 0
-    context: str | None = None
-    value: Any = None
-    data: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def length(self) -> int:
-        return self.end - self.start
 
 
 def resolve(candidates: list[Candidate], text: str) -> list[Candidate]:
@@ -65,6 +45,9 @@ def resolve(candidates: list[Candidate], text: str) -> list[Candidate]:
             chosen.append(cand)
             taken.append((cand.start, cand.end))
     return sorted(chosen, key=lambda c: c.start)
+
+
+__all__ = ["LABEL_RANK", "Candidate", "resolve"]
 
 
 def _overlaps(cand: Candidate, taken: list[tuple[int, int]]) -> bool:
