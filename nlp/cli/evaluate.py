@@ -29,6 +29,18 @@ def _training_extra(paths: list[Path] | None) -> list[Record]:
     return [record for path in paths for record in read_jsonl(path)]
 
 
+TRAIN_WITH = typer.Option(
+    None,
+    "--train-with",
+    exists=True,
+    help="With --cv: more gold (file or folder) added to every fold's training data "
+    "(default: the development gold annotations/, minus the scored documents).",
+)
+FOLDS_ONLY = typer.Option(
+    False, "--folds-only", help="With --cv: train on the other folds alone, no --train-with."
+)
+
+
 @app.command("evaluate")
 def evaluate_cli(
     gold: Path = typer.Argument(
@@ -52,16 +64,8 @@ def evaluate_cli(
         None, "--cv", min=2, help="Predict sections by K-fold cross-validation over the gold."
     ),
     seed: int = typer.Option(0, "--seed", help="Seed of the cross-validation folds."),
-    train_with: list[Path] | None = typer.Option(
-        None,
-        "--train-with",
-        exists=True,
-        help="With --cv: more gold (file or folder) added to every fold's training data "
-        "(default: the development gold annotations/, minus the scored documents).",
-    ),
-    folds_only: bool = typer.Option(
-        False, "--folds-only", help="With --cv: train on the other folds alone, no --train-with."
-    ),
+    train_with: list[Path] | None = TRAIN_WITH,
+    folds_only: bool = FOLDS_ONLY,
     base: str | None = typer.Option(None, "--base", help="Base spaCy model (default: settings)."),
     mode: SectionMode | None = typer.Option(
         None, "--mode", help="Section mode passed to the pipeline / cross-validation."
