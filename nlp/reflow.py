@@ -88,7 +88,11 @@ def _line_breaks(
     words = [(m.group(), m.start(), m.end()) for m in _WORD_RE.finditer(folded, start, end)]
     cuts = [m.start() for m in _ITEM_START_RE.finditer(norm, start, end)]
     # every sentence its own line: a run-on line is not one table or one paragraph
-    cuts += [m.start() for m in SENTENCE_END_RE.finditer(norm, start, end)]
+    cuts += [
+        m.start()
+        for m in SENTENCE_END_RE.finditer(norm, start, end)
+        if not _ENUM_BEFORE_RE.search(norm[max(start, m.start() - 6) : m.start()])
+    ]
     previous_heading_end = -1
     i = 0
     while i < len(words):

@@ -137,6 +137,10 @@ def _bin(value: float, edges: Sequence[float]) -> int:
     return len(edges)
 
 
+#: A block at least this long is prose, not a title, a name or a date line.
+PROSE_MIN = 150
+
+
 def starts_mid_sentence(doc: DocBlocks) -> bool:
     """An excerpt cut inside a sentence (`de Egresos de la Federación…`): no front matter."""
     head = doc.tm.norm.lstrip(" \t\n*#>-•")
@@ -161,8 +165,10 @@ def layout_features(doc: DocBlocks) -> list[dict[str, float]]:
             f"ridx={min(n - 1 - i, 4)}": 1.0,
         }
         if not excerpt:
+            # the first blocks are front matter when short; long prose there is content
+            shape = "prose" if len(text) >= PROSE_MIN else "short"
             feats[f"pos={min(int(10 * i / max(n, 1)), 9)}"] = 1.0
-            feats[f"idx={min(i, 4)}"] = 1.0
+            feats[f"idx={min(i, 4)}:{shape}"] = 1.0
         if letters and sum(c.isupper() for c in letters) / len(letters) > 0.8 and len(letters) > 3:
             feats["caps"] = 1.0
         if len(text) < 90 and not text.endswith((".", ";", ",")):
@@ -171,7 +177,8 @@ def layout_features(doc: DocBlocks) -> list[dict[str, float]]:
             feats["colon_end"] = 1.0
         digits = sum(c.isdigit() for c in text)
         feats[f"digits={_bin(digits / max(len(text), 1), (0.01, 0.1, 0.3))}"] = 1.0
-        feats[f"prev_kind={doc.blocks[i - 1].kind if i else 'START'}"] = 1.0
+        if i or not excerpt:
+            feats[f"prev_kind={doc.blocks[i - 1].kind if i else 'START'}"] = 1.0
         feats[f"next_kind={doc.blocks[i + 1].kind if i + 1 < n else 'END'}"] = 1.0
         out.append(feats)
     return out
