@@ -31,28 +31,31 @@ def annotate_cmd(
     batch_size: int = typer.Option(16, "--batch-size", "-b"),
     force: bool = typer.Option(False, "--force", help="Start over instead of resuming."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
+    follow_links: bool = typer.Option(
+        False, "--follow-links", help="Follow symbolic links in folders and globs."
+    ),
 ) -> None:
     """Annotate documents; resumable, one failure does not stop the batch (exit 1 if any failed)."""
     import nlp
     from nlp.annotate import annotate_to_docbin, annotate_to_jsonl
+    from nlp.outfile import OutputLock, OutputLocked
 
     if fmt not in ("jsonl", "spacy"):
         raise typer.BadParameter("--format must be jsonl or spacy")
     errors_path = errors or out.with_name(out.name + ".errors.jsonl")
+    if n_process < 1 or batch_size < 1:
+        raise typer.BadParameter("--n-process and --batch-size must be at least 1")
+    try:
+        with OutputLock(out):  # fail at once, before the pipeline loads
+            pass
+    except OutputLocked as err:
+        typer.echo(f"error: {err}", err=True)
+        raise typer.Exit(2) from None
     pipeline = nlp.load(base=base)
-    if fmt == "jsonl":
-        summary = annotate_to_jsonl(
-            inputs,
-            out,
-            pipeline,
-            errors_path=errors_path,
-            force=force,
-            batch_size=batch_size,
-            n_process=n_process,
-            progress=not quiet,
-        )
-    else:
-        summary = annotate_to_docbin(
+    write = annotate_to_jsonl if fmt == "jsonl" else annotate_to_docbin
+    options = {"force": force} if fmt == "jsonl" else {}
+    try:
+        summary = write(
             inputs,
             out,
             pipeline,
@@ -60,9 +63,17 @@ def annotate_cmd(
             batch_size=batch_size,
             n_process=n_process,
             progress=not quiet,
+            follow_links=follow_links,
+            **options,
         )
+    except OutputLocked as err:
+        typer.echo(f"error: {err}", err=True)
+        raise typer.Exit(2) from None
+    for warning in summary.warnings:
+        typer.echo(f"warning: {warning.file}: {warning.reason}", err=True)
     for failure in summary.failures:
-        typer.echo(f"failed: {failure.file}: {failure.reason}", err=True)
+        where = "" if failure.stage in ("read", "find") else f" (in {failure.stage})"
+        typer.echo(f"failed: {failure.file}: {failure.reason}{where}", err=True)
     typer.echo(
         f"{summary.line()} -> {out}" + (f"; errors in {errors_path}" if summary.failed else "")
     )
