@@ -40,7 +40,7 @@ __all__ = ["IndexStats", "build_index", "search", "record_hash"]
 _YEAR_RE = re.compile(r"(?<!\d)(1[89]\d\d|20\d\d)(?!\d)")
 #: Bump when the derived columns (main program, years, kinds) are computed differently.
 DERIVED_VERSION = 1
-_KIND_RE = re.compile(r"\d+_([A-Za-z]+)_")
+_KIND_RE = re.compile(r"(?<!\d)\d+_([A-Za-z]+)_")
 #: Ends of sentences and lines (a table row is a line).
 _SENTENCE_END_RE = re.compile(r"[.;!?](?=\s)|\n")
 _NUMBER_RE = re.compile(r"[-\u2212]?\d+(?:[.,]\d+)?")

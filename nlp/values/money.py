@@ -46,7 +46,7 @@ def amount_value(
 
 
 _WORDS_AMOUNT = regex.compile(
-    r"^(?P<words>[\p{L}\s]+?)\s+(?:(?P<scale>miles de millones|mil millones|millones|millón|millon|mil)\s+)?(?:de\s+)?(?P<cur>pesos|d[óo]lares)\b",
+    r"^(?P<words>[\p{L}\s]+?)(?<!\s)\s+(?:(?P<scale>miles de millones|mil millones|millones|millón|millon|mil)\s+)?(?:de\s+)?(?P<cur>pesos|d[óo]lares)\b",
     regex.I,
 )
 _AMOUNT_TEXT = regex.compile(

@@ -22,9 +22,9 @@ DOC_ID_RE = re.compile(r"[\w.\-]{1,200}")
 _TABLE_ROW_RE = re.compile(r"[\d\s.,%|/=\-–]*")
 _NOT_AVAILABLE_RE = re.compile(r"\b(?:n\.\s?d\.?|nd|n/a)(?!\w)", re.IGNORECASE)
 _CELL_SPLIT_RE = re.compile(r"\t+|\s{2,}")
-_PAREN_RE = re.compile(r"\s*\([^)]*\)")
+_PAREN_RE = re.compile(r"(?<!\s)\s*\([^)]*\)")
 _MONEY_HEADER_RE = re.compile(
-    r"((?:[^\s()]+\s+){0,3}[^\s()]+)\s*\((?:MMDP|MDP|millones de pesos|miles de pesos)\)",
+    r"(?<![^\s()])((?:[^\s()]+\s+){0,3}[^\s()]+)\s*\((?:MMDP|MDP|millones de pesos|miles de pesos)\)",
     re.IGNORECASE,
 )
 _YEAR_WORDS = {"ano", "anio", "year", "ejercicio"}
