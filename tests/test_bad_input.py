@@ -287,3 +287,16 @@ def test_case10_a_character_cut_at_the_end_is_replaced_with_a_warning(
     [warning] = _errors(errors)
     assert warning["warning"] is True and warning["stage"] == "decode"
     assert f"at byte offset(s) {len(data) - 1}: a character cut at the end" in warning["reason"]
+
+
+def test_a_regex_time_out_fails_that_document_only(
+    tmp_path: Path, blank_pipeline, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The second safety net of case 3: a rule that runs too long fails one document."""
+    import nlp.components.entities as entities
+
+    folder = _seeds(tmp_path / "in", 1)
+    monkeypatch.setattr(entities, "RULE_TIMEOUT_S", 0.0)  # every rule times out at once
+    summary = annotate_to_jsonl([str(folder)], tmp_path / "o.jsonl", blank_pipeline, progress=False)
+    [failure] = summary.failures
+    assert failure.stage == "fichas_entities" and failure.reason.startswith("TimeoutError")

@@ -52,7 +52,7 @@ def evaluate_cli(
 ) -> None:
     """Score predictions (or the pipeline) against gold records, as the guide's Scoring says."""
     from nlp import evaluate as ev
-    from nlp.records import read_jsonl
+    from nlp.gold_validation import read_checked
 
     if as_json and markdown:
         raise typer.BadParameter("choose one of --json and --markdown")
@@ -62,11 +62,11 @@ def evaluate_cli(
         )
     mode_name = mode.value if mode is not None else None
     try:
-        gold_records = list(read_jsonl(gold))
+        gold_records = read_checked(gold)  # each problem named: file, line, field
         if not gold_records:
             raise ev.EvaluationError(f"no gold records in {gold}")
         if pred is not None:
-            pred_records = list(read_jsonl(pred))
+            pred_records = read_checked(pred, strict=False)
         elif cv is not None:
             pred_records = ev.predict_with_cv(
                 gold_records, cv, seed=seed, base=base, mode=mode_name

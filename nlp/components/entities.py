@@ -26,6 +26,10 @@ MIN_WRAPPED_LINE = 40
 #: The longest program name the open patterns look for, in tokens.
 MAX_NAME_TOKENS = 40
 
+#: Seconds one regex rule may take on one text (a piece of at most 50,000 characters):
+#: catastrophic backtracking becomes this document's failure, not a hung batch.
+RULE_TIMEOUT_S = 60.0
+
 
 class EntityRecognizer:
     """Rule-based recognizer of the guide's entities; all rules come from a rules folder."""
@@ -171,7 +175,8 @@ class EntityRecognizer:
         decimal = decimal_convention(norm)
         out: list[Candidate] = []
         for rule in self.regex_rules:
-            for match in rule.pattern.finditer(norm):
+            # timeout: a safety net; the document fails alone (nlp/batch_pipe.py), no hang
+            for match in rule.pattern.finditer(norm, timeout=RULE_TIMEOUT_S):
                 groups = rule.groups or (None,)
                 for group in groups:
                     if group is not None and match.group(group) is None:
@@ -196,7 +201,7 @@ class EntityRecognizer:
                             data=data,
                         )
                     )
-        for match in self.gazetteer_re.finditer(norm):
+        for match in self.gazetteer_re.finditer(norm, timeout=RULE_TIMEOUT_S):
             start, end = textmap.span(*match.span())
             out.append(
                 Candidate(

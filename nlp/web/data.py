@@ -14,17 +14,18 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+from nlp.ids import id_problem
 from nlp.index_schema import connect_read, name_key
 from nlp.textmap import fold
 
 #: Document ids as `fichas index` writes them (file stems); anything else is not looked up.
-DOC_ID_RE = re.compile(r"[\w.\-]{1,200}")
 _TABLE_ROW_RE = re.compile(r"[\d\s.,%|/=\-–]*")
 _NOT_AVAILABLE_RE = re.compile(r"\b(?:n\.\s?d\.?|nd|n/a)(?!\w)", re.IGNORECASE)
 _CELL_SPLIT_RE = re.compile(r"\t+|\s{2,}")
 _PAREN_RE = re.compile(r"(?<!\s)\s*\([^)]*\)")
 _MONEY_HEADER_RE = re.compile(
-    r"(?<![^\s()])((?:[^\s()]+\s+){0,3}[^\s()]+)\s*\((?:MMDP|MDP|millones de pesos|miles de pesos)\)",
+    r"(?<![^\s()])((?:[^\s()]+\s+){0,3}[^\s()]+)"  # from a word's start: linear (issue 14)
+    r"\s*\((?:MMDP|MDP|millones de pesos|miles de pesos)\)",
     re.IGNORECASE,
 )
 _YEAR_WORDS = {"ano", "anio", "year", "ejercicio"}
@@ -54,10 +55,9 @@ def document(db: str | os.PathLike[str], doc_id: str) -> dict[str, Any]:
     whitespace (the index keeps every gap with a word as an `other` section), so
     the text is rebuilt with spaces there and every offset stays right.
     """
-    if not DOC_ID_RE.fullmatch(doc_id or ""):
-        raise NotFound(
-            f"no document {doc_id[:80]!r}: document ids are letters, digits, '_', '-' and '.'"
-        )
+    problem = id_problem(doc_id)
+    if problem:
+        raise NotFound(f"no document {str(doc_id)[:80]!r}: {problem}")
     conn = connect_read(db)
     try:
         cur = conn.execute(
