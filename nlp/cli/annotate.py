@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import typer
 
@@ -38,19 +39,14 @@ def annotate_cmd(
     """Annotate documents; resumable, one failure does not stop the batch (exit 1 if any failed)."""
     import nlp
     from nlp.annotate import annotate_to_docbin, annotate_to_jsonl
-    from nlp.outfile import OutputLock, OutputLocked
+    from nlp.outfile import OutputLocked
 
     if fmt not in ("jsonl", "spacy"):
         raise typer.BadParameter("--format must be jsonl or spacy")
     errors_path = errors or out.with_name(out.name + ".errors.jsonl")
     if n_process < 1 or batch_size < 1:
         raise typer.BadParameter("--n-process and --batch-size must be at least 1")
-    try:
-        with OutputLock(out):  # fail at once, before the pipeline loads
-            pass
-    except OutputLocked as err:
-        typer.echo(f"error: {err}", err=True)
-        raise typer.Exit(2) from None
+    _fail_if_locked(out)  # at once, before the pipeline loads
     pipeline = nlp.load(base=base)
     write = annotate_to_jsonl if fmt == "jsonl" else annotate_to_docbin
     options = {"force": force} if fmt == "jsonl" else {}
@@ -69,6 +65,23 @@ def annotate_cmd(
     except OutputLocked as err:
         typer.echo(f"error: {err}", err=True)
         raise typer.Exit(2) from None
+    _report(summary, out, errors_path)
+
+
+def _fail_if_locked(out: Path) -> None:
+    """Exit 2 with one line if another run holds the lock on `out`."""
+    from nlp.outfile import OutputLock, OutputLocked
+
+    try:
+        with OutputLock(out):
+            pass
+    except OutputLocked as err:
+        typer.echo(f"error: {err}", err=True)
+        raise typer.Exit(2) from None
+
+
+def _report(summary: Any, out: Path, errors_path: Path) -> None:
+    """Warnings and failures on stderr, the summary line, exit 1 if any document failed."""
     for warning in summary.warnings:
         typer.echo(f"warning: {warning.file}: {warning.reason}", err=True)
     for failure in summary.failures:
