@@ -76,8 +76,9 @@ def test_long_texts_are_cut_at_paragraphs_into_bounded_pieces() -> None:
 # -- case 2: an exception inside a component ----------------------------------------
 
 
+@pytest.mark.parametrize("n_process", [1, 2])
 def test_case02_a_component_failing_on_one_document_does_not_end_the_batch(
-    tmp_path: Path,
+    tmp_path: Path, n_process: int
 ) -> None:
     from spacy.language import Language
 
@@ -96,7 +97,9 @@ def test_case02_a_component_failing_on_one_document_does_not_end_the_batch(
     folder = _seeds(tmp_path / "in", 3)
     (folder / "bomb.txt").write_text("Programa de salud 2019. DETONAR.\n", encoding="utf-8")
     out, errors = tmp_path / "out.jsonl", tmp_path / "errors.jsonl"
-    summary = annotate_to_jsonl([str(folder)], out, pipeline, errors_path=errors, progress=False)
+    summary = annotate_to_jsonl(
+        [str(folder)], out, pipeline, errors_path=errors, progress=False, n_process=n_process
+    )
     assert (summary.done, summary.failed) == (3, 1)
     assert sorted(r["id"] for r in read_jsonl(out)) == sorted(s.stem for s in SEEDS[:3])
     assert _errors(errors) == [
