@@ -102,8 +102,15 @@ def pipeline_fingerprint(pipeline: Any) -> str:
     return digest.hexdigest()[:16]
 
 
-def find_files(inputs: list[str], summary: Summary, follow_links: bool = False) -> list[Entry]:
+def find_files(
+    inputs: Iterable[str | os.PathLike[str]] | str | os.PathLike[str],
+    summary: Summary,
+    follow_links: bool = False,
+) -> list[Entry]:
     """The batch's files with their ids; entries skipped or not found are failures."""
+    if isinstance(inputs, (str, os.PathLike)):  # one path given alone, not a list of them
+        inputs = [inputs]
+    inputs = [os.fspath(item) for item in inputs]
     entries, problems = expand_inputs(
         inputs, suffixes=SUPPORTED_SUFFIXES, follow_links=follow_links
     )
@@ -179,7 +186,7 @@ def annotate_paths(
 
         pipeline = nlp.load(base=base)
     summary = Summary(failures=[] if failures is None else failures)
-    entries = find_files([str(p) for p in paths], summary, follow_links)
+    entries = find_files(paths, summary, follow_links)
     yield from annotate_documents(
         pipeline,
         read_documents(entries, summary),

@@ -303,3 +303,14 @@ def test_a_regex_time_out_fails_that_document_only(
     summary = annotate_to_jsonl([str(folder)], tmp_path / "o.jsonl", blank_pipeline, progress=False)
     [failure] = summary.failures
     assert failure.stage == "fichas_entities" and failure.reason.startswith("TimeoutError")
+
+
+def test_one_path_given_alone_is_not_read_as_a_list_of_characters(
+    tmp_path: Path, blank_pipeline
+) -> None:
+    from nlp.annotate import annotate_paths
+
+    folder = _seeds(tmp_path / "in", 2)
+    assert len(list(annotate_paths(folder, blank_pipeline))) == 2
+    summary = annotate_to_jsonl(str(folder), tmp_path / "o.jsonl", blank_pipeline, progress=False)  # type: ignore[arg-type]
+    assert (summary.done, summary.failed) == (2, 0)

@@ -52,6 +52,9 @@ def rule_patterns() -> Iterator[tuple[str, Any, str]]:
         yield f"entities:{rule.id}", rule.pattern, "search"
     for name, source in macros().items():
         yield f"macro:{name}", regex.compile(source, regex.V0 | regex.I), "search"
+    from nlp.gazetteer import gazetteer
+
+    yield "gazetteer:program_names", gazetteer()[0], "search"
     for cue in default_cues():
         yield f"cues:{cue.id}", cue.compiled(), "search"
     for line in (REPO / "rules" / "sections" / "headings.jsonl").read_text("utf-8").splitlines():
@@ -139,7 +142,7 @@ def test_the_check_finds_a_quadratic_pattern() -> None:
     assert ratio > MAX_RATIO
 
 
-@pytest.mark.parametrize("name", ["entities", "macro", "cues", "headings"])
+@pytest.mark.parametrize("name", ["entities", "macro", "gazetteer", "cues", "headings"])
 def test_every_kind_of_rule_is_checked(name: str) -> None:
     assert any(n.startswith(name + ":") for n, _, _ in rule_patterns())
 
