@@ -1,8 +1,10 @@
 """Batch annotation: stream files through the pipeline and append one record per document.
 
-Built for thousands of documents and for being interrupted: files are read lazily,
-records are written (and flushed) as they are made, documents already in the output
-with the same content hash are skipped, and a bad file is reported, not fatal.
+Built for thousands of documents, for being interrupted and for hostile input: files
+are read lazily, records are written (and flushed) as they are made, documents already
+in the output with the same content hash are skipped, and every per-document failure,
+of reading or of any component, is one line of the errors file while the batch goes
+on (`nlp/batch_pipe.py`). One run at a time writes an output (`nlp/outfile.py`).
 """
 
 from __future__ import annotations
@@ -14,8 +16,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from nlp.readers import Document, ReadError, iter_paths, read_document
-from nlp.records import JsonlAppender, Record, content_hash, doc_to_record, read_jsonl, repair_jsonl
+from nlp.batch_pipe import pipe_safely
+from nlp.outfile import OutputLock, OutputLocked, rewrite_output
+from nlp.paths import Entry, expand_inputs
+from nlp.readers import SUPPORTED_SUFFIXES, Document, ReadError, read_document
+from nlp.records import JsonlAppender, Record, content_hash, doc_to_record
+
+__all__ = ["OutputLocked", "Summary", "annotate_paths", "annotate_to_docbin", "annotate_to_jsonl"]
 
 #: fsync the output every this many records (each record is flushed at once).
 FSYNC_EVERY = 50
@@ -23,29 +30,43 @@ FSYNC_EVERY = 50
 
 @dataclass
 class Failure:
-    """A document that could not be annotated: which file and why."""
+    """A document (or entry) that could not be annotated: which file, at which stage, why."""
 
     file: str
     reason: str
+    stage: str = "read"
 
     def to_json(self) -> dict[str, str]:
-        return {"file": self.file, "reason": self.reason}
+        return {"file": self.file, "stage": self.stage, "reason": self.reason}
 
 
 @dataclass
 class Summary:
-    """What a batch run did."""
+    """What a batch run did; failures and warnings are logged as they happen."""
 
     done: int = 0
     skipped: int = 0
     failures: list[Failure] = field(default_factory=list)
+    warnings: list[Failure] = field(default_factory=list)
+    log: _ErrorLog | None = None
 
     @property
     def failed(self) -> int:
         return len(self.failures)
 
+    def fail(self, failure: Failure) -> None:
+        self.failures.append(failure)
+        if self.log is not None:
+            self.log.write(failure)
+
+    def warn(self, warning: Failure) -> None:
+        self.warnings.append(warning)
+        if self.log is not None:
+            self.log.write(warning, warning=True)
+
     def line(self) -> str:
-        return f"annotated {self.done}, skipped {self.skipped} (unchanged), failed {self.failed}"
+        line = f"annotated {self.done}, skipped {self.skipped} (unchanged), failed {self.failed}"
+        return line + (f", {len(self.warnings)} warnings" if self.warnings else "")
 
 
 def pipeline_fingerprint(pipeline: Any) -> str:
@@ -81,54 +102,72 @@ def pipeline_fingerprint(pipeline: Any) -> str:
     return digest.hexdigest()[:16]
 
 
-def existing_hashes(out: Path) -> dict[str, str]:
-    """id -> content hash of the records already in a JSONL output (for resuming)."""
-    if not out.exists():
-        return {}
-    repair_jsonl(out)
-    hashes = {}
-    for record in read_jsonl(out):
-        hashes[record["id"]] = record.get("meta", {}).get("hash") or content_hash(record["text"])
-    return hashes
+def find_files(
+    inputs: Iterable[str | os.PathLike[str]] | str | os.PathLike[str],
+    summary: Summary,
+    follow_links: bool = False,
+) -> list[Entry]:
+    """The batch's files with their ids; entries skipped or not found are failures."""
+    if isinstance(inputs, (str, os.PathLike)):  # one path given alone, not a list of them
+        inputs = [inputs]
+    inputs = [os.fspath(item) for item in inputs]
+    entries, problems = expand_inputs(
+        inputs, suffixes=SUPPORTED_SUFFIXES, follow_links=follow_links
+    )
+    for problem in problems:
+        summary.fail(Failure(problem.path, problem.reason, "find"))
+    return entries
 
 
 def read_documents(
-    paths: Iterable[Path],
-    failures: list[Failure],
+    entries: Iterable[Entry],
+    summary: Summary,
     skip: dict[str, str] | None = None,
     on_skip: Callable[[], None] | None = None,
 ) -> Iterator[Document]:
-    """Documents of `paths`, lazily; unreadable ones go to `failures`, unchanged ones skipped."""
+    """Documents of `entries`, lazily; unreadable ones are failures, unchanged ones skipped."""
     from nlp.manifest import manifest_entry
 
     skip = skip or {}
-    for path in paths:
+    for entry in entries:
         try:
-            document = read_document(path)
+            document = read_document(entry.path)
         except ReadError as err:
-            failures.append(Failure(err.path, err.reason))
+            summary.fail(Failure(err.path, err.reason))
             continue
         except OSError as err:
-            failures.append(Failure(str(path), f"cannot read: {err.strerror or err}"))
+            summary.fail(Failure(str(entry.path), f"cannot read: {err.strerror or err}"))
             continue
+        document.id = entry.id
+        for warning in document.meta.get("warnings", []):
+            summary.warn(Failure(str(entry.path), warning, "decode"))
         if skip.get(document.id) == content_hash(document.text):
             if on_skip:
                 on_skip()
             continue
-        document.meta.update(manifest_entry(path))
+        document.meta.update(manifest_entry(entry.path))
         document.meta["hash"] = content_hash(document.text)
         yield document
 
 
 def annotate_documents(
-    pipeline: Any, documents: Iterable[Document], *, batch_size: int = 16, n_process: int = 1
+    pipeline: Any,
+    documents: Iterable[Document],
+    summary: Summary,
+    *,
+    batch_size: int = 16,
+    n_process: int = 1,
 ) -> Iterator[Record]:
-    """Records of documents, streamed through `pipeline.pipe` (as_tuples keeps id and meta)."""
-    stream = ((doc.text, (doc.id, doc.meta)) for doc in documents)
-    for spacy_doc, (doc_id, meta) in pipeline.pipe(
-        stream, as_tuples=True, batch_size=batch_size, n_process=n_process
+    """Records of documents; a document a component fails on is a failure, the rest go on."""
+
+    def failed(document: Document, stage: str, reason: str) -> None:
+        summary.fail(Failure(document.meta.get("source", document.id), reason, stage))
+
+    stream = ((doc.text, doc) for doc in documents)
+    for spacy_doc, document in pipe_safely(
+        pipeline, stream, failed, batch_size=batch_size, n_process=n_process
     ):
-        yield doc_to_record(spacy_doc, doc_id, meta)
+        yield doc_to_record(spacy_doc, document.id, document.meta)
 
 
 def annotate_paths(
@@ -139,17 +178,21 @@ def annotate_paths(
     failures: list[Failure] | None = None,
     batch_size: int = 16,
     n_process: int = 1,
+    follow_links: bool = False,
 ) -> Iterator[Record]:
     """Records for files, folders and globs (the API behind `fichas index` on documents)."""
     if pipeline is None:
         import nlp
 
         pipeline = nlp.load(base=base)
-    failures = [] if failures is None else failures
-    files, missing = iter_paths([str(p) for p in paths])
-    failures.extend(Failure(m.path, m.reason) for m in missing)
+    summary = Summary(failures=[] if failures is None else failures)
+    entries = find_files(paths, summary, follow_links)
     yield from annotate_documents(
-        pipeline, read_documents(files, failures), batch_size=batch_size, n_process=n_process
+        pipeline,
+        read_documents(entries, summary),
+        summary,
+        batch_size=batch_size,
+        n_process=n_process,
     )
 
 
@@ -163,57 +206,63 @@ def annotate_to_jsonl(
     batch_size: int = 16,
     n_process: int = 1,
     progress: bool = True,
+    follow_links: bool = False,
 ) -> Summary:
-    """Annotate files into a JSONL output, resuming where a previous run stopped."""
-    summary = Summary()
-    files, missing = iter_paths(inputs)
-    summary.failures.extend(Failure(m.path, m.reason) for m in missing)
-    if force and out.exists():
-        out.unlink()
-    fingerprint = pipeline_fingerprint(pipeline)
-    _drop_other_pipelines(out, fingerprint)
-    skip = existing_hashes(out)
-    if skip:
-        files = _drop_replaced(files, skip, out)
-    bar = _progress(len(files), progress)
+    """Annotate files into a JSONL output, resuming where a previous run stopped.
+
+    Raises `OutputLocked` at once if another run is writing `out`."""
+    out = Path(out)
+    with OutputLock(out), _ErrorLog(errors_path) as log:
+        summary = Summary(log=log)
+        entries = find_files(inputs, summary, follow_links)
+        if force and out.exists():
+            out.unlink()
+        fingerprint = pipeline_fingerprint(pipeline)
+        skip, corrupt = rewrite_output(
+            out, lambda r: r.get("meta", {}).get("pipeline") == fingerprint
+        )
+        for problem in corrupt:
+            summary.warn(Failure(str(out), problem, "resume"))
+        if skip:
+            skip = _drop_replaced(entries, skip, out)
+        _write_records(
+            entries, out, pipeline, summary, skip, fingerprint, batch_size, n_process, progress
+        )
+    return summary
+
+
+def _write_records(
+    entries: list[Entry],
+    out: Path,
+    pipeline: Any,
+    summary: Summary,
+    skip: dict[str, str],
+    fingerprint: str,
+    batch_size: int,
+    n_process: int,
+    progress: bool,
+) -> None:
+    """Annotate the entries not skipped and append their records, each whole."""
+    bar = _progress(len(entries), progress)
 
     def skipped() -> None:
         summary.skipped += 1
         bar.update(1)
 
-    documents = _with_meta(
-        read_documents(files, summary.failures, skip, on_skip=skipped), pipeline=fingerprint
-    )
-    errors = _ErrorLog(errors_path)
-    errors.extend(summary.failures)
-    sent: dict[str, str] = {}
-
-    def tracked(docs: Iterable[Document]) -> Iterator[Document]:
-        for document in docs:
-            sent[document.id] = document.meta.get("source", document.id)
-            yield document
-
+    documents = read_documents(entries, summary, skip, on_skip=skipped)
+    documents = _with_meta(documents, pipeline=fingerprint)
     with JsonlAppender(out) as appender:
         try:
-            for count, record in enumerate(
-                annotate_documents(
-                    pipeline, tracked(documents), batch_size=batch_size, n_process=n_process
-                ),
-                1,
-            ):
+            records = annotate_documents(
+                pipeline, documents, summary, batch_size=batch_size, n_process=n_process
+            )
+            for count, record in enumerate(records, 1):
                 appender.write(record, sync=count % FSYNC_EVERY == 0)
-                sent.pop(record["id"], None)
                 summary.done += 1
                 bar.update(1)
         finally:
             appender.sync()
             bar.close()
-    # Documents read but never returned failed inside the pipeline.
-    for source in sent.values():
-        summary.failures.append(Failure(source, "the pipeline failed on this document"))
-    errors.extend(summary.failures)
-    errors.close()
-    return summary
 
 
 def _with_meta(documents: Iterable[Document], **meta: str) -> Iterator[Document]:
@@ -222,64 +271,55 @@ def _with_meta(documents: Iterable[Document], **meta: str) -> Iterator[Document]
         yield document
 
 
-def _drop_other_pipelines(out: Path, fingerprint: str) -> None:
-    """Remove records made by another pipeline from the output, so they are made again."""
-    from nlp.records import dumps, write_atomic
-
-    if not out.exists():
-        return
-    repair_jsonl(out)
-    records = list(read_jsonl(out))
-    kept = [r for r in records if r.get("meta", {}).get("pipeline") == fingerprint]
-    if len(kept) != len(records):
-        write_atomic(out, "".join(dumps(r) + "\n" for r in kept))
-
-
-def _drop_replaced(files: list[Path], skip: dict[str, str], out: Path) -> list[Path]:
-    """Rewrite the output without records whose file changed, so a changed document is replaced."""
-    from nlp.records import dumps, write_atomic
-
-    current = {}
-    for path in files:
+def _drop_replaced(entries: list[Entry], skip: dict[str, str], out: Path) -> dict[str, str]:
+    """Rewrite the output without records whose file changed, or whose file now has
+    another id, so a changed document is replaced and none is kept twice."""
+    current: dict[str, str] = {}
+    ids_of_source = {str(e.path): e.id for e in entries}
+    for entry in entries:
+        if entry.id not in skip:
+            continue
         try:
-            current[path.stem] = content_hash(read_document(path).text)
+            current[entry.id] = content_hash(read_document(entry.path).text)
         except (ReadError, OSError):
             continue
-    changed = {
-        doc_id for doc_id, digest in skip.items() if doc_id in current and current[doc_id] != digest
-    }
-    if changed:
-        kept = [r for r in read_jsonl(out) if r["id"] not in changed]
-        write_atomic(out, "".join(dumps(r) + "\n" for r in kept))
-        for doc_id in changed:
-            skip.pop(doc_id, None)
-    return files
+
+    def keep(record: Record) -> bool:
+        source = record.get("meta", {}).get("source")
+        if source in ids_of_source and ids_of_source[source] != record["id"]:
+            return False
+        return current.get(record["id"], skip[record["id"]]) == skip[record["id"]]
+
+    kept, _ = rewrite_output(out, keep)
+    return kept
 
 
 class _ErrorLog:
-    """Failures appended to an errors JSONL file as they happen (nothing if no path)."""
+    """Failures appended to an errors JSONL file as they happen (nothing if no path);
+    the file is removed at the end of a run that had nothing to report."""
 
     def __init__(self, path: Path | None) -> None:
         self.path = path
-        self.written: list[Failure] = []
+        self.count = 0
         self._handle = None
         if path is not None:
             path.parent.mkdir(parents=True, exist_ok=True)
             self._handle = path.open("w", encoding="utf-8")
 
-    def extend(self, failures: Iterable[Failure]) -> None:
-        for failure in failures:
-            if failure in self.written:
-                continue
-            self.written.append(failure)
-            if self._handle:
-                self._handle.write(json.dumps(failure.to_json(), ensure_ascii=False) + "\n")
-                self._handle.flush()
+    def write(self, failure: Failure, warning: bool = False) -> None:
+        self.count += 1
+        if self._handle:
+            line = {**failure.to_json(), **({"warning": True} if warning else {})}
+            self._handle.write(json.dumps(line, ensure_ascii=False) + "\n")
+            self._handle.flush()
 
-    def close(self) -> None:
+    def __enter__(self) -> _ErrorLog:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
         if self._handle:
             self._handle.close()
-            if not self.written and self.path is not None:
+            if not self.count and self.path is not None:
                 os.unlink(self.path)
 
 
@@ -298,30 +338,31 @@ def annotate_to_docbin(
     batch_size: int = 16,
     n_process: int = 1,
     progress: bool = True,
+    follow_links: bool = False,
 ) -> Summary:
     """Annotate files into a spaCy DocBin (values kept in user data), written atomically."""
     from spacy.tokens import DocBin
 
-    summary = Summary()
-    files, missing = iter_paths(inputs)
-    summary.failures.extend(Failure(m.path, m.reason) for m in missing)
-    docbin = DocBin(store_user_data=True)
-    documents = read_documents(files, summary.failures)
-    stream = ((d.text, d.id) for d in documents)
-    bar = _progress(len(files), progress)
-    for spacy_doc, doc_id in pipeline.pipe(
-        stream, as_tuples=True, batch_size=batch_size, n_process=n_process
-    ):
-        spacy_doc._.doc_id = doc_id
-        docbin.add(spacy_doc)
-        summary.done += 1
-        bar.update(1)
-    bar.close()
-    tmp = out.with_name(f".{out.name}.tmp")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp.write_bytes(docbin.to_bytes())
-    os.replace(tmp, out)
-    errors = _ErrorLog(errors_path)
-    errors.extend(summary.failures)
-    errors.close()
+    out = Path(out)
+    with OutputLock(out), _ErrorLog(errors_path) as log:
+        summary = Summary(log=log)
+        entries = find_files(inputs, summary, follow_links)
+        docbin = DocBin(store_user_data=True)
+        bar = _progress(len(entries), progress)
+
+        def failed(document: Document, stage: str, reason: str) -> None:
+            summary.fail(Failure(document.meta.get("source", document.id), reason, stage))
+
+        stream = ((d.text, d) for d in read_documents(entries, summary))
+        for spacy_doc, document in pipe_safely(
+            pipeline, stream, failed, batch_size=batch_size, n_process=n_process
+        ):
+            spacy_doc._.doc_id = document.id
+            docbin.add(spacy_doc)
+            summary.done += 1
+            bar.update(1)
+        bar.close()
+        tmp = out.with_name(f".{out.name}.tmp")
+        tmp.write_bytes(docbin.to_bytes())
+        os.replace(tmp, out)
     return summary

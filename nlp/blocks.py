@@ -33,7 +33,8 @@ _ITEM_RE = re.compile(
 _COLUMNS_RE = re.compile(r"\S(?: {3,}|\t)\S")
 # A sentence ends after a lowercase word, a number, `)` or `%` (not after `III.` or dot leaders).
 SENTENCE_END_RE = re.compile(r"(?<=[a-záéíóúüñ0-9)%\"][.;])\s+(?=[¿\"(]?[A-ZÁÉÍÓÚÑ])")
-_LEADERS_RE = re.compile(r"(?:\.\s?){4,}\s*\d+\s*$")
+# Starts only at the first dot of a run, possessive: linear on long runs of dots (issue 14).
+_LEADERS_RE = re.compile(r"(?<!\.)(?<!\.\s)(?:\.\s?){4,}+\s*\d+\s*$")
 WORD_RE = re.compile(r"[^\W_]+")
 _BULLET_RE = re.compile(r"^\s*(?:[-•·▪◦‣–]|\*(?!\*))\s+")
 

@@ -20,6 +20,7 @@ from datetime import UTC, datetime
 from itertools import islice
 from typing import Any
 
+from nlp.ids import id_problem
 from nlp.index_rows import (
     add_near_years,
     clean_surface,
@@ -225,6 +226,9 @@ def _record_problems(record: Any) -> list[str]:
         return [f"record is not a JSON object: {str(record)[:60]!r}"]
     if not isinstance(record.get("id"), str) or not record["id"]:
         return [f"record without a string id (text starts {str(record.get('text'))[:40]!r})"]
+    problem = id_problem(record["id"])
+    if problem:
+        return [f"record {record['id'][:60]!r}: {problem}"]
     return validate_record(record)
 
 

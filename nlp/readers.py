@@ -6,30 +6,21 @@ report it and go on. Text is returned exactly as decoded: offsets refer to it.
 
 from __future__ import annotations
 
-import codecs
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from nlp.decoding import decode_text
+from nlp.errors import ReadError
 from nlp.settings import max_bytes
+
+__all__ = ["Document", "ReadError", "decode_text", "iter_paths", "read_document"]
 
 TEXT_SUFFIXES = (".txt", ".md")
 PDF_SUFFIXES = (".pdf",)
 SUPPORTED_SUFFIXES = TEXT_SUFFIXES + PDF_SUFFIXES
 
-# Encodings we accept, tried by charset-normalizer; cp1252 and latin-1 are what
-# Mexican government offices' older tools still write.
-_CANDIDATE_ENCODINGS = ["utf_8", "cp1252", "latin_1"]
 _PAGE_SEPARATOR = "\f"
-
-
-class ReadError(Exception):
-    """A document that cannot be read; `str()` is `<file>: <reason>`."""
-
-    def __init__(self, path: Path | str, reason: str) -> None:
-        self.path = str(path)
-        self.reason = reason
-        super().__init__(f"{path}: {reason}")
 
 
 @dataclass
@@ -81,39 +72,6 @@ def read_document(path: str | Path, *, limit: int | None = None) -> Document:
     return Document(id=doc_id_for(path), text=text, meta=meta)
 
 
-def decode_text(path: Path | str, data: bytes) -> tuple[str, dict[str, Any]]:
-    """Decode a text file: UTF-8 (with or without BOM), else what charset-normalizer finds."""
-    if data.startswith(codecs.BOM_UTF8):
-        try:
-            return data[len(codecs.BOM_UTF8) :].decode("utf-8"), {"encoding": "utf_8_sig"}
-        except UnicodeDecodeError as err:
-            raise ReadError(
-                path, f"undecodable bytes after a UTF-8 BOM at byte {err.start}"
-            ) from err
-    if b"\x00" in data[:8192]:
-        raise ReadError(path, "binary file (NUL bytes), not text")
-    try:
-        return data.decode("utf-8"), {"encoding": "utf_8"}
-    except UnicodeDecodeError:
-        pass
-    from charset_normalizer import from_bytes
-
-    best = from_bytes(data, cp_isolation=_CANDIDATE_ENCODINGS).best()
-    if best is None:
-        raise ReadError(path, "undecodable bytes: not UTF-8, cp1252 or latin-1 text")
-    text = str(best)
-    if _looks_binary(text):
-        raise ReadError(path, "binary file (control characters), not text")
-    return text, {"encoding": best.encoding}
-
-
-def _looks_binary(text: str) -> bool:
-    """Too many control characters for a human-written document."""
-    sample = text[:8192]
-    controls = sum(1 for ch in sample if ord(ch) < 32 and ch not in "\t\n\r\f")
-    return controls > max(8, len(sample) // 100)
-
-
 def _read_pdf(path: Path, data: bytes) -> tuple[str, dict[str, Any]]:
     """Text layer of a PDF, pages joined by form feeds; page start offsets kept in meta."""
     if not data.startswith(b"%PDF"):
@@ -148,27 +106,13 @@ def page_of(meta: dict[str, Any], offset: int) -> int | None:
     return bisect_right(starts, offset)
 
 
-def iter_paths(inputs: list[str]) -> tuple[list[Path], list[ReadError]]:
-    """Expand files, folders (recursively) and globs into supported files, sorted and unique."""
-    import glob
+def iter_paths(
+    inputs: list[str], *, follow_links: bool = False
+) -> tuple[list[Path], list[ReadError]]:
+    """Files of files, folders (recursively) and globs, each once; skipped entries reported."""
+    from nlp.paths import expand_inputs
 
-    found: list[Path] = []
-    missing: list[ReadError] = []
-    for item in inputs:
-        path = Path(item)
-        if path.is_dir():
-            found.extend(
-                p
-                for p in sorted(path.rglob("*"))
-                if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES
-            )
-        elif path.exists():
-            found.append(path)
-        else:
-            matches = sorted(glob.glob(item, recursive=True))
-            if matches:
-                found.extend(Path(m) for m in matches if Path(m).is_file())
-            else:
-                missing.append(ReadError(path, "no such file or folder"))
-    unique = list(dict.fromkeys(found))
-    return unique, missing
+    entries, problems = expand_inputs(
+        inputs, suffixes=SUPPORTED_SUFFIXES, follow_links=follow_links
+    )
+    return [e.path for e in entries], problems

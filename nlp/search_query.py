@@ -7,6 +7,7 @@ words. Every malformed value is a `SearchError` that says what was expected.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -57,6 +58,10 @@ def check_query(
     limit: int = 50,
 ) -> Query:
     """The arguments of `nlp.search.search`, checked; a `SearchError` names a bad one."""
+    _check_strings(
+        text=text, label=label, program=program, years=years, section=section, kind=kind,
+        amount_min=amount_min, amount_max=amount_max,
+    )  # fmt: skip
     if section is not None and section not in SECTION_LABELS:
         raise SearchError(f"unknown section {section!r}; one of: {', '.join(SECTION_LABELS)}")
     if year is not None and years is not None:
@@ -118,12 +123,12 @@ def fts_expression(phrases: list[list[str]], stemmer: str | None) -> str:
 def parse_amount(value: str | float | int) -> float:
     """An amount bound in pesos: `15e9`, `15,000,000,000`, or millions as `15000M` / `15000 mdp`."""
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return float(value)
+        return _finite(float(value), f"amount {value!r}")
     match = _AMOUNT_RE.match(str(value))
     if not match:
         raise SearchError(f"amount {value!r} is not a number (examples: 15e9, 15000M, 15000 mdp)")
     number = float(match.group(1).replace(",", ""))
-    return number * 1e6 if match.group(2) else number
+    return _finite(number * 1e6 if match.group(2) else number, f"amount {value!r}")
 
 
 def parse_years(value: str | Sequence[int]) -> tuple[int, int]:
@@ -135,7 +140,7 @@ def parse_years(value: str | Sequence[int]) -> tuple[int, int]:
         start, end = int(match.group(1)), int(match.group(2) or match.group(1))
     else:
         try:
-            start, end = (int(v) for v in value)
+            start, end = (_int(v, "year") for v in value)
         except (TypeError, ValueError) as err:
             raise SearchError(f"years {value!r} must be two years (start, end)") from err
     if start > end:
@@ -172,20 +177,50 @@ def _check_label(label: str | None, *bounds: Any) -> str | None:
     return label or implied
 
 
+#: Years a filter may name: anything wider is a typo (and would overflow SQLite's integers).
+YEAR_RANGE = (1, 9999)
+
+
 def _int(value: Any, what: str) -> int:
-    if isinstance(value, bool):
+    """A year as an int in `YEAR_RANGE`, or a SearchError naming the argument."""
+    if isinstance(value, bool) or isinstance(value, float) and not value.is_integer():
         raise SearchError(f"{what} must be an integer")
     try:
-        return int(value)
-    except (TypeError, ValueError) as err:
+        number = int(value)
+    except (TypeError, ValueError, OverflowError) as err:
         raise SearchError(f"{what} {value!r} must be an integer") from err
+    if not YEAR_RANGE[0] <= number <= YEAR_RANGE[1]:
+        raise SearchError(f"{what} {value!r} is out of range ({YEAR_RANGE[0]} to {YEAR_RANGE[1]})")
+    return number
 
 
 def _float(value: Any) -> float:
+    if isinstance(value, bool):
+        raise SearchError(f"{value!r} is not a number")
     try:
-        return float(value)
+        number = float(value)
     except (TypeError, ValueError) as err:
         raise SearchError(f"{value!r} is not a number") from err
+    return _finite(number, repr(value))
+
+
+def _finite(number: float, what: str) -> float:
+    """Infinite and NaN bounds select everything or nothing: a mistake, not a filter."""
+    if not math.isfinite(number):
+        raise SearchError(f"{what} is not a finite number")
+    return number
+
+
+def _check_strings(**values: Any) -> None:
+    """Text arguments must be encodable (a lone surrogate cannot reach SQLite)."""
+    for name, value in values.items():
+        if isinstance(value, str):
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError as err:
+                raise SearchError(
+                    f"{name} {value!r} is not valid text (unpaired surrogate at {err.start})"
+                ) from None
 
 
 def _opt(value: Any, parse: Any) -> float | None:

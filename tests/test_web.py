@@ -274,7 +274,8 @@ def test_series_coverage_chart(client):
     [
         ("/doc/999_no_such_ficha_2020", 404, "no document '999_no_such_ficha_2020'"),
         ("/doc/999_no_such_ficha_2020.json", 404, "no document"),
-        ("/doc/bad%20id%3Cb%3E", 404, "document ids are letters"),
+        ("/doc/bad%20id%3Cb%3E", 404, "no document"),
+        ("/doc/..%2F..%2Fetc%2Fpasswd", 404, "'..' path segment"),
         ("/search?year_from=20x1", 400, "is not a year"),
         ("/search?year_from=2022&year_to=2010", 400, "first year is after the last"),
         ("/search?percent_min=mucho", 400, "is not a number"),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from nlp.candidates import LABEL_RANK, Candidate, DocView
+from nlp.candidates import LABEL_RANK, Candidate, DocView, regex_rules
 from nlp.gazetteer import gazetteer
 
 
@@ -15,7 +15,9 @@ class Gazetteer:
         self.pattern, _ = gazetteer(rules_dir)
 
     def __call__(self, view: DocView) -> Iterator[Candidate]:
-        for match in self.pattern.finditer(view.textmap.norm):  # type: ignore[attr-defined]
+        for match in self.pattern.finditer(  # type: ignore[attr-defined]
+            view.textmap.norm, timeout=regex_rules.RULE_TIMEOUT_S
+        ):
             start, end = view.textmap.span(*match.span())
             yield Candidate(
                 start,

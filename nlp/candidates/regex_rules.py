@@ -12,6 +12,10 @@ from collections.abc import Iterator
 from nlp.candidates import LABEL_RANK, Candidate, DocView
 from nlp.entity_rules import RegexRule, load_regex_rules
 
+#: Seconds one regex rule may take on one text (a piece of at most 50,000 characters):
+#: catastrophic backtracking becomes this document's failure, not a hung batch.
+RULE_TIMEOUT_S = 60.0
+
 
 class RegexRules:
     """Every compiled regex rule of a rules folder, as a candidate source."""
@@ -22,7 +26,7 @@ class RegexRules:
     def __call__(self, view: DocView) -> Iterator[Candidate]:
         norm = view.textmap.norm
         for rule in self.rules:
-            for match in rule.pattern.finditer(norm):
+            for match in rule.pattern.finditer(norm, timeout=RULE_TIMEOUT_S):
                 yield from _match_candidates(rule, match, view)
 
 

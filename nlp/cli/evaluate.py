@@ -10,6 +10,7 @@ import typer
 
 from nlp import evaluate as ev
 from nlp.cli.app import app
+from nlp.gold_validation import read_checked
 from nlp.records import Record, read_jsonl
 from nlp.settings import DEV_GOLD_DIR
 
@@ -82,7 +83,7 @@ def evaluate_cli(
             "--cv predicts from the gold itself; do not combine it with --pred"
         )
     try:
-        gold_records = list(read_jsonl(gold))
+        gold_records = read_checked(gold)  # each problem named: file, line, field
         if not gold_records:
             raise ev.EvaluationError(f"no gold records in {gold}")
         mode_name = mode.value if mode is not None else None
@@ -125,7 +126,7 @@ def _predictions(
     """The records to score: read from `pred`, predicted by cross-validation (each fold
     trained on the other folds plus `extra`), or by the pipeline."""
     if pred is not None:
-        return list(read_jsonl(pred))
+        return read_checked(pred, strict=False)
     if cv is not None:
         return ev.predict_with_cv(gold_records, cv, seed=seed, base=base, mode=mode, extra=extra)
     return ev.predict_with_pipeline(gold_records, base=base, mode=mode)

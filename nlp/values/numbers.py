@@ -38,7 +38,7 @@ def parse_number(text: str, decimal: str | None = None) -> float:
     return sign * float(s)
 
 
-_CELL_LINE = regex.compile(r"(?m)^(?:[^\n]*\t[^\n]*|\s*\S+%\s*)$")
+_CELL_LINE = regex.compile(r"(?m)^(?:[^\n]*\t[^\n]*|[^\S\n]*\S+%[^\S\n]*)$")  # no \s: linear
 _COMMA_DEC = regex.compile(
     r"(?<![\d.,])\d{1,3}(?:\.\d{3})+,\d+(?![\d.,])|(?<![\d.,])\d+,\d{1,2}\s?%"
 )

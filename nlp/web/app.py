@@ -27,6 +27,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
+from nlp.ids import id_url
 from nlp.index_schema import FichasIndexError, SearchError
 from nlp.search import MAX_LIMIT, MAX_TEXT_CHARS, search
 from nlp.settings import ENTITY_LABELS, SECTION_LABELS
@@ -205,8 +206,11 @@ def create_app(db_path: str | os.PathLike[str]) -> Starlette:
         Route("/search", pages.search_page, methods=["GET"], name="search_page"),
         Route("/search.csv", pages.search_csv, methods=["GET"], name="search_csv"),
         Route("/search.json", pages.search_json, methods=["GET"], name="search_json"),
-        Route("/doc/{doc_id}.json", pages.document_json, methods=["GET"], name="document_json"),
-        Route("/doc/{doc_id}", pages.document_page, methods=["GET"], name="document_page"),
+        # ids may hold '/' (relative paths, nlp/paths.py): links encode it (filter `id_url`)
+        Route(
+            "/doc/{doc_id:path}.json", pages.document_json, methods=["GET"], name="document_json"
+        ),
+        Route("/doc/{doc_id:path}", pages.document_page, methods=["GET"], name="document_page"),
         Route("/series", pages.series_page, methods=["GET"], name="series_page"),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
     ]
@@ -231,7 +235,7 @@ class Pages:
         env = jinja2.Environment(
             loader=jinja2.FileSystemLoader(HERE / "templates"), autoescape=True
         )
-        env.filters.update(marked=marked, number=number)
+        env.filters.update(marked=marked, number=number, id_url=id_url)
         env.globals.update(
             value_text=value_text,
             with_params=with_params,

@@ -14,12 +14,12 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+from nlp.ids import id_problem
 from nlp.index_schema import connect_read, name_key
 from nlp.search import program_matches
 from nlp.textmap import fold
 
 #: Document ids as `fichas index` writes them (file stems); anything else is not looked up.
-DOC_ID_RE = re.compile(r"[\w.\-]{1,200}")
 _PAREN_RE = re.compile(r"\s*\([^)]*\)")
 #: The series of amounts stated in prose (not in a table column).
 TEXT_AMOUNTS = "Amounts in the text"
@@ -49,10 +49,9 @@ def document(db: str | os.PathLike[str], doc_id: str) -> dict[str, Any]:
     whitespace (the index keeps every gap with a word as an `other` section), so
     the text is rebuilt with spaces there and every offset stays right.
     """
-    if not DOC_ID_RE.fullmatch(doc_id or ""):
-        raise NotFound(
-            f"no document {doc_id[:80]!r}: document ids are letters, digits, '_', '-' and '.'"
-        )
+    problem = id_problem(doc_id)
+    if problem:
+        raise NotFound(f"no document {str(doc_id)[:80]!r}: {problem}")
     doc, sections, entities = _read_document(db, doc_id)
     chars = [" "] * doc["n_chars"]
     for sec in sections:
