@@ -15,8 +15,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from nlp.records import Record, _value_problem
+from nlp.records import Record
 from nlp.settings import ENTITY_LABELS, SECTION_LABELS
+from nlp.values.checks import value_problem
 
 #: Problems listed in full before "and N more".
 MAX_LISTED = 30
@@ -120,7 +121,7 @@ def _span_problems(
     if not 0 <= start < end <= len(text):
         return [f": span {start}-{end} is outside the text ({len(text)} characters) or reversed"]
     if strict and kind == "entities" and span.get("value") is not None:
-        problem = _value_problem(label, span["value"])
+        problem = value_problem(label, span["value"])
         if problem:
             return [f".value: {problem} (got {json.dumps(span['value'])[:60]})"]
     return []

@@ -12,6 +12,7 @@ from typing import Any
 
 from nlp.decoding import decode_text
 from nlp.errors import ReadError
+from nlp.paths import expand_inputs
 from nlp.settings import max_bytes
 
 __all__ = ["Document", "ReadError", "decode_text", "iter_paths", "read_document"]
@@ -110,8 +111,6 @@ def iter_paths(
     inputs: list[str], *, follow_links: bool = False
 ) -> tuple[list[Path], list[ReadError]]:
     """Files of files, folders (recursively) and globs, each once; skipped entries reported."""
-    from nlp.paths import expand_inputs
-
     entries, problems = expand_inputs(
         inputs, suffixes=SUPPORTED_SUFFIXES, follow_links=follow_links
     )

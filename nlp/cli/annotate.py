@@ -10,6 +10,7 @@ import typer
 import nlp
 from nlp.annotate import annotate_to_docbin, annotate_to_jsonl
 from nlp.cli.app import app
+from nlp.outfile import OutputLock, OutputLocked
 
 
 @app.command("annotate")
@@ -39,7 +40,6 @@ def annotate_cmd(
     ),
 ) -> None:
     """Annotate documents; resumable, one failure does not stop the batch (exit 1 if any failed)."""
-    from nlp.outfile import OutputLocked
 
     if fmt not in ("jsonl", "spacy"):
         raise typer.BadParameter("--format must be jsonl or spacy")
@@ -70,7 +70,6 @@ def annotate_cmd(
 
 def _fail_if_locked(out: Path) -> None:
     """Exit 2 with one line if another run holds the lock on `out`."""
-    from nlp.outfile import OutputLock, OutputLocked
 
     try:
         with OutputLock(out):
