@@ -19,7 +19,7 @@ from nlp.rules import program_lookup
 from nlp.textmap import fold
 
 _YEAR_RE = re.compile(r"(?<!\d)(1[89]\d\d|20\d\d)(?!\d)")
-_KIND_RE = re.compile(r"\d+_([A-Za-z]+)_")
+_KIND_RE = re.compile(r"(?<!\d)\d+_([A-Za-z]+)_")
 #: Ends of sentences and lines (a table row is a line).
 _SENTENCE_END_RE = re.compile(r"[.;!?](?=\s)|\n")
 _NUMBER_RE = re.compile(r"[-\u2212]?\d+(?:[.,]\d+)?")

@@ -20,7 +20,7 @@ from nlp.search import program_matches
 from nlp.textmap import fold
 
 #: Document ids as `fichas index` writes them (file stems); anything else is not looked up.
-_PAREN_RE = re.compile(r"\s*\([^)]*\)")
+_PAREN_RE = re.compile(r"(?<!\s)\s*\([^)]*\)")
 #: The series of amounts stated in prose (not in a table column).
 TEXT_AMOUNTS = "Amounts in the text"
 
