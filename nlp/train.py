@@ -8,6 +8,7 @@ seed and parameters give the same model, predictions and scores.
 
 from __future__ import annotations
 
+import json
 import random
 import time
 from collections import Counter
@@ -15,6 +16,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from nlp.evaluate import EvaluationError, check_mode
 from nlp.records import Record
 from nlp.section_model import (
     DEFAULT_PARAMS,
@@ -26,6 +28,8 @@ from nlp.section_model import (
     block_bounds,
     data_hash,
 )
+from nlp.section_scores import score_sections
+from nlp.settings import PACKAGE_DIR
 
 
 def _matcher(rules_dir: str | None = None) -> Any:
@@ -158,10 +162,48 @@ def cross_validate_predictions(
     return [predicted[i] for i in range(len(records))]
 
 
+def predict_with_cv(
+    gold: Sequence[Record],
+    k: int,
+    *,
+    seed: int = 0,
+    base: str | None = None,
+    mode: str | None = None,
+    extra: Sequence[Record] = (),
+) -> list[Record]:
+    """Predictions where each document's sections come from a model that never saw it.
+
+    `extra` gold records join every fold's training data; a record of `extra` whose id or
+    text is also in `gold` is dropped, so no scored document is ever trained on.
+    """
+    check_mode(mode)
+    kwargs: dict[str, Any] = {"mode": mode} if mode else {}
+    scored_ids = {r["id"] for r in gold}
+    scored_texts = {r["text"] for r in gold}
+    extra = [r for r in extra if r["id"] not in scored_ids and r["text"] not in scored_texts]
+    if extra:
+        kwargs["extra"] = extra
+    try:
+        return cross_validate_predictions(list(gold), k, seed=seed, base=base, **kwargs)
+    except TypeError as err:
+        if "mode" in str(err):
+            raise EvaluationError(
+                f"cross_validate_predictions does not accept mode={mode!r} yet ({err})"
+            ) from err
+        raise
+
+
+def trained_on(gold: Sequence[Record]) -> int:
+    """How many gold documents the shipped section model was trained on (from its meta.json)."""
+    meta_path = PACKAGE_DIR / "resources" / "section_model" / "meta.json"
+    if not meta_path.exists():
+        return 0
+    trained = set(json.loads(meta_path.read_text(encoding="utf-8")).get("documents", []))
+    return sum(1 for record in gold if record.get("id") in trained)
+
+
 def section_scores(gold: Sequence[Record], pred: Sequence[Record]) -> dict[str, Any]:
     """Per-label character F1 and their macro mean over labels present in gold."""
-    from nlp.evaluate import score_sections
-
     by_id = {r["id"]: r for r in pred}
     frame, _confusion, macro, accuracy = score_sections([(g, by_id[g["id"]]) for g in gold])
     in_gold = frame[frame["in_gold"]]

@@ -180,8 +180,8 @@ def _strip_headings(record: dict) -> dict:
 
 
 def test_document_whose_headings_are_all_missing(records):
-    from nlp.evaluate import score_sections
     from nlp.records import doc_to_record
+    from nlp.section_scores import score_sections
 
     target = next((r for r in records if r["id"].startswith("000")), None)
     if target is None:
