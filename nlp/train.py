@@ -33,7 +33,8 @@ from nlp.settings import PACKAGE_DIR
 
 
 def _matcher(rules_dir: str | None = None) -> Any:
-    from nlp.components.headings import RULES_FILE, HeadingMatcher, default_rules, load_rules
+    from nlp.heading_rules import RULES_FILE, default_rules, load_rules
+    from nlp.headings import HeadingMatcher
 
     return HeadingMatcher(
         load_rules(Path(rules_dir) / RULES_FILE) if rules_dir else default_rules()

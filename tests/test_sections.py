@@ -150,7 +150,8 @@ def test_two_column_seed_004(model):
 
 def _strip_headings(record: dict) -> dict:
     """The record with every heading line removed (offsets of its sections recomputed)."""
-    from nlp.components.headings import HeadingMatcher, default_rules
+    from nlp.heading_rules import default_rules
+    from nlp.headings import HeadingMatcher
     from nlp.textmap import normalize
 
     text = record["text"]

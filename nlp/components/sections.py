@@ -1,7 +1,7 @@
 """`fichas_sections`: contiguous, non-overlapping `doc.spans["sections"]` covering the doc.
 
 The text is cut into blocks (`nlp.blocks`), headings are found by the rules of
-`rules/sections/headings.jsonl` (`nlp.components.headings`), and each block gets
+`rules/sections/headings.jsonl` (`nlp.headings`), and each block gets
 a section label in one of three modes (config `mode`):
 
 - `rules`: a heading opens its section; text before the first heading is `other`;
@@ -29,16 +29,10 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 from spacy.util import minibatch
 
-from nlp.components.headings import (
-    RULES_FILE,
-    HeadingMatcher,
-    HeadingRule,
-    dump_rules,
-    heading_matcher,
-    heading_spans,
-    load_rules,
-)
+from nlp.components.headings import heading_spans
 from nlp.extensions import doc_text, doc_textmap, register_extensions, release_working_state
+from nlp.heading_rules import RULES_FILE, HeadingRule, dump_rules, load_rules
+from nlp.headings import HeadingMatcher, heading_matcher
 from nlp.section_model import DEFAULT_PARAMS, MODES, DocBlocks, analyze, block_bounds, rules_labels
 from nlp.settings import HEADINGS_KEY, PACKAGE_DIR, SECTIONS_KEY
 
