@@ -14,10 +14,13 @@ import time
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+import nlp
 from nlp.evaluate import EvaluationError, check_mode
-from nlp.records import Record
+from nlp.headings import heading_matcher
+from nlp.records import Record, doc_to_record
+from nlp.section_cues import load_cues
 from nlp.section_model import (
     DEFAULT_PARAMS,
     MODES,
@@ -31,14 +34,8 @@ from nlp.section_model import (
 from nlp.section_scores import score_sections
 from nlp.settings import PACKAGE_DIR
 
-
-def _matcher(rules_dir: str | None = None) -> Any:
-    from nlp.heading_rules import RULES_FILE, default_rules, load_rules
-    from nlp.headings import HeadingMatcher
-
-    return HeadingMatcher(
-        load_rules(Path(rules_dir) / RULES_FILE) if rules_dir else default_rules()
-    )
+if TYPE_CHECKING:  # pragma: no cover
+    from spacy.language import Language
 
 
 def gold_block_labels(record: Record, doc: DocBlocks) -> list[str]:
@@ -63,7 +60,7 @@ def prepare(
     matcher: Any = None,
 ) -> tuple[list[DocBlocks], list[list[str]]]:
     """Analysed documents and their gold block labels."""
-    matcher = matcher or _matcher(rules_dir)
+    matcher = matcher or heading_matcher(rules_dir)
     docs = [analyze(r["text"], matcher, max_chars=max_chars) for r in records]
     return docs, [gold_block_labels(r, d) for r, d in zip(records, docs)]
 
@@ -75,8 +72,6 @@ def train_sections(
     records = sorted(records, key=lambda r: r["id"])
     merged = {**DEFAULT_PARAMS, **params}
     docs, labels = prepare(records, merged["max_chars"], rules_dir)
-    from nlp.section_cues import load_cues
-
     cues = load_cues(rules_dir) if rules_dir else None
     model = SectionModel.fit(docs, labels, seed=seed, cues=cues, **params)
     model.meta.update(
@@ -108,22 +103,9 @@ def folds(records: Sequence[Record], k: int, seed: int = 0) -> list[list[int]]:
     return [sorted(order[f::k]) for f in range(k)]
 
 
-def _pipeline(base: str | None, mode: str) -> Any:
-    """The fichas pipeline with `mode`, or a blank Spanish one with the section component alone."""
-    try:
-        import nlp as fichas
-
-        return fichas.load(base=base, section_mode=mode)
-    except ModuleNotFoundError as err:
-        if err.name != "nlp.pipeline":
-            raise
-    import spacy
-
-    import nlp.components.sections  # noqa: F401  (registers the factory)
-
-    pipe = spacy.blank("es")
-    pipe.add_pipe("fichas_sections", config={"mode": mode})
-    return pipe
+def _pipeline(base: str | None, mode: str) -> Language:
+    """The fichas pipeline with the section mode `mode`."""
+    return nlp.load(base=base, section_mode=mode)
 
 
 def cross_validate_predictions(
@@ -141,8 +123,6 @@ def cross_validate_predictions(
     `extra` records (another gold set, e.g. `annotations/` when scoring real documents)
     join the training data of every fold; they are never predicted.
     """
-    from nlp.records import doc_to_record
-
     if mode not in MODES:
         raise ValueError(f"mode {mode!r} must be one of {MODES}")
     records = list(records)

@@ -28,10 +28,7 @@ LEAD_CYCLES: list[set[str]] = []
 #: Lead- and robust-owned modules that still import the package's own modules inside functions.
 OWNER_FILES_WITH_LOCAL_IMPORTS = {
     "nlp/annotate.py",
-    "nlp/components/sections.py",
-    "nlp/section_cues.py",
     "nlp/section_model.py",
-    "nlp/train.py",
 }
 #: Own-package imports that stay inside a function, and why (the import is heavy or optional).
 LAZY_OWN_IMPORTS = {

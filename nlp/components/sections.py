@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from spacy.language import Language
+from spacy.scorer import Scorer
 from spacy.tokens import Doc, Span
 from spacy.util import minibatch
 
@@ -33,7 +34,15 @@ from nlp.components.headings import heading_spans
 from nlp.extensions import doc_text, doc_textmap, register_extensions, release_working_state
 from nlp.heading_rules import RULES_FILE, HeadingRule, dump_rules, load_rules
 from nlp.headings import HeadingMatcher, heading_matcher
-from nlp.section_model import DEFAULT_PARAMS, MODES, DocBlocks, analyze, block_bounds, rules_labels
+from nlp.section_model import (
+    DEFAULT_PARAMS,
+    MODES,
+    DocBlocks,
+    SectionModel,
+    analyze,
+    block_bounds,
+    rules_labels,
+)
 from nlp.settings import HEADINGS_KEY, PACKAGE_DIR, SECTIONS_KEY
 
 SHIPPED_MODEL_DIR = PACKAGE_DIR / "resources" / "section_model"
@@ -82,8 +91,6 @@ class SectionSegmenter:
         listeners) and would load it while the pipeline is being built.
         """
         if not self._model_loaded:
-            from nlp.section_model import SectionModel
-
             path = Path(self.model_dir) if self.model_dir else SHIPPED_MODEL_DIR
             try:
                 self._model = SectionModel.load(path)
@@ -143,8 +150,6 @@ class SectionSegmenter:
     def score(self, examples: Iterable[Any], **kwargs: Any) -> dict[str, Any]:
         """`spans_sections_p/_r/_f/_per_type` through spaCy's scorer, for `nlp.evaluate()`
         (the guide's per-character section scores are `fichas evaluate`)."""
-        from spacy.scorer import Scorer
-
         return Scorer.score_spans(
             examples,
             f"spans_{SECTIONS_KEY}",
@@ -169,8 +174,6 @@ class SectionSegmenter:
         path = Path(path)
         self._matcher = HeadingMatcher(load_rules(path / RULES_FILE.name))
         if (path / MODEL_SUBDIR).exists():
-            from nlp.section_model import SectionModel
-
             self.set_model(SectionModel.load(path / MODEL_SUBDIR))
         else:
             self.set_model(None)
