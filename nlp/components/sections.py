@@ -31,7 +31,7 @@ from spacy.tokens import Doc, Span
 from spacy.util import minibatch
 
 from nlp.components.headings import heading_spans
-from nlp.extensions import doc_text, doc_textmap, register_extensions, release_working_state
+from nlp.extensions import doc_text, doc_textmap, register_extensions
 from nlp.heading_rules import RULES_FILE, HeadingRule, dump_rules, load_rules
 from nlp.headings import HeadingMatcher, heading_matcher
 from nlp.section_model import (
@@ -140,7 +140,6 @@ class SectionSegmenter:
             labels = model.predict(analyses, self.mode)
         for doc, analysis, block_labels in zip(docs, analyses, labels):
             set_section_spans(doc, analysis, block_labels)
-            release_working_state(doc)
             yield doc
 
     # ---------------------------------------------------------------- serialization
