@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 from nlp.textmap import TextMap, fold_same_length
 
 if TYPE_CHECKING:  # pragma: no cover
-    from nlp.components.headings import HeadingMatch
+    from nlp.headings import HeadingMatch
 
 #: A line at least this long is wrapped prose: the next text line continues it.
 WRAP_MIN = 38

@@ -71,9 +71,4 @@ def doc_textmap(doc: Doc) -> TextMap:
     return state["textmap"]
 
 
-def release_working_state(doc: Doc) -> None:
-    """Forget the cached text and view of a Doc now (they also go with the Doc itself)."""
-    _WORKING.pop(doc, None)
-
-
-__all__ = ["register_extensions", "doc_text", "doc_textmap", "release_working_state"]
+__all__ = ["register_extensions", "doc_text", "doc_textmap"]

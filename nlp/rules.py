@@ -59,7 +59,7 @@ KINDS: dict[str, str] = {
     "macros": "nlp.entity_rules.macros",
     "regex_rules": "nlp.entity_rules.load_regex_rules",
     "matcher_patterns": "nlp.candidates.names",
-    "heading_rules": "nlp.components.headings",
+    "heading_rules": "nlp.heading_rules",
     "cue_rules": "nlp.section_cues",
     "catalog": "nlp.catalog",
 }

@@ -18,7 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from nlp.settings import SECTION_LABELS
+from nlp.rules import iter_rule_records
+from nlp.settings import SECTION_LABELS, rules_dir
 from nlp.textmap import fold
 
 CUES_FILE = Path("sections") / "cues.jsonl"
@@ -29,7 +30,8 @@ ALLOWED_KEYS = frozenset(
 SCOPES = ("block", "document")
 #: A cue found within this many characters of a block's start "opens" the block.
 OPENING_CHARS = 60
-#: A `document` cue is looked for in this many characters at the start of the text (the genre shows there).
+#: A `document` cue is looked for in this many characters at the start of the text (the genre
+#: shows there).
 DOCUMENT_CHARS = 1500
 
 
@@ -99,15 +101,14 @@ def parse_cue(data: Any, where: str) -> CueRule:
 
 def parse_cues(lines: Iterable[str], source: str) -> list[CueRule]:
     """Cues of a JSONL text (blank and `//` lines skipped); ids must be unique."""
-    from nlp.rules import iter_rule_records
-
     return [
         parse_cue(data, where) for where, data in iter_rule_records(lines, source, CueRuleError)
     ]
 
 
 def load_cues(path: str | Path) -> list[CueRule]:
-    """Validated cues of a cues file, or of `<rules dir>/sections/cues.jsonl` (none if it is absent)."""
+    """Validated cues of a cues file, or of `<rules dir>/sections/cues.jsonl` (none if it is
+    absent)."""
     path = Path(path)
     if path.is_dir():
         path = path / CUES_FILE
@@ -119,8 +120,6 @@ def load_cues(path: str | Path) -> list[CueRule]:
 
 def default_cues() -> list[CueRule]:
     """Cues of the configured rules folder (`nlp.settings.rules_dir`)."""
-    from nlp.settings import rules_dir
-
     return load_cues(rules_dir() / CUES_FILE)
 
 

@@ -40,7 +40,7 @@ from nlp.textmap import TextMap, fold, normalize
 if TYPE_CHECKING:  # pragma: no cover
     import numpy as np
 
-    from nlp.components.headings import HeadingMatch, HeadingMatcher
+    from nlp.headings import HeadingMatch, HeadingMatcher
     from nlp.section_cues import CueMatcher, CueRule
 
 MODES = ("rules", "classifier", "combined")

@@ -8,14 +8,19 @@ seed and parameters give the same model, predictions and scores.
 
 from __future__ import annotations
 
+import json
 import random
 import time
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from nlp.records import Record
+import nlp
+from nlp.evaluate import EvaluationError, check_mode
+from nlp.headings import heading_matcher
+from nlp.records import Record, doc_to_record
+from nlp.section_cues import load_cues
 from nlp.section_model import (
     DEFAULT_PARAMS,
     MODES,
@@ -26,14 +31,11 @@ from nlp.section_model import (
     block_bounds,
     data_hash,
 )
+from nlp.section_scores import score_sections
+from nlp.settings import PACKAGE_DIR
 
-
-def _matcher(rules_dir: str | None = None) -> Any:
-    from nlp.components.headings import RULES_FILE, HeadingMatcher, default_rules, load_rules
-
-    return HeadingMatcher(
-        load_rules(Path(rules_dir) / RULES_FILE) if rules_dir else default_rules()
-    )
+if TYPE_CHECKING:  # pragma: no cover
+    from spacy.language import Language
 
 
 def gold_block_labels(record: Record, doc: DocBlocks) -> list[str]:
@@ -58,7 +60,7 @@ def prepare(
     matcher: Any = None,
 ) -> tuple[list[DocBlocks], list[list[str]]]:
     """Analysed documents and their gold block labels."""
-    matcher = matcher or _matcher(rules_dir)
+    matcher = matcher or heading_matcher(rules_dir)
     docs = [analyze(r["text"], matcher, max_chars=max_chars) for r in records]
     return docs, [gold_block_labels(r, d) for r, d in zip(records, docs)]
 
@@ -70,8 +72,6 @@ def train_sections(
     records = sorted(records, key=lambda r: r["id"])
     merged = {**DEFAULT_PARAMS, **params}
     docs, labels = prepare(records, merged["max_chars"], rules_dir)
-    from nlp.section_cues import load_cues
-
     cues = load_cues(rules_dir) if rules_dir else None
     model = SectionModel.fit(docs, labels, seed=seed, cues=cues, **params)
     model.meta.update(
@@ -103,22 +103,9 @@ def folds(records: Sequence[Record], k: int, seed: int = 0) -> list[list[int]]:
     return [sorted(order[f::k]) for f in range(k)]
 
 
-def _pipeline(base: str | None, mode: str) -> Any:
-    """The fichas pipeline with `mode`, or a blank Spanish one with the section component alone."""
-    try:
-        import nlp as fichas
-
-        return fichas.load(base=base, section_mode=mode)
-    except ModuleNotFoundError as err:
-        if err.name != "nlp.pipeline":
-            raise
-    import spacy
-
-    import nlp.components.sections  # noqa: F401  (registers the factory)
-
-    pipe = spacy.blank("es")
-    pipe.add_pipe("fichas_sections", config={"mode": mode})
-    return pipe
+def _pipeline(base: str | None, mode: str) -> Language:
+    """The fichas pipeline with the section mode `mode`."""
+    return nlp.load(base=base, section_mode=mode)
 
 
 def cross_validate_predictions(
@@ -136,8 +123,6 @@ def cross_validate_predictions(
     `extra` records (another gold set, e.g. `annotations/` when scoring real documents)
     join the training data of every fold; they are never predicted.
     """
-    from nlp.records import doc_to_record
-
     if mode not in MODES:
         raise ValueError(f"mode {mode!r} must be one of {MODES}")
     records = list(records)
@@ -158,10 +143,48 @@ def cross_validate_predictions(
     return [predicted[i] for i in range(len(records))]
 
 
+def predict_with_cv(
+    gold: Sequence[Record],
+    k: int,
+    *,
+    seed: int = 0,
+    base: str | None = None,
+    mode: str | None = None,
+    extra: Sequence[Record] = (),
+) -> list[Record]:
+    """Predictions where each document's sections come from a model that never saw it.
+
+    `extra` gold records join every fold's training data; a record of `extra` whose id or
+    text is also in `gold` is dropped, so no scored document is ever trained on.
+    """
+    check_mode(mode)
+    kwargs: dict[str, Any] = {"mode": mode} if mode else {}
+    scored_ids = {r["id"] for r in gold}
+    scored_texts = {r["text"] for r in gold}
+    extra = [r for r in extra if r["id"] not in scored_ids and r["text"] not in scored_texts]
+    if extra:
+        kwargs["extra"] = extra
+    try:
+        return cross_validate_predictions(list(gold), k, seed=seed, base=base, **kwargs)
+    except TypeError as err:
+        if "mode" in str(err):
+            raise EvaluationError(
+                f"cross_validate_predictions does not accept mode={mode!r} yet ({err})"
+            ) from err
+        raise
+
+
+def trained_on(gold: Sequence[Record]) -> int:
+    """How many gold documents the shipped section model was trained on (from its meta.json)."""
+    meta_path = PACKAGE_DIR / "resources" / "section_model" / "meta.json"
+    if not meta_path.exists():
+        return 0
+    trained = set(json.loads(meta_path.read_text(encoding="utf-8")).get("documents", []))
+    return sum(1 for record in gold if record.get("id") in trained)
+
+
 def section_scores(gold: Sequence[Record], pred: Sequence[Record]) -> dict[str, Any]:
     """Per-label character F1 and their macro mean over labels present in gold."""
-    from nlp.evaluate import score_sections
-
     by_id = {r["id"]: r for r in pred}
     frame, _confusion, macro, accuracy = score_sections([(g, by_id[g["id"]]) for g in gold])
     in_gold = frame[frame["in_gold"]]

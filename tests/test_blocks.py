@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from nlp.blocks import split_blocks, split_lines
-from nlp.components.headings import HeadingMatcher, default_rules
+from nlp.heading_rules import default_rules
+from nlp.headings import HeadingMatcher
 from nlp.readers import read_document
 from nlp.textmap import normalize
 

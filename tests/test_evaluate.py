@@ -4,25 +4,24 @@ from __future__ import annotations
 
 import json
 import math
-import sys
 import types
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from nlp import train
+from nlp.entity_scores import partial_pairs, values_equal
+from nlp.eval_report import write_errors
 from nlp.evaluate import (
     EvaluationError,
     check_thresholds,
     evaluate,
     load_thresholds,
-    partial_pairs,
-    predict_with_cv,
     predict_with_pipeline,
     thresholds_from_result,
-    values_equal,
-    write_errors,
 )
+from nlp.train import predict_with_cv
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -413,9 +412,7 @@ def test_predict_with_cv_passes_mode(monkeypatch):
         calls.append((len(records), k, seed, base, mode))
         return records
 
-    fake = types.ModuleType("nlp.train")
-    fake.cross_validate_predictions = cross_validate_predictions
-    monkeypatch.setitem(sys.modules, "nlp.train", fake)
+    monkeypatch.setattr(train, "cross_validate_predictions", cross_validate_predictions)
     gold = [rec("a", "x")]
     assert predict_with_cv(gold, 3, seed=7, base="blank", mode="rules") == gold
     assert calls == [(1, 3, 7, "blank", "rules")]
@@ -423,7 +420,7 @@ def test_predict_with_cv_passes_mode(monkeypatch):
     def without_mode(records, k, seed=0, base=None):
         return records
 
-    fake.cross_validate_predictions = without_mode
+    monkeypatch.setattr(train, "cross_validate_predictions", without_mode)
     with pytest.raises(EvaluationError, match="does not accept mode='classifier'"):
         predict_with_cv(gold, 3, mode="classifier")
     with pytest.raises(EvaluationError, match="unknown section mode"):
@@ -523,8 +520,8 @@ def test_in_sample_section_scores_are_flagged() -> None:
     """The shipped model was trained on the development gold, not on the held-out gold."""
     from pathlib import Path
 
-    from nlp.evaluate import trained_on
     from nlp.records import read_jsonl
+    from nlp.train import trained_on
 
     annotations = Path(__file__).resolve().parents[1] / "annotations"
     dev, heldout = list(read_jsonl(annotations)), list(read_jsonl(annotations / "heldout"))

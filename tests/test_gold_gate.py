@@ -20,10 +20,10 @@ from nlp.evaluate import (
     check_thresholds,
     evaluate,
     load_thresholds,
-    predict_with_cv,
     predict_with_pipeline,
 )
 from nlp.records import read_jsonl
+from nlp.train import predict_with_cv
 
 ANNOTATIONS = Path(__file__).resolve().parents[1] / "annotations"
 HELDOUT = ANNOTATIONS / "heldout"

@@ -8,13 +8,8 @@ from pathlib import Path
 import pytest
 import spacy
 
-from nlp.components.headings import (
-    HeadingMatcher,
-    HeadingRuleError,
-    default_rules,
-    load_rules,
-    parse_rules,
-)
+from nlp.heading_rules import HeadingRuleError, default_rules, load_rules, parse_rules
+from nlp.headings import HeadingMatcher
 from nlp.settings import HEADINGS_KEY, SECTION_LABELS
 from nlp.textmap import normalize
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from nlp.components.headings import HeadingMatcher, default_rules
+from nlp.heading_rules import default_rules
+from nlp.headings import HeadingMatcher
 from nlp.reflow import RUNON_MIN, reflow
 from nlp.section_model import analyze
 from nlp.textmap import normalize

@@ -150,7 +150,8 @@ def test_two_column_seed_004(model):
 
 def _strip_headings(record: dict) -> dict:
     """The record with every heading line removed (offsets of its sections recomputed)."""
-    from nlp.components.headings import HeadingMatcher, default_rules
+    from nlp.heading_rules import default_rules
+    from nlp.headings import HeadingMatcher
     from nlp.textmap import normalize
 
     text = record["text"]
@@ -180,8 +181,8 @@ def _strip_headings(record: dict) -> dict:
 
 
 def test_document_whose_headings_are_all_missing(records):
-    from nlp.evaluate import score_sections
     from nlp.records import doc_to_record
+    from nlp.section_scores import score_sections
 
     target = next((r for r in records if r["id"].startswith("000")), None)
     if target is None:

@@ -1,4 +1,5 @@
-"""`fichas evaluate`: a thin wrapper over `nlp.evaluate` (scores, reports, errors file, gate)."""
+"""`fichas evaluate`: a thin wrapper over `nlp.evaluate` (scores, gate), `nlp.eval_report`
+(reports, errors file) and `nlp.train.predict_with_cv`."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from pathlib import Path
 
 import typer
 
+from nlp import eval_report, train
 from nlp import evaluate as ev
 from nlp.cli.app import app
 from nlp.gold_validation import read_checked
@@ -76,12 +78,7 @@ def evaluate_cli(
     ),
 ) -> None:
     """Score predictions (or the pipeline) against gold records, as the guide's Scoring says."""
-    if as_json and markdown:
-        raise typer.BadParameter("choose one of --json and --markdown")
-    if pred is not None and cv is not None:
-        raise typer.BadParameter(
-            "--cv predicts from the gold itself; do not combine it with --pred"
-        )
+    _check_options(as_json, markdown, pred, cv)
     try:
         gold_records = read_checked(gold)  # each problem named: file, line, field
         if not gold_records:
@@ -96,13 +93,28 @@ def evaluate_cli(
     _print(result, as_json, markdown)
     if pred is None and cv is None:
         _note_in_sample(gold_records)
-    if output is not None:
-        ev.write_metrics(result, output)
-    if errors is not None:
-        n = ev.write_errors(result.errors, errors)
-        typer.echo(f"{n} errors written to {errors}", err=True)
+    _write(result, output, errors)
     if thresholds is not None:
         _gate(result, thresholds)
+
+
+def _check_options(as_json: bool, markdown: bool, pred: Path | None, cv: int | None) -> None:
+    """Refuse options that cannot go together."""
+    if as_json and markdown:
+        raise typer.BadParameter("choose one of --json and --markdown")
+    if pred is not None and cv is not None:
+        raise typer.BadParameter(
+            "--cv predicts from the gold itself; do not combine it with --pred"
+        )
+
+
+def _write(result: ev.EvaluationResult, output: Path | None, errors: Path | None) -> None:
+    """The metrics JSON file and the errors file, when asked for."""
+    if output is not None:
+        eval_report.write_metrics(result, output)
+    if errors is not None:
+        n = eval_report.write_errors(result.errors, errors)
+        typer.echo(f"{n} errors written to {errors}", err=True)
 
 
 def _gate(result: ev.EvaluationResult, thresholds: Path) -> None:
@@ -128,7 +140,7 @@ def _predictions(
     if pred is not None:
         return read_checked(pred, strict=False)
     if cv is not None:
-        return ev.predict_with_cv(gold_records, cv, seed=seed, base=base, mode=mode, extra=extra)
+        return train.predict_with_cv(gold_records, cv, seed=seed, base=base, mode=mode, extra=extra)
     return ev.predict_with_pipeline(gold_records, base=base, mode=mode)
 
 
@@ -136,14 +148,14 @@ def _print(result: ev.EvaluationResult, as_json: bool, markdown: bool) -> None:
     if as_json:
         typer.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
     elif markdown:
-        typer.echo(ev.format_markdown(result))
+        typer.echo(eval_report.format_markdown(result))
     else:
-        typer.echo(ev.format_text(result))
+        typer.echo(eval_report.format_text(result))
 
 
 def _note_in_sample(gold_records: list[Record]) -> None:
     """Say so when the shipped section model was trained on these documents."""
-    seen = ev.trained_on(gold_records)
+    seen = train.trained_on(gold_records)
     if seen:
         typer.echo(
             f"note: the section model was trained on {seen} of these {len(gold_records)} "

@@ -1,7 +1,7 @@
 """`fichas_sections`: contiguous, non-overlapping `doc.spans["sections"]` covering the doc.
 
 The text is cut into blocks (`nlp.blocks`), headings are found by the rules of
-`rules/sections/headings.jsonl` (`nlp.components.headings`), and each block gets
+`rules/sections/headings.jsonl` (`nlp.headings`), and each block gets
 a section label in one of three modes (config `mode`):
 
 - `rules`: a heading opens its section; text before the first heading is `other`;
@@ -26,20 +26,23 @@ from pathlib import Path
 from typing import Any
 
 from spacy.language import Language
+from spacy.scorer import Scorer
 from spacy.tokens import Doc, Span
 from spacy.util import minibatch
 
-from nlp.components.headings import (
-    RULES_FILE,
-    HeadingMatcher,
-    HeadingRule,
-    dump_rules,
-    heading_matcher,
-    heading_spans,
-    load_rules,
+from nlp.components.headings import heading_spans
+from nlp.extensions import doc_text, doc_textmap, register_extensions
+from nlp.heading_rules import RULES_FILE, HeadingRule, dump_rules, load_rules
+from nlp.headings import HeadingMatcher, heading_matcher
+from nlp.section_model import (
+    DEFAULT_PARAMS,
+    MODES,
+    DocBlocks,
+    SectionModel,
+    analyze,
+    block_bounds,
+    rules_labels,
 )
-from nlp.extensions import doc_text, doc_textmap, register_extensions, release_working_state
-from nlp.section_model import DEFAULT_PARAMS, MODES, DocBlocks, analyze, block_bounds, rules_labels
 from nlp.settings import HEADINGS_KEY, PACKAGE_DIR, SECTIONS_KEY
 
 SHIPPED_MODEL_DIR = PACKAGE_DIR / "resources" / "section_model"
@@ -88,8 +91,6 @@ class SectionSegmenter:
         listeners) and would load it while the pipeline is being built.
         """
         if not self._model_loaded:
-            from nlp.section_model import SectionModel
-
             path = Path(self.model_dir) if self.model_dir else SHIPPED_MODEL_DIR
             try:
                 self._model = SectionModel.load(path)
@@ -139,7 +140,6 @@ class SectionSegmenter:
             labels = model.predict(analyses, self.mode)
         for doc, analysis, block_labels in zip(docs, analyses, labels):
             set_section_spans(doc, analysis, block_labels)
-            release_working_state(doc)
             yield doc
 
     # ---------------------------------------------------------------- serialization
@@ -149,8 +149,6 @@ class SectionSegmenter:
     def score(self, examples: Iterable[Any], **kwargs: Any) -> dict[str, Any]:
         """`spans_sections_p/_r/_f/_per_type` through spaCy's scorer, for `nlp.evaluate()`
         (the guide's per-character section scores are `fichas evaluate`)."""
-        from spacy.scorer import Scorer
-
         return Scorer.score_spans(
             examples,
             f"spans_{SECTIONS_KEY}",
@@ -175,8 +173,6 @@ class SectionSegmenter:
         path = Path(path)
         self._matcher = HeadingMatcher(load_rules(path / RULES_FILE.name))
         if (path / MODEL_SUBDIR).exists():
-            from nlp.section_model import SectionModel
-
             self.set_model(SectionModel.load(path / MODEL_SUBDIR))
         else:
             self.set_model(None)
