@@ -9,6 +9,7 @@ on (`nlp/batch_pipe.py`). One run at a time writes an output (`nlp/outfile.py`).
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 from collections.abc import Callable, Iterable, Iterator
@@ -16,11 +17,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import nlp
 from nlp.batch_pipe import pipe_safely
+from nlp.components.sections import SHIPPED_MODEL_DIR
+from nlp.manifest import manifest_entry
 from nlp.outfile import OutputLock, OutputLocked, rewrite_output
 from nlp.paths import Entry, expand_inputs
 from nlp.readers import SUPPORTED_SUFFIXES, Document, ReadError, read_document
 from nlp.records import JsonlAppender, Record, content_hash, doc_to_record
+from nlp.settings import VERSION as __version__
+from nlp.settings import rules_dir as default_rules_dir
 
 __all__ = ["OutputLocked", "Summary", "annotate_paths", "annotate_to_docbin", "annotate_to_jsonl"]
 
@@ -73,10 +79,6 @@ def pipeline_fingerprint(pipeline: Any) -> str:
     """What a record depends on besides its text: package version, base model, and the
     rules and section model of our components. A resumed run re-annotates documents whose
     records were made by another pipeline, instead of keeping stale annotations."""
-    import hashlib
-
-    from nlp import __version__
-
     digest = hashlib.sha256(__version__.encode())
     digest.update(
         f"{pipeline.meta.get('name')}-{pipeline.meta.get('version')}:{','.join(pipeline.pipe_names)}".encode()
@@ -85,13 +87,9 @@ def pipeline_fingerprint(pipeline: Any) -> str:
     for _name, component in pipeline.pipeline:
         rules_dir = getattr(component, "rules_dir", None)
         if rules_dir is not None or hasattr(component, "_ensure_loaded"):
-            from nlp.settings import rules_dir as default_rules_dir
-
             folders.add(Path(rules_dir) if rules_dir else default_rules_dir())
         model_dir = getattr(component, "model_dir", "absent")
         if model_dir != "absent":
-            from nlp.components.sections import SHIPPED_MODEL_DIR
-
             folders.add(Path(model_dir) if model_dir else SHIPPED_MODEL_DIR)
     for folder in sorted(folders):
         for path in sorted(
@@ -126,8 +124,6 @@ def read_documents(
     on_skip: Callable[[], None] | None = None,
 ) -> Iterator[Document]:
     """Documents of `entries`, lazily; unreadable ones are failures, unchanged ones skipped."""
-    from nlp.manifest import manifest_entry
-
     skip = skip or {}
     for entry in entries:
         try:
@@ -182,8 +178,6 @@ def annotate_paths(
 ) -> Iterator[Record]:
     """Records for files, folders and globs (the API behind `fichas index` on documents)."""
     if pipeline is None:
-        import nlp
-
         pipeline = nlp.load(base=base)
     summary = Summary(failures=[] if failures is None else failures)
     entries = find_files(paths, summary, follow_links)

@@ -8,11 +8,12 @@ seed and parameters give the same model, predictions and scores.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import random
 import time
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -29,7 +30,6 @@ from nlp.section_model import (
     SectionModel,
     analyze,
     block_bounds,
-    data_hash,
 )
 from nlp.section_scores import score_sections
 from nlp.settings import PACKAGE_DIR
@@ -222,3 +222,14 @@ def train_and_report(
     if out is not None:
         save_model(model, out)
     return model, scores
+
+
+def data_hash(records: Iterable[dict[str, Any]]) -> str:
+    """sha256 of the gold ids, texts and sections (what a model was trained on)."""
+    digest = hashlib.sha256()
+    for record in sorted(records, key=lambda r: r["id"]):
+        sections = sorted((s["start"], s["end"], s["label"]) for s in record.get("sections", []))
+        digest.update(
+            json.dumps([record["id"], record["text"], sections], ensure_ascii=False).encode("utf-8")
+        )
+    return digest.hexdigest()

@@ -1,0 +1,226 @@
+"""What the section classifier sees of a document: its blocks, and each block's features.
+
+`analyze` is the one analysis shared by training and prediction: the normalized view
+with virtual line breaks for run-on text (`nlp.reflow`), the heading matches and the
+blocks (`nlp.blocks`). The feature functions describe each block by its layout, what
+the heading rules say about it, and the content cues it holds (`nlp.section_cues`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from nlp.blocks import Block, split_blocks, split_lines
+from nlp.reflow import reflow
+from nlp.textmap import TextMap, fold, normalize
+
+if TYPE_CHECKING:  # pragma: no cover
+    from nlp.headings import HeadingMatch, HeadingMatcher
+    from nlp.section_cues import CueMatcher
+
+OTHER = "other"
+#: Long paragraphs are cut at sentence ends into pieces of about this many characters.
+DEFAULT_MAX_CHARS = 300
+
+
+@dataclass
+class DocBlocks:
+    """One document's analysis: normalized view, heading matches and blocks."""
+
+    tm: TextMap
+    headings: list[HeadingMatch]
+    blocks: list[Block]
+
+
+def analyze(
+    text: str,
+    matcher: HeadingMatcher,
+    tm: TextMap | None = None,
+    max_chars: int | None = DEFAULT_MAX_CHARS,
+) -> DocBlocks:
+    """Headings and blocks of a text (the same analysis for training and prediction)."""
+    tm = reflow(tm if tm is not None else normalize(text), matcher.phrases)
+    lines = split_lines(tm.norm)
+    headings = matcher.find(tm.norm, lines)
+    return DocBlocks(tm, headings, split_blocks(tm, headings, lines, max_chars=max_chars))
+
+
+def block_bounds(blocks: Sequence[Block], n: int) -> list[tuple[int, int]]:
+    """Character range each block governs: from its start to the next block's start."""
+    starts = [0] + [b.start for b in blocks[1:]]
+    ends = [b.start for b in blocks[1:]] + [n]
+    return [(s, max(s, e)) for s, e in zip(starts, ends)]
+
+
+def rules_labels(doc: DocBlocks) -> list[str]:
+    """Rules alone: every block takes the label of the heading above it (`other` before any).
+
+    Below a line of headings run together (two-column extraction), the text is
+    given to the first of them: extraction reads the left column first.
+    """
+    current = OTHER
+    out = []
+    row, first_of_row = -1, OTHER
+    for block in doc.blocks:
+        if block.heading >= 0:
+            match = doc.headings[block.heading]
+            if not match.opens:
+                out.append(match.label)
+                continue
+            if block.line != row:
+                row, first_of_row = block.line, match.label
+            out.append(match.label)
+            current = first_of_row
+            continue
+        out.append(current)
+    return out
+
+
+# ---------------------------------------------------------------- features
+
+
+def _bin(value: float, edges: Sequence[float]) -> int:
+    for k, edge in enumerate(edges):
+        if value < edge:
+            return k
+    return len(edges)
+
+
+#: A block at least this long is prose, not a title, a name or a date line.
+PROSE_MIN = 150
+
+
+def starts_mid_sentence(doc: DocBlocks) -> bool:
+    """An excerpt cut inside a sentence (`de Egresos de la Federación…`): no front matter."""
+    head = doc.tm.norm.lstrip(" \t\n*#>-•")
+    return bool(head) and (head[0].islower() or head[0] in ",;:)")
+
+
+def layout_features(doc: DocBlocks) -> list[dict[str, float]]:
+    """Layout of each block and its neighbours (no rule output).
+
+    Where the text starts mid-sentence, the position from the start says nothing (an
+    excerpt has no front matter), so those features are left out.
+    """
+    n = len(doc.blocks)
+    excerpt = starts_mid_sentence(doc)
+    out = []
+    for i, block in enumerate(doc.blocks):
+        text = block.text.strip()
+        letters = [c for c in text if c.isalpha()]
+        feats = {
+            f"kind={block.kind}": 1.0,
+            f"len={_bin(len(text), (20, 60, 150, 400, 1000))}": 1.0,
+            f"ridx={min(n - 1 - i, 4)}": 1.0,
+        }
+        if not excerpt:
+            # the first blocks are front matter when short; long prose there is content
+            shape = "prose" if len(text) >= PROSE_MIN else "short"
+            feats[f"pos={min(int(10 * i / max(n, 1)), 9)}"] = 1.0
+            feats[f"idx={min(i, 4)}:{shape}"] = 1.0
+        if letters and sum(c.isupper() for c in letters) / len(letters) > 0.8 and len(letters) > 3:
+            feats["caps"] = 1.0
+        if len(text) < 90 and not text.endswith((".", ";", ",")):
+            feats["titlelike"] = 1.0
+        if text.endswith(":"):
+            feats["colon_end"] = 1.0
+        digits = sum(c.isdigit() for c in text)
+        feats[f"digits={_bin(digits / max(len(text), 1), (0.01, 0.1, 0.3))}"] = 1.0
+        if i or not excerpt:
+            feats[f"prev_kind={doc.blocks[i - 1].kind if i else 'START'}"] = 1.0
+        feats[f"next_kind={doc.blocks[i + 1].kind if i + 1 < n else 'END'}"] = 1.0
+        out.append(feats)
+    return out
+
+
+def rule_features(doc: DocBlocks) -> list[dict[str, float]]:
+    """What the heading rules say about each block: its own candidates, the heading above."""
+    out = []
+    current: str | None = None
+    since = 0
+    has_headings = bool(doc.headings)
+    for block in doc.blocks:
+        feats: dict[str, float] = {"doc_has_headings": float(has_headings)}
+        if block.heading >= 0:
+            match = doc.headings[block.heading]
+            for label in match.labels:
+                feats[f"head={label}"] = 1.0
+            if len(match.labels) > 1:
+                feats["head_ambiguous"] = 1.0
+            if match.opens:
+                current, since = match.label, 0
+        else:
+            since += 1
+        feats[f"under={current or 'NONE'}"] = 1.0
+        feats[f"since={_bin(since, (1, 2, 3, 6, 12))}"] = 1.0
+        if current is not None:
+            feats[f"under_since={current}:{_bin(since, (1, 3, 8))}"] = 1.0
+        out.append(feats)
+    return out
+
+
+def heading_context(doc: DocBlocks) -> list[tuple[tuple[str, ...], int]]:
+    """For each block: candidate labels of the heading above it (empty before any) and the
+    number of blocks since it.
+
+    A heading of scope "line" (page furniture) labels itself only: the blocks after
+    it stay under the heading before it.
+    """
+    out: list[tuple[tuple[str, ...], int]] = []
+    current: tuple[str, ...] = ()
+    since = 0
+    row = -1  # line of the last heading, to collect headings run together on one line
+    for block in doc.blocks:
+        if block.heading >= 0 and doc.headings[block.heading].opens:
+            labels = doc.headings[block.heading].labels
+            if (
+                since == 0 and block.line == row
+            ):  # two-column: the text below belongs to one of the boxes
+                labels = tuple(dict.fromkeys(current + labels))
+            current, since, row = labels, 0, block.line
+        else:
+            since += 1
+        if block.heading >= 0 and not doc.headings[block.heading].opens:
+            out.append((doc.headings[block.heading].labels, 0))
+        else:
+            out.append((current, since))
+    return out
+
+
+def cue_features(
+    doc: DocBlocks, matcher: CueMatcher, context: float = 0.0
+) -> list[dict[str, float]]:
+    """Content cues of each block and, weighted by `context`, of its neighbours.
+
+    Document cues (the genre: a DOF agreement, a circular) are features of every block.
+    In a document without section headings (closing formulas such as `Atentamente`,
+    labelled `other`, do not count) the cues are all the classifier has besides the
+    words, so each cue feature also has a `nohead:` copy the model can weigh apart.
+    """
+    own = [matcher.features(b.text) for b in doc.blocks]
+    genre = matcher.document_features(doc.tm.norm)
+    nohead = all(
+        set(h.labels) == {"other"} for h in doc.headings
+    )  # closings such as `Atentamente` do not count
+    out = []
+    for i, feats in enumerate(own):
+        row = {**genre, **feats}
+        if nohead:
+            row.update({f"nohead:{k}": v for k, v in feats.items()})
+        if context > 0:
+            if i > 0:
+                row.update({f"prev:{k}": context * v for k, v in own[i - 1].items()})
+            if i + 1 < len(own):
+                row.update({f"next:{k}": context * v for k, v in own[i + 1].items()})
+        out.append(row)
+    return out
+
+
+def block_text(block: Block) -> str:
+    """Text a block is vectorized from (folded: accents, case and spacing removed)."""
+    return fold(block.text)
+
+
+# ---------------------------------------------------------------- model
