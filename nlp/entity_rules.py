@@ -33,7 +33,7 @@ ALLOWED_KEYS = {
     "note",
 }
 PARSERS = {"year", "date", "percent", "amount", "program", "program_key"}
-CONTEXTS = {"after_amount"}
+CONTEXTS = {"after_amount", "money_context"}
 _MACRO_RE = regex.compile(r"<<([A-Z_0-9]+)>>")
 
 
@@ -89,7 +89,7 @@ def _accented(words: list[str]) -> list[str]:
 
 def expand(pattern: str, table: dict[str, str], where: str) -> str:
     """Replace `<<NAME>>` by its macro (recursively); unknown names are errors."""
-    for _ in range(5):
+    for _ in range(8):  # the numeral grammar nests six deep
         if "<<" not in pattern:
             return pattern
 

@@ -6,8 +6,9 @@
 4. PROGRAM beats YEAR; program patterns never take a trailing period, so a period
    after a program name stays its own YEAR.
 5. Otherwise the longest candidate wins; then the earliest; then the rule's priority.
-Candidates that need context (a scale word right after a peso amount) are added
-last, only where that context was kept.
+Candidates that need context (a scale word right after a peso amount, or in a
+sentence about money: `nlp/money_context.py`) are added last, only where that
+context was kept.
 """
 
 from __future__ import annotations
@@ -45,7 +46,9 @@ class Candidate:
         return self.end - self.start
 
 
-def resolve(candidates: list[Candidate], text: str) -> list[Candidate]:
+def resolve(
+    candidates: list[Candidate], text: str, rules_dir: str | None = None
+) -> list[Candidate]:
     """Non-overlapping entities chosen from `candidates` (sorted by start)."""
     plain = [c for c in candidates if c.context is None]
     contextual = sorted((c for c in candidates if c.context is not None), key=lambda c: c.start)
@@ -57,14 +60,24 @@ def resolve(candidates: list[Candidate], text: str) -> list[Candidate]:
             chosen.append(cand)
             taken.append((cand.start, cand.end))
     for cand in contextual:
-        if (
-            cand.context == "after_amount"
-            and not _overlaps(cand, taken)
-            and _follows_amount(cand, chosen, text)
-        ):
+        if not _overlaps(cand, taken) and _context_holds(cand, chosen, text, rules_dir):
             chosen.append(cand)
             taken.append((cand.start, cand.end))
     return sorted(chosen, key=lambda c: c.start)
+
+
+def _context_holds(
+    cand: Candidate, chosen: list[Candidate], text: str, rules_dir: str | None
+) -> bool:
+    """`after_amount`: right after a peso amount; `money_context`: that, or money talk."""
+    from nlp.money_context import in_money_context
+
+    if _follows_amount(cand, chosen, text):
+        return True
+    if cand.context != "money_context":
+        return False
+    amounts = [(c.start, c.end) for c in chosen if c.label == "AMOUNT"]
+    return in_money_context(text, cand.start, amounts, rules_dir)
 
 
 def _overlaps(cand: Candidate, taken: list[tuple[int, int]]) -> bool:

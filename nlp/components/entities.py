@@ -115,10 +115,10 @@ class EntityRecognizer:
         self._ensure_loaded()
         text = doc_text(doc)
         candidates = self.candidates(doc, text)
-        chosen = resolve(candidates, text)
+        chosen = resolve(candidates, text, self.rules_dir)
         extra = self._known_names(text, chosen)
         if extra:
-            chosen = resolve(candidates + extra, text)
+            chosen = resolve(candidates + extra, text, self.rules_dir)
         self._assign_values(chosen, text)
         items = []
         for cand in chosen:
