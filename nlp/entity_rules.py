@@ -33,7 +33,7 @@ ALLOWED_KEYS = {
     "note",
 }
 PARSERS = {"year", "date", "percent", "amount", "program", "program_key"}
-CONTEXTS = {"after_amount", "money_context"}
+CONTEXTS = {"after_amount", "money_context", "dated_document"}
 _MACRO_RE = regex.compile(r"<<([A-Z_0-9]+)>>")
 
 

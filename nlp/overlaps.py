@@ -69,15 +69,39 @@ def resolve(
 def _context_holds(
     cand: Candidate, chosen: list[Candidate], text: str, rules_dir: str | None
 ) -> bool:
-    """`after_amount`: right after a peso amount; `money_context`: that, or money talk."""
+    """`after_amount`: right after a peso amount; `money_context`: that, or money talk;
+    `dated_document`: the document states the year of a day and month."""
     from nlp.money_context import in_money_context
 
+    if cand.context == "dated_document":
+        return _date_year_from_document(cand, chosen, rules_dir)
     if _follows_amount(cand, chosen, text):
         return True
     if cand.context != "money_context":
         return False
     amounts = [(c.start, c.end) for c in chosen if c.label == "AMOUNT"]
     return in_money_context(text, cand.start, amounts, rules_dir)
+
+
+def _date_year_from_document(
+    cand: Candidate, chosen: list[Candidate], rules_dir: str | None
+) -> bool:
+    """`dated_document`: a day and month take the year the document states (DECISIONS D1)."""
+    from nlp.values.dates import document_year
+
+    dated: list[tuple[int, str | None, str | None, int]] = []
+    for other in chosen:
+        groups = other.data.get("groups") or {}
+        if other.label == "DATE" and groups.get("year"):
+            dated.append((other.start, groups.get("day"), groups.get("month"), int(groups["year"])))
+        elif other.label == "YEAR" and groups.get("y1") and not groups.get("y2"):
+            dated.append((other.start, None, None, int(groups["y1"])))
+    groups = cand.data.get("groups") or {}
+    year = document_year(groups.get("day"), groups.get("month"), cand.start, dated, rules_dir)
+    if year is None:
+        return False
+    cand.data["groups"] = {**groups, "year": str(year)}
+    return True
 
 
 def _overlaps(cand: Candidate, taken: list[tuple[int, int]]) -> bool:
