@@ -79,7 +79,7 @@ def _header_scale(line: str, rules_dir: str | None = None) -> tuple[float, str] 
 
 
 def _is_row(line: str) -> bool:
-    """A line made of numeric cells, maybe after a short label (`2016 1,419.37 487,852.24 0.29 %`)."""
+    """A line of numeric cells, maybe after a short label (`2016 1,419.37 487,852.24 0.29 %`)."""
     cells = list(_CELL.finditer(line))
     if not cells:
         return False
@@ -99,6 +99,9 @@ def table_entities(
     text: str, decimal: str | None = None, rules_dir: str | None = None
 ) -> list[CellEntity]:
     """Entities of table cells in `text` (normalized), by the headers of their zones."""
+    from nlp.table_rows import restore_rows
+
+    text = restore_rows(text)  # rows of a flattened table back on their own lines
     out: list[CellEntity] = []
     lines = list(_lines(text))
     index = 0
@@ -173,7 +176,7 @@ def _money_headers(
     if columns is not None:
         return [
             " ".join(cell.split())
-            for cell, kind in zip(line.split("\t"), columns)
+            for cell, kind in zip(line.split("\t"), columns, strict=False)
             if kind == "money"
         ]
     above = []  # a header broken one word per line starts above its scale marker
