@@ -14,9 +14,10 @@ from typing import Any
 
 import regex
 
-from nlp.rules import _dir, read_jsonl_rules
+from nlp.rules import read_jsonl_rules, rules_root
 from nlp.settings import ENTITY_LABELS
 from nlp.values.lexicon import currencies, months, scales, word_list
+from nlp.values.registry import VALUE_PARSERS
 
 RULE_FILES = ("year", "date", "percent", "amount", "program")
 ALLOWED_KEYS = {
@@ -32,7 +33,6 @@ ALLOWED_KEYS = {
     "counter_examples",
     "note",
 }
-PARSERS = {"year", "date", "percent", "amount", "program", "program_key"}
 CONTEXTS = {"after_amount", "money_context", "dated_document"}
 _MACRO_RE = regex.compile(r"<<([A-Z_0-9]+)>>")
 
@@ -62,7 +62,7 @@ def _alternation(words: list[str]) -> str:
 
 def macros(rules_dir: str | None = None) -> dict[str, str]:
     """Named sub-patterns: `macros.json` plus the ones generated from the lexicon."""
-    path = _dir(rules_dir) / "entities" / "macros.json"
+    path = rules_root(rules_dir) / "entities" / "macros.json"
     table = {
         k: v
         for k, v in json.loads(path.read_text(encoding="utf-8")).items()
@@ -113,7 +113,7 @@ def validate(item: dict[str, Any], where: str) -> None:
             raise ValueError(f"{where}: missing key {key!r}")
     if item["label"] not in ENTITY_LABELS:
         raise ValueError(f"{where}: unknown label {item['label']!r}")
-    if item["parser"] not in PARSERS:
+    if item["parser"] not in VALUE_PARSERS:
         raise ValueError(f"{where}: unknown parser {item['parser']!r}")
     if item.get("context") and item["context"] not in CONTEXTS:
         raise ValueError(f"{where}: unknown context {item['context']!r}")
@@ -125,7 +125,7 @@ def load_regex_rules(rules_dir: str | None = None) -> tuple[RegexRule, ...]:
     table = macros(rules_dir)
     rules: list[RegexRule] = []
     seen: set[str] = set()
-    folder = _dir(rules_dir) / "entities"
+    folder = rules_root(rules_dir) / "entities"
     for name in RULE_FILES:
         path = folder / f"{name}.jsonl"
         if not path.exists():
@@ -161,7 +161,7 @@ def load_regex_rules(rules_dir: str | None = None) -> tuple[RegexRule, ...]:
 
 def rules_files(rules_dir: str | None = None) -> list[Path]:
     """The files a saved pipeline must carry to reproduce its rules."""
-    root = _dir(rules_dir)
+    root = rules_root(rules_dir)
     return sorted(
         p for p in root.rglob("*") if p.is_file() and p.suffix in (".jsonl", ".tsv", ".json", ".md")
     )

@@ -32,6 +32,7 @@ from nlp.index_schema import (
     stemmer_name,
     table_counts,
 )
+from nlp.programs import main_program
 from nlp.records import Record, content_hash, validate_record
 from nlp.textmap import fold
 
@@ -39,7 +40,7 @@ __all__ = ["IndexStats", "build_index", "search", "record_hash"]
 
 _YEAR_RE = re.compile(r"(?<!\d)(1[89]\d\d|20\d\d)(?!\d)")
 #: Bump when the derived columns (main program, years, kinds) are computed differently.
-DERIVED_VERSION = 1
+DERIVED_VERSION = 2
 _KIND_RE = re.compile(r"\d+_([A-Za-z]+)_")
 #: Ends of sentences and lines (a table row is a line).
 _SENTENCE_END_RE = re.compile(r"[.;!?](?=\s)|\n")
@@ -106,7 +107,7 @@ def build_index(
         _prepare(conn, rules_dir)
         iterator = iter(records)
         while batch := list(islice(iterator, max(1, batch_size))):
-            _write_batch(conn, batch, stats)
+            _write_batch(conn, batch, stats, rules_dir)
         _in_transaction(conn, _refresh_surface_names)
         for table, count in table_counts(conn).items():
             if table != "program_names":
@@ -185,7 +186,9 @@ def _clean_surface(surface: str) -> str:
     return " ".join(surface.replace("*", " ").split())
 
 
-def _write_batch(conn: sqlite3.Connection, batch: list[Record], stats: IndexStats) -> None:
+def _write_batch(
+    conn: sqlite3.Connection, batch: list[Record], stats: IndexStats, rules_dir: str | None
+) -> None:
     def work(conn: sqlite3.Connection) -> None:
         for record in batch:
             problems = _record_problems(record)
@@ -204,7 +207,7 @@ def _write_batch(conn: sqlite3.Connection, batch: list[Record], stats: IndexStat
                 stats.replaced += 1
             else:
                 stats.added += 1
-            _insert_document(conn, record, new_hash)
+            _insert_document(conn, record, new_hash, rules_dir)
 
     _in_transaction(conn, work)
 
@@ -237,14 +240,16 @@ def _sections_with_gaps(record: Record) -> list[tuple[int, int, str, int]]:
     return out
 
 
-def _insert_document(conn: sqlite3.Connection, record: Record, new_hash: str) -> None:
+def _insert_document(
+    conn: sqlite3.Connection, record: Record, new_hash: str, rules_dir: str | None
+) -> None:
     text = record["text"]
     meta = record.get("meta") or {}
     entities = [
         _entity_columns(ent, text)
         for ent in sorted(record.get("entities", []), key=lambda e: e["start"])
     ]
-    program, program_key = _main_program(entities)
+    program, program_key = _main_program(entities, text, rules_dir)
     years = [
         y
         for e in entities
@@ -425,13 +430,15 @@ def _program_value(value: Any, surface: str) -> tuple[str, str | None]:
     return (program.name if program else _clean_surface(surface)), None
 
 
-def _main_program(entities: list[dict[str, Any]]) -> tuple[str | None, str | None]:
-    """Most frequent PROGRAM canonical name (ties: first mentioned) and its stated key."""
-    names = [e["program_name"] for e in entities if e["label"] == "PROGRAM"]
-    if not names:
+def _main_program(
+    entities: list[dict[str, Any]], text: str, rules_dir: str | None
+) -> tuple[str | None, str | None]:
+    """The document's main program (`nlp.programs.main_program`, as the component decides
+    it) and the key most often stated with it."""
+    mentions = [(e["start"], e["program_name"]) for e in entities if e["label"] == "PROGRAM"]
+    best = main_program(mentions, text, rules_dir)
+    if best is None:
         return None, None
-    counts = Counter(names)
-    best = max(counts, key=lambda n: (counts[n], -names.index(n)))
     keys = Counter(
         e["program_key"] for e in entities if e["program_name"] == best and e["program_key"]
     )

@@ -9,8 +9,24 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
 
 from spacy.tokens import Doc, Span
+
+from nlp.settings import BASE_NER_KEY
+
+
+@dataclass(frozen=True)
+class Entity:
+    """A chosen entity in original-text offsets, ready to become a span of `doc.ents`."""
+
+    start: int
+    end: int
+    label: str
+    value: Any
+    rule: str
+    column: str | None = None
 
 
 def trim(text: str, start: int, end: int) -> tuple[int, int]:
@@ -38,7 +54,10 @@ def split_tokens_at(doc: Doc, *spans: tuple[int, int]) -> None:
             points = sorted(o for o in offsets if 0 < o < len(token.text))
             if not points:
                 continue
-            pieces = [token.text[a:b] for a, b in zip([0, *points], [*points, len(token.text)])]
+            pieces = [
+                token.text[a:b]
+                for a, b in zip([0, *points], [*points, len(token.text)], strict=True)
+            ]
             head = token.head if token.head.i != token.i else (token, 0)
             heads = [head] + [(token, 0)] * (len(pieces) - 1)
             retokenizer.split(token, pieces, heads=heads)
@@ -77,3 +96,35 @@ def aligned_spans(doc: Doc, items: Iterable[tuple[int, int, str]]) -> list[Span]
         if span is not None:
             spans.append(span)
     return spans
+
+
+def set_entities(doc: Doc, entities: Iterable[Entity]) -> None:
+    """Write `doc.ents` with `Span._.value` (and `Span._.column`), splitting tokens where an
+    entity ends inside one; the base model's entities are kept in `doc.spans["base_ner"]`."""
+    by_offsets = {(e.start, e.end): e for e in entities}
+    if len(doc.ents):
+        doc.spans[BASE_NER_KEY] = list(doc.ents)
+    spans = aligned_spans(doc, [(e.start, e.end, e.label) for e in by_offsets.values()])
+    ents = []
+    for span in spans:
+        entity = by_offsets.get((span.start_char, span.end_char))
+        if entity is not None:
+            span.id_ = entity.rule
+            ents.append(span)
+    doc.set_ents(non_overlapping(ents), default="outside")
+    for span in doc.ents:
+        entity = by_offsets[(span.start_char, span.end_char)]
+        span._.value = entity.value
+        if entity.column:
+            span._.column = entity.column
+
+
+def non_overlapping(spans: list[Span]) -> list[Span]:
+    """Spans widened to tokens can collide; keep the first of any overlapping pair."""
+    out: list[Span] = []
+    end = -1
+    for span in sorted(spans, key=lambda s: (s.start, -len(s))):
+        if span.start >= end:
+            out.append(span)
+            end = span.end
+    return out

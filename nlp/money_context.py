@@ -13,7 +13,7 @@ from functools import lru_cache
 
 import regex
 
-from nlp.rules import _dir, read_tsv
+from nlp.rules import read_tsv, rules_path
 from nlp.textmap import fold_same_length
 from nlp.values.lexicon import word_list
 
@@ -29,7 +29,7 @@ def _stems(rows: list[dict[str, str]]) -> list[str]:
 @lru_cache(maxsize=8)
 def _cue_patterns(rules_dir: str | None = None) -> tuple[regex.Pattern[str], regex.Pattern[str]]:
     """(money cue, count cue) patterns over the folded text."""
-    folder = _dir(rules_dir) / "entities"
+    folder = rules_path(rules_dir, "entities")
     money = _stems(read_tsv(folder / "money_cues.tsv"))
     count = _stems(read_tsv(folder / "count_cues.tsv"))
     nouns = [fold_same_length(w) for w in word_list("count_nouns", rules_dir)]

@@ -7,43 +7,23 @@
    after a program name stays its own YEAR.
 5. Otherwise the longest candidate wins; then the earliest; then the rule's priority.
 Candidates that need context (a scale word right after a peso amount, or in a
-sentence about money: `nlp/money_context.py`) are added last, only where that
-context was kept.
+sentence about money: `nlp/money_context.py`; a day and month in a document that
+states its year) are added last, only where that context was kept.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
-
 import regex
 
-LABEL_RANK = {"DATE": 4, "AMOUNT": 3, "PERCENT": 3, "PROGRAM": 2, "YEAR": 1}
-# What may stand between an amount and a following bare `7 mil 776 millones`.
+from nlp.candidates import LABEL_RANK, Candidate
+
+# What may stand between an amount and a following bare `7 mil 776 millones`
 # (a connector, maybe with the year of the first amount: `… de pesos en 2015 a 7 mil 776 millones`).
 _AMOUNT_GAP = regex.compile(
-    r"^[\s,]*(?:(?:en|para|durante|de)\s+(?:19|20)\d\d[\s,]*)?(?:y|e|o|a|contra|frente\s+a|de|respectivamente)?[\s,]*$",
+    r"^[\s,]*(?:(?:en|para|durante|de)\s+(?:19|20)\d\d[\s,]*)?"
+    r"(?:y|e|o|a|contra|frente\s+a|de|respectivamente)?[\s,]*$",
     regex.I,
 )
-
-
-@dataclass
-class Candidate:
-    """A possible entity in original-text offsets, with what its value is read from."""
-
-    start: int
-    end: int
-    label: str
-    rule: str
-    rank: int
-    priority: int = 0
-    context: str | None = None
-    value: Any = None
-    data: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def length(self) -> int:
-        return self.end - self.start
 
 
 def resolve(
@@ -64,6 +44,9 @@ def resolve(
             chosen.append(cand)
             taken.append((cand.start, cand.end))
     return sorted(chosen, key=lambda c: c.start)
+
+
+__all__ = ["LABEL_RANK", "Candidate", "resolve"]
 
 
 def _context_holds(
@@ -91,16 +74,16 @@ def _date_year_from_document(
 
     dated: list[tuple[int, str | None, str | None, int]] = []
     for other in chosen:
-        groups = other.data.get("groups") or {}
+        groups = other.groups
         if other.label == "DATE" and groups.get("year"):
             dated.append((other.start, groups.get("day"), groups.get("month"), int(groups["year"])))
         elif other.label == "YEAR" and groups.get("y1") and not groups.get("y2"):
             dated.append((other.start, None, None, int(groups["y1"])))
-    groups = cand.data.get("groups") or {}
+    groups = cand.groups
     year = document_year(groups.get("day"), groups.get("month"), cand.start, dated, rules_dir)
     if year is None:
         return False
-    cand.data["groups"] = {**groups, "year": str(year)}
+    cand.groups = {**groups, "year": str(year)}
     return True
 
 

@@ -30,8 +30,14 @@ class Program:
         return (self.name, *self.aliases)
 
 
-def _dir(path: str | os.PathLike[str] | None) -> Path:
+def rules_root(path: str | os.PathLike[str] | None = None) -> Path:
+    """The rules folder: `path` if given, else the default (`nlp.settings.rules_dir`)."""
     return Path(path) if path else default_rules_dir()
+
+
+def rules_path(rules_dir: str | os.PathLike[str] | None, *parts: str) -> Path:
+    """A file of the rules folder (`rules_path(None, "entities", "year.jsonl")`)."""
+    return rules_root(rules_dir).joinpath(*parts)
 
 
 def read_tsv(path: Path) -> list[dict[str, str]]:
@@ -84,7 +90,7 @@ def read_jsonl_rules(path: Path) -> list[dict[str, Any]]:
 @lru_cache(maxsize=8)
 def load_programs(rules_dir: str | None = None) -> tuple[Program, ...]:
     """The program gazetteer (`entities/program_names.tsv`)."""
-    rows = read_tsv(_dir(rules_dir) / "entities" / "program_names.tsv")
+    rows = read_tsv(rules_root(rules_dir) / "entities" / "program_names.tsv")
     return tuple(
         Program(
             id=row["id"],

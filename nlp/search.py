@@ -397,9 +397,9 @@ def _section_rows(
 @lru_cache(maxsize=1)
 def branch_column_words() -> tuple[str, ...]:
     """Words of `rules/entities/branch_columns.tsv`: table columns of the budget branch."""
-    from nlp.rules import _dir, read_tsv
+    from nlp.rules import read_tsv, rules_path
 
-    path = _dir(None) / "entities" / "branch_columns.tsv"
+    path = rules_path(None, "entities", "branch_columns.tsv")
     return tuple(row["word"].lower() for row in read_tsv(path)) if path.exists() else ()
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from nlp.rules import _dir, read_tsv
+from nlp.rules import read_tsv, rules_root
 from nlp.textmap import fold
 
 
@@ -13,7 +13,7 @@ def months(rules_dir: str | None = None) -> dict[str, int]:
     """Folded month name or abbreviation -> month number."""
     return {
         fold(r["word"]): int(r["month"])
-        for r in read_tsv(_dir(rules_dir) / "lexicon" / "months.tsv")
+        for r in read_tsv(rules_root(rules_dir) / "lexicon" / "months.tsv")
     }
 
 
@@ -22,7 +22,7 @@ def scales(rules_dir: str | None = None) -> dict[str, tuple[float, str | None]]:
     """Folded scale word -> (factor, implied currency or None)."""
     return {
         fold(r["word"]): (float(r["factor"]), r.get("currency") or None)
-        for r in read_tsv(_dir(rules_dir) / "lexicon" / "scales.tsv")
+        for r in read_tsv(rules_root(rules_dir) / "lexicon" / "scales.tsv")
     }
 
 
@@ -31,11 +31,11 @@ def currencies(rules_dir: str | None = None) -> dict[str, str]:
     """Folded currency word, symbol or code -> ISO code."""
     return {
         fold(r["word"]): r["currency"]
-        for r in read_tsv(_dir(rules_dir) / "lexicon" / "currencies.tsv")
+        for r in read_tsv(rules_root(rules_dir) / "lexicon" / "currencies.tsv")
     }
 
 
 @lru_cache(maxsize=8)
 def word_list(name: str, rules_dir: str | None = None) -> tuple[str, ...]:
     """A one-column term list of `rules/lexicon/<name>.tsv`."""
-    return tuple(r["word"] for r in read_tsv(_dir(rules_dir) / "lexicon" / f"{name}.tsv"))
+    return tuple(r["word"] for r in read_tsv(rules_root(rules_dir) / "lexicon" / f"{name}.tsv"))

@@ -1,0 +1,70 @@
+"""Candidates of open program names: capitalized names after `Programa`, `Plan`,
+`Estrategia`, `Fondo`… (the spaCy `Matcher` patterns of `program_patterns.jsonl`), cut
+and filtered by the name rules of `nlp.programs`, so names never seen before are found.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import regex
+from spacy.matcher import Matcher
+from spacy.vocab import Vocab
+
+from nlp.candidates import LABEL_RANK, Candidate, DocView
+from nlp.programs import ProgramRules, cut_name, is_name, program_rules, trim_name
+from nlp.rules import read_jsonl_rules, rules_path
+
+#: The longest program name the open patterns look for, in tokens.
+MAX_NAME_TOKENS = 40
+
+
+class ProgramNames:
+    """The name patterns as a candidate source; the Matcher runs only where a head word is."""
+
+    def __init__(self, vocab: Vocab, rules_dir: str | None = None) -> None:
+        self.vocab = vocab
+        self.rules: ProgramRules = program_rules(rules_dir)
+        self.matcher = Matcher(vocab)
+        for item in read_jsonl_rules(rules_path(rules_dir, "entities", "program_patterns.jsonl")):
+            self.matcher.add(item["id"], [item["pattern"]], greedy="LONGEST")
+        heads = sorted(map(regex.escape, self.rules.head_words), key=len, reverse=True)
+        self.head_re = regex.compile(r"(?<!\w)(?:" + "|".join(heads) + r")(?!\w)")
+
+    def __call__(self, view: DocView) -> Iterator[Candidate]:
+        doc = view.doc
+        for match_id, start, end in self._windowed_matches(view):
+            end = trim_name(doc, start, end, self.rules)
+            if not is_name(doc, start, end, self.rules):
+                continue
+            span = doc[start:end]
+            yield Candidate(
+                span.start_char,
+                span.end_char,
+                "PROGRAM",
+                self.vocab.strings[match_id],
+                LABEL_RANK["PROGRAM"],
+                0,
+                parser="program",
+            )
+
+    def _windowed_matches(self, view: DocView) -> list[tuple[int, int, int]]:
+        """Matches in windows that start at a head word (`Programa`, `Fondo`…): the patterns
+        cannot match anywhere else, and most of a document has no head word. Each match is
+        already cut (`nlp.programs.cut_name`)."""
+        doc, text = view.doc, view.text
+        matches: list[tuple[int, int, int]] = []
+        last_end = -1
+        for hit in self.head_re.finditer(text):
+            head = doc.char_span(hit.start(), hit.end())
+            if head is None or head.start < last_end:
+                continue
+            window = doc[head.start : min(len(doc), head.start + MAX_NAME_TOKENS)]
+            for match_id, start, end in self.matcher(window):
+                if start == 0:
+                    # cut first: a second name after the cut (`… Hambre y con el Programa …`)
+                    # gets its own window
+                    end = cut_name(doc, text, head.start, head.start + end, self.rules)
+                    matches.append((match_id, head.start, end))
+                    last_end = end
+        return matches

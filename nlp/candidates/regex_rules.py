@@ -1,0 +1,51 @@
+"""Candidates of the regex rules (`rules/entities/*.jsonl`), matched on the normalized view.
+
+Numbers, dates and years are regex rules because spaCy splits `15.5%`, `$` and
+`2019-2024` in ways token patterns cannot follow. A rule with `groups` yields one
+candidate per group it matched (a key and a quoted name), else one for the whole match.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from nlp.candidates import LABEL_RANK, Candidate, DocView
+from nlp.entity_rules import RegexRule, load_regex_rules
+
+
+class RegexRules:
+    """Every compiled regex rule of a rules folder, as a candidate source."""
+
+    def __init__(self, rules_dir: str | None = None) -> None:
+        self.rules: tuple[RegexRule, ...] = load_regex_rules(rules_dir)
+
+    def __call__(self, view: DocView) -> Iterator[Candidate]:
+        norm = view.textmap.norm
+        for rule in self.rules:
+            for match in rule.pattern.finditer(norm):
+                yield from _match_candidates(rule, match, view)
+
+
+def _match_candidates(rule: RegexRule, match: object, view: DocView) -> Iterator[Candidate]:
+    groups = match.groupdict()  # type: ignore[attr-defined]
+    for group in rule.groups or (None,):
+        if group is not None and match.group(group) is None:  # type: ignore[attr-defined]
+            continue
+        span = match.span(group) if group else match.span()  # type: ignore[attr-defined]
+        start, end = view.textmap.span(*span)
+        parser = rule.parser
+        if parser == "program" and group == "key":  # the key of a `key + name` rule
+            parser = "program_key"
+        yield Candidate(
+            start,
+            end,
+            rule.label,
+            rule.id,
+            LABEL_RANK[rule.label],
+            rule.priority,
+            rule.context,
+            parser=parser,
+            groups=groups,
+            group=group,
+            decimal=view.decimal,
+        )
