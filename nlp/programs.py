@@ -43,6 +43,9 @@ class ProgramRules:
     not_program: tuple[str, ...]  # folded terms that look like names and are not
     acronym_re: Any  # an acronym in parentheses right after a name
     bare_key_re: Any  # a budget key alone (`E012`)
+    field_labels: tuple[tuple[str, ...], ...] = ()  # `Modalidad:`, `Unidad Responsable:`
+    clause_words: frozenset[str] = frozenset()  # `El`, `Con`: a new clause begins
+    heading_words: frozenset[str] = frozenset()  # `Resumen`, `Posición`: a heading begins
 
 
 def pattern_heads(rules_dir: str | None = None) -> list[str]:
@@ -77,6 +80,15 @@ def program_rules(rules_dir: str | None = None) -> ProgramRules:
         not_program=tuple(sorted(not_program, key=len, reverse=True)),
         acronym_re=regex.compile(table["ACRONYM_DEFINITION"]),
         bare_key_re=regex.compile(table["BUDGET_KEY"]),
+        field_labels=tuple(
+            sorted(
+                {tuple(fold(p).split()) for p in _words(rules_dir, "field_labels.tsv", "label")},
+                key=len,
+                reverse=True,
+            )
+        ),
+        clause_words=frozenset(_words(rules_dir, "clause_words.tsv")),
+        heading_words=frozenset(_words(rules_dir, "heading_words.tsv")),
     )
 
 
@@ -103,6 +115,7 @@ def cut_name(doc: Doc, text: str, start: int, end: int, rules: ProgramRules) -> 
         if token.is_space and (starts_line or _breaks_at(doc, text, token, end, rules)):
             end = token.i
             break
+    end = _cut_at_boundary(doc, text, start, end, rules)
     words = tuple(fold(t.text) for t in doc[start:end])
     for i in range(1, len(words)):
         next_two = doc[start + i + 1 : min(end, start + i + 3)]
@@ -115,6 +128,58 @@ def cut_name(doc: Doc, text: str, start: int, end: int, rules: ProgramRules) -> 
             if words[i : i + len(phrase)] == phrase:
                 return start + i
     return end
+
+
+def _cut_at_boundary(doc: Doc, text: str, start: int, end: int, rules: ProgramRules) -> int:
+    """End of a name before what text without line breaks runs into it: a field label
+    (`Modalidad:`), an operator or heading word right after a capitalized word (`… Zonas
+    Prioritarias Unidad de…`, `… Rural Posición Institucional`), a word that starts a new
+    clause (`… Desarrollo El programa`), or capitals after a title-case name."""
+    title_case = not doc[start].text.isupper()
+    for i in range(start + 1, end):
+        token = doc[i]
+        if _field_label_at(doc, text, i, rules):
+            return i
+        if i < start + 2 or token.is_space:
+            continue
+        previous = doc[i - 1] if not doc[i - 1].is_space else doc[i - 2]
+        after_word = previous.text[:1].isupper() and previous.text not in rules.connectors
+        if after_word and (
+            (token.text in rules.institution_words and not token.text.isupper())  # not `IMSS`
+            or token.text in rules.heading_words
+            or token.text in rules.clause_words
+        ):
+            return i
+        if title_case and _caps_run(doc, i, end):
+            return i
+    return end
+
+
+def _field_label_at(doc: Doc, text: str, i: int, rules: ProgramRules) -> bool:
+    """Whether a field label followed by a colon begins at token `i` (`Modalidad:`)."""
+    token = doc[i]
+    if not token.text[:1].isupper():
+        return False
+    if i + 1 < len(doc) and doc[i + 1].text == ":":
+        return True  # any capitalized word right before a colon labels a field
+    for label in rules.field_labels:
+        words = [t for t in doc[i : i + len(label) + 2] if not t.is_space][: len(label)]
+        if len(words) == len(label) and tuple(fold(t.text) for t in words) == label:
+            after = text[words[-1].idx + len(words[-1].text) :].lstrip(" \t")
+            if after.startswith(":"):
+                return True
+    return False
+
+
+def _caps_run(doc: Doc, i: int, end: int) -> bool:
+    """Two all-caps words from token `i`, one of six letters or more (`DATOS GENERALES`;
+    not `SER IMSS`, a name with an acronym)."""
+    words = [t.text for t in doc[i : min(end, i + 3)] if not t.is_space][:2]
+    return (
+        len(words) == 2
+        and all(w.isupper() and w.isalpha() and len(w) >= 3 for w in words)
+        and max(map(len, words)) >= 6
+    )
 
 
 def trim_name(doc: Doc, start: int, end: int, rules: ProgramRules) -> int:
