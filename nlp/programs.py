@@ -46,6 +46,7 @@ class ProgramRules:
     field_labels: tuple[tuple[str, ...], ...] = ()  # `Modalidad:`, `Unidad Responsable:`
     clause_words: frozenset[str] = frozenset()  # `El`, `Con`: a new clause begins
     heading_words: frozenset[str] = frozenset()  # `Resumen`, `Posición`: a heading begins
+    type_phrases: tuple[tuple[str, ...], ...] = ()  # `Programa de Desarrollo Social` + name
 
 
 def pattern_heads(rules_dir: str | None = None) -> list[str]:
@@ -89,6 +90,13 @@ def program_rules(rules_dir: str | None = None) -> ProgramRules:
         ),
         clause_words=frozenset(_words(rules_dir, "clause_words.tsv")),
         heading_words=frozenset(_words(rules_dir, "heading_words.tsv")),
+        type_phrases=tuple(
+            sorted(
+                {tuple(p.split()) for p in _words(rules_dir, "type_phrases.tsv", "phrase")},
+                key=len,
+                reverse=True,
+            )
+        ),
     )
 
 
@@ -214,6 +222,28 @@ def is_name(doc: Doc, start: int, end: int, rules: ProgramRules) -> bool:
     return not any(folded == term or folded.startswith(term + " ") for term in rules.not_program)
 
 
+def skip_type_phrase(doc: Doc, start: int, end: int, rules: ProgramRules) -> int:
+    """Start of the name after type words (`Programa de Desarrollo Social [Familias …]`, D6),
+    when a capitalized word follows them; else `start`."""
+    words = [t for t in doc[start:end] if not t.is_space]
+    for phrase in rules.type_phrases:
+        n = len(phrase)
+        if len(words) > n and tuple(t.text for t in words[:n]) == phrase:
+            if words[n].text[:1].isupper() or words[n].text[:1].isdigit():
+                return words[n].i
+    return start
+
+
+_QUOTED_TAIL = regex.compile(r"[ \t]*[\"“«]\p{Lu}[^\"“”«»\n]{0,40}[\"”»]")
+
+
+def quoted_tail_end(text: str, end: int) -> int:
+    """End of a name whose last words are quoted (`… para Vivienda “Esta es tu casa”`, D8):
+    the closing quote, when a short quoted phrase follows the name; else `end`."""
+    match = _QUOTED_TAIL.match(text, end)
+    return match.end() if match else end
+
+
 def widen_over_markup(text: str, start: int, end: int) -> tuple[int, int]:
     """A name split by markup (`**IMSS**⏎⏎**BIENESTAR**`) is one span, outer markers included."""
     while start >= 2 and text[start - 2 : start] == "**":
@@ -262,15 +292,20 @@ def _acronym_mentions(
     acronym = rules.acronym_re.match(text, cand.end)
     if not acronym or fold(acronym.group("acr")) in rules.not_program:
         return []
-    value = {
-        "name": canonical_name(surface, rules_dir),
-        "key": normalize_key(acronym.group("acr")),  # `… Familias Trabajadoras (S311)`
-    }
-    word = regex.compile(r"(?<![\w-])" + regex.escape(acronym.group("acr")) + r"(?![\w-])")
-    return [
-        _program_candidate(hit, "program.acronym_defined", value=dict(value))
-        for hit in word.finditer(text)
-    ]
+    out = []
+    name = canonical_name(surface, rules_dir)
+    for group in ("acr", "acr2"):  # `(FAISM/FISM)`, `(FAISM o FISM)`: two acronyms of one name
+        acr = acronym.group(group)
+        if not acr or fold(acr) in rules.not_program:
+            continue
+        value = {"name": name, "key": normalize_key(acr)}  # `… Familias Trabajadoras (S311)`
+        # `el PAL-Sin Hambre`: the acronym before a hyphenated component name is its own span
+        word = regex.compile(r"(?<![\w-])" + regex.escape(acr) + r"(?!\w)(?!-(?!\p{Lu}\p{Ll}))")
+        out += [
+            _program_candidate(hit, "program.acronym_defined", value=dict(value))
+            for hit in word.finditer(text)
+        ]
+    return out
 
 
 def _program_candidate(hit: Any, rule: str, **fields: Any) -> Candidate:

@@ -12,7 +12,15 @@ from spacy.matcher import Matcher
 from spacy.vocab import Vocab
 
 from nlp.candidates import LABEL_RANK, Candidate, DocView
-from nlp.programs import ProgramRules, cut_name, is_name, program_rules, trim_name
+from nlp.programs import (
+    ProgramRules,
+    cut_name,
+    is_name,
+    program_rules,
+    quoted_tail_end,
+    skip_type_phrase,
+    trim_name,
+)
 from nlp.rules import read_jsonl_rules, rules_path
 
 #: The longest program name the open patterns look for, in tokens.
@@ -37,10 +45,11 @@ class ProgramNames:
             end = trim_name(doc, start, end, self.rules)
             if not is_name(doc, start, end, self.rules):
                 continue
+            start = skip_type_phrase(doc, start, end, self.rules)
             span = doc[start:end]
             yield Candidate(
                 span.start_char,
-                span.end_char,
+                quoted_tail_end(view.text, span.end_char),
                 "PROGRAM",
                 self.vocab.strings[match_id],
                 LABEL_RANK["PROGRAM"],
