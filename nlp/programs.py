@@ -290,14 +290,14 @@ def _acronym_mentions(
 ) -> list[Candidate]:
     """Every use of an acronym defined in parentheses right after the name `cand`."""
     acronym = rules.acronym_re.match(text, cand.end)
-    if not acronym or fold(acronym.group("acr")) in rules.not_program:
+    if not acronym:
         return []
     out = []
     name = canonical_name(surface, rules_dir)
     for group in ("acr", "acr2"):  # `(FAISM/FISM)`, `(FAISM o FISM)`: two acronyms of one name
         acr = acronym.group(group)
-        if not acr or fold(acr) in rules.not_program:
-            continue
+        if not acr or (fold(acr) in rules.not_program and not _initials_of(acr, surface)):
+            continue  # `Programa Nacional de Becas (SEP)`: the operator, not an acronym
         value = {"name": name, "key": normalize_key(acr)}  # `… Familias Trabajadoras (S311)`
         # `el PAL-Sin Hambre`: the acronym before a hyphenated component name is its own span
         word = regex.compile(r"(?<![\w-])" + regex.escape(acr) + r"(?!\w)(?!-(?!\p{Lu}\p{Ll}))")
@@ -306,6 +306,14 @@ def _acronym_mentions(
             for hit in word.finditer(text)
         ]
     return out
+
+
+def _initials_of(acronym: str, name: str) -> bool:
+    """Whether `acronym` is made of the name's initials (`PAE` of `Programa de Apoyo al
+    Empleo`): then the document defines it, even if it names something else elsewhere."""
+    initials = "".join(word[0] for word in regex.findall(r"\w+", name)).upper()
+    letters = iter(initials)
+    return acronym[:1] == initials[:1] and all(ch in letters for ch in acronym.upper())
 
 
 def _program_candidate(hit: Any, rule: str, **fields: Any) -> Candidate:
