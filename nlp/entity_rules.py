@@ -9,17 +9,15 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 import regex
 
-from nlp.rules import read_jsonl_rules, rules_root
+from nlp.rules import read_jsonl_rules, rules_files, rules_path
 from nlp.settings import ENTITY_LABELS
-from nlp.values.lexicon import currencies, months, scales, word_list
+from nlp.values.lexicon import currencies, currency_words, months, scale_words, word_list
 from nlp.values.registry import VALUE_PARSERS
 
-RULE_FILES = ("year", "date", "percent", "amount", "program")
 ALLOWED_KEYS = {
     "id",
     "label",
@@ -52,7 +50,7 @@ class RegexRule:
     counter_examples: tuple[str, ...] = field(default=(), compare=False)
 
 
-def _alternation(words: list[str]) -> str:
+def alternation(words: list[str]) -> str:
     """Regex alternation of literal words, longest first so `millones` beats `mil`."""
     escaped = sorted(
         {regex.escape(w).replace("\\ ", "\\s+") for w in words if w}, key=len, reverse=True
@@ -62,24 +60,27 @@ def _alternation(words: list[str]) -> str:
 
 def macros(rules_dir: str | None = None) -> dict[str, str]:
     """Named sub-patterns: `macros.json` plus the ones generated from the lexicon."""
-    path = rules_root(rules_dir) / "entities" / "macros.json"
+    path = rules_path(rules_dir, "entities", "macros.json")
+    rules_files(rules_dir)  # the folder passes its schema check first
     table = {
         k: v
         for k, v in json.loads(path.read_text(encoding="utf-8")).items()
         if not k.startswith("_")
     }
     month_words = list(months(rules_dir))
-    table["MONTH"] = _alternation(month_words + _accented(month_words))
+    table["MONTH"] = alternation(month_words + _accented(month_words))
     full = [w for w in month_words if len(w) > 4 or w == "mayo"]
-    table["MONTH_FULL"] = _alternation(full + _accented(full))
-    table["SCALE_WORD"] = _alternation([w for w in scales(rules_dir)])
-    table["CURRENCY_WORD"] = _alternation(
-        [w for w in currencies(rules_dir) if w != "$"] + ["dólares", "dólar"]
-    )
-    table["NUMBER_WORD"] = _alternation(
+    table["MONTH_FULL"] = alternation(full + _accented(full))
+    table["SCALE_WORD"] = alternation(list(scale_words(rules_dir)))
+    table["SCALE_WORD_LARGE"] = alternation(list(scale_words(rules_dir, min_factor=1e6)))
+    abbreviations = {w.rstrip(".") for w in scale_words(rules_dir, "abbreviation")}
+    table["SCALE_ABBR"] = "(?i:" + alternation(sorted(abbreviations)) + ")"
+    table["CURRENCY_WORD"] = alternation([w for w in currency_words(rules_dir) if w != "$"])
+    table["CURRENCY_CODE"] = alternation(sorted(set(currencies(rules_dir).values())))
+    table["NUMBER_WORD"] = alternation(
         [w for w in word_list("number_words", rules_dir) if w != "y"] + ["y"]
     )
-    table["COUNT_NOUN"] = _alternation(list(word_list("count_nouns", rules_dir)))
+    table["COUNT_NOUN"] = alternation(list(word_list("count_nouns", rules_dir)))
     return table
 
 
@@ -125,11 +126,7 @@ def load_regex_rules(rules_dir: str | None = None) -> tuple[RegexRule, ...]:
     table = macros(rules_dir)
     rules: list[RegexRule] = []
     seen: set[str] = set()
-    folder = rules_root(rules_dir) / "entities"
-    for name in RULE_FILES:
-        path = folder / f"{name}.jsonl"
-        if not path.exists():
-            continue
+    for path in rules_files(rules_dir)["regex_rules"]:
         for index, item in enumerate(read_jsonl_rules(path), 1):
             where = f"{path}: rule {index} ({item.get('id', '?')})"
             validate(item, where)
@@ -157,11 +154,3 @@ def load_regex_rules(rules_dir: str | None = None) -> tuple[RegexRule, ...]:
                 )
             )
     return tuple(rules)
-
-
-def rules_files(rules_dir: str | None = None) -> list[Path]:
-    """The files a saved pipeline must carry to reproduce its rules."""
-    root = rules_root(rules_dir)
-    return sorted(
-        p for p in root.rglob("*") if p.is_file() and p.suffix in (".jsonl", ".tsv", ".json", ".md")
-    )

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import weakref
 from typing import Any
 
 from spacy.tokens import Doc, Span, Token
 
 from nlp.settings import SECTIONS_KEY
+from nlp.textmap import TextMap, normalize
 
 
 def _span_section(span: Span) -> str | None:
@@ -18,7 +20,8 @@ def _span_section(span: Span) -> str | None:
 
 
 def register_extensions() -> None:
-    """Declare `Span._.value`, `Span._.column`, `Span._.section`, `Token._.excluded`, `Doc._.doc_id`."""
+    """Declare `Span._.value`, `Span._.column`, `Span._.section`, `Token._.excluded` and
+    `Doc._.doc_id`."""
     if not Span.has_extension("value"):
         Span.set_extension("value", default=None)
     if not Span.has_extension(
@@ -37,37 +40,40 @@ register_extensions()
 
 # Per-document working state shared by the project's components while a Doc goes
 # through the pipeline: `Doc.text` joins every token in Python (as costly as the
-# tokenizer itself) and the normalized view is needed by both components, so each
-# is computed once. `release_working_state` drops them before the Doc leaves the
-# pipeline, so nothing unserializable stays in `doc.user_data`.
-_TEXT_KEY = "_fichas_text"
-_TEXTMAP_KEY = "_fichas_textmap"
+# tokenizer itself) and the normalized view is needed by every component, so each is
+# computed once. It is kept beside the Doc, in a table that holds the Doc weakly, never
+# in `doc.user_data`: whichever components a pipeline has, and in whatever order, a Doc
+# leaves it with nothing unserializable (`DocBin(store_user_data=True)` works), and the
+# entry goes when the Doc does. A Doc's text never changes (retokenizing keeps it).
+_WORKING: weakref.WeakKeyDictionary[Doc, dict[str, Any]] = weakref.WeakKeyDictionary()
+
+
+def _state(doc: Doc) -> dict[str, Any]:
+    state = _WORKING.get(doc)
+    if state is None:
+        state = _WORKING[doc] = {}
+    return state
 
 
 def doc_text(doc: Doc) -> str:
-    """`doc.text`, computed once per document while it is in the pipeline."""
-    text = doc.user_data.get(_TEXT_KEY)
-    if text is None:
-        text = doc.text
-        doc.user_data[_TEXT_KEY] = text
-    return text
+    """`doc.text`, computed once per document."""
+    state = _state(doc)
+    if "text" not in state:
+        state["text"] = doc.text
+    return state["text"]
 
 
-def doc_textmap(doc: Doc) -> Any:
+def doc_textmap(doc: Doc) -> TextMap:
     """The normalized view of the document (`nlp.textmap.normalize`), computed once."""
-    textmap = doc.user_data.get(_TEXTMAP_KEY)
-    if textmap is None:
-        from nlp.textmap import normalize
-
-        textmap = normalize(doc_text(doc))
-        doc.user_data[_TEXTMAP_KEY] = textmap
-    return textmap
+    state = _state(doc)
+    if "textmap" not in state:
+        state["textmap"] = normalize(doc_text(doc))
+    return state["textmap"]
 
 
 def release_working_state(doc: Doc) -> None:
-    """Forget the cached text and view (called by the last of our components)."""
-    doc.user_data.pop(_TEXT_KEY, None)
-    doc.user_data.pop(_TEXTMAP_KEY, None)
+    """Forget the cached text and view of a Doc now (they also go with the Doc itself)."""
+    _WORKING.pop(doc, None)
 
 
-__all__: list[Any] = ["register_extensions", "doc_text", "doc_textmap", "release_working_state"]
+__all__ = ["register_extensions", "doc_text", "doc_textmap", "release_working_state"]

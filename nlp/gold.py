@@ -13,8 +13,9 @@ from pathlib import Path
 from typing import Any
 
 from nlp.readers import read_document
-from nlp.records import Record, _value_problem, content_hash, validate_record
+from nlp.records import Record, content_hash, validate_record
 from nlp.settings import ENTITY_LABELS, REPO_DIR, SECTION_LABELS
+from nlp.values.checks import value_problem
 
 _ENTITY_KEYS = {"label", "surface", "occurrence", "after", "value", "note"}
 _SECTION_KEYS = {"section", "surface", "occurrence", "after", "note"}
@@ -144,9 +145,9 @@ def build_record(spec: Spec, root: Path = REPO_DIR) -> Record:
         if value is None:
             problems.append(f"{at}: {label} {surface!r} needs a value")
             continue
-        value_problem = _value_problem(label, value)
-        if value_problem:
-            problems.append(f"{at}: {label} {surface!r}: {value_problem}")
+        problem = value_problem(label, value)
+        if problem:
+            problems.append(f"{at}: {label} {surface!r}: {problem}")
             continue
         for start in offsets:
             entities.append(

@@ -34,6 +34,7 @@ from nlp.index_schema import (
 )
 from nlp.programs import main_program
 from nlp.records import Record, content_hash, validate_record
+from nlp.tables import cell_columns
 from nlp.textmap import fold
 
 __all__ = ["IndexStats", "build_index", "search", "record_hash"]
@@ -292,7 +293,7 @@ def _insert_document(
         section_rows.append((start, end, label, cur.lastrowid))
     _add_near_years(entities, text, section_rows)
     starts = [s[0] for s in section_rows]
-    columns = meta.get("columns") or {}
+    columns = meta.get("columns") or {str(k): v for k, v in cell_columns(text, rules_dir).items()}
     rows = []
     for ent in entities:
         ent["column_header"] = columns.get(str(ent["start"]))

@@ -8,6 +8,7 @@ from typing import Any
 import spacy
 from spacy.language import Language
 
+from nlp import __version__
 from nlp.settings import BLANK, resolve_base
 
 #: Base-model components the project does not use; excluded so they cost nothing.
@@ -74,4 +75,5 @@ def load(
             )
     pipeline.meta["name"] = "fichas"
     pipeline.meta["lang"] = "es"
+    pipeline.meta["version"] = __version__  # saved in meta.json by `to_disk`
     return pipeline

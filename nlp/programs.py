@@ -21,7 +21,7 @@ from spacy.tokens import Doc
 from nlp.candidates import LABEL_RANK, Candidate
 from nlp.entity_rules import macros
 from nlp.gazetteer import lookup
-from nlp.rules import program_lookup, read_jsonl_rules, read_tsv, rules_path
+from nlp.rules import program_lookup, read_jsonl_rules, read_rules_tsv, rules_path
 from nlp.textmap import fold
 from nlp.values.programs import canonical_name, normalize_key
 
@@ -58,7 +58,7 @@ def pattern_heads(rules_dir: str | None = None) -> list[str]:
 
 
 def _words(rules_dir: str | None, name: str, column: str = "word") -> list[str]:
-    return [row[column] for row in read_tsv(rules_path(rules_dir, "entities", name))]
+    return [row[column] for row in read_rules_tsv(rules_dir, "entities", name)]
 
 
 @lru_cache(maxsize=8)

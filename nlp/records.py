@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from nlp.settings import ENTITY_LABELS, SECTION_LABELS, SECTIONS_KEY
+from nlp.values.checks import value_problem
 
 Record = dict[str, Any]
 
@@ -110,7 +111,7 @@ def validate_record(record: Record, *, require_cover: bool = False) -> list[str]
                 )
             prev_end = max(prev_end, end)
             if kind == "entities" and span.get("value") is not None:
-                problem = _value_problem(label, span["value"])
+                problem = value_problem(label, span["value"])
                 if problem:
                     problems.append(f"{rid}: {label} {text[start:end]!r} at {start}: {problem}")
         if kind == "sections" and require_cover and spans:
@@ -118,55 +119,6 @@ def validate_record(record: Record, *, require_cover: bool = False) -> list[str]
             if covered != n:
                 problems.append(f"{rid}: sections cover {covered} of {n} characters")
     return problems
-
-
-def _value_problem(label: str, value: Any) -> str | None:
-    """Why `value` is not a normalized value of `label` as the guide defines it."""
-    import re
-
-    if label == "YEAR":
-        ok = (
-            isinstance(value, dict)
-            and set(value) == {"start", "end"}
-            and all(isinstance(value[k], int) for k in value)
-        )
-        return (
-            None
-            if ok and value["start"] <= value["end"]
-            else "YEAR value must be {start, end} ints, start <= end"
-        )
-    if label == "DATE":
-        ok = isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}(-\d{2})?", value)
-        return None if ok else "DATE value must be YYYY-MM-DD or YYYY-MM"
-    if label == "AMOUNT":
-        ok = (
-            isinstance(value, dict)
-            and set(value) == {"amount", "currency"}
-            and isinstance(value["amount"], (int, float))
-        )
-        return (
-            None
-            if ok and isinstance(value["currency"], str)
-            else "AMOUNT value must be {amount: number, currency: str}"
-        )
-    if label == "PERCENT":
-        return (
-            None
-            if isinstance(value, (int, float)) and not isinstance(value, bool)
-            else "PERCENT value must be a number"
-        )
-    if label == "PROGRAM":
-        ok = (
-            isinstance(value, dict)
-            and set(value) == {"name", "key"}
-            and isinstance(value["name"], str)
-        )
-        return (
-            None
-            if ok and (value["key"] is None or isinstance(value["key"], str))
-            else "PROGRAM value must be {name: str, key: str|null}"
-        )
-    return None
 
 
 def read_jsonl(path: str | os.PathLike[str]) -> Iterator[Record]:

@@ -37,6 +37,8 @@ DEFAULT_MAX_BYTES = 20 * 1024 * 1024
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 REPO_DIR = PACKAGE_DIR.parent
+#: Where the wheel installs the rules folder (pyproject.toml maps rules/ to nlp.rules_data).
+PACKAGED_RULES_DIR = PACKAGE_DIR / "rules_data"
 
 
 def resolve_base(base: str | None = None) -> str:
@@ -51,16 +53,21 @@ def resolve_base(base: str | None = None) -> str:
 
 
 def rules_dir(path: str | os.PathLike[str] | None = None) -> Path:
-    """The rules folder: explicit > $FICHAS_RULES_DIR > repo `rules/` > packaged copy."""
+    """The rules folder: explicit > $FICHAS_RULES_DIR > the checkout's `rules/` > the
+    installed package's copy."""
     if path:
         return Path(path)
     env = os.environ.get("FICHAS_RULES_DIR")
     if env:
         return Path(env)
-    for candidate in (REPO_DIR / "rules", PACKAGE_DIR / "rules"):
-        if candidate.is_dir():
-            return candidate
-    raise FileNotFoundError("no rules folder found: set FICHAS_RULES_DIR")
+    if (REPO_DIR / "pyproject.toml").is_file() and (REPO_DIR / "rules").is_dir():
+        return REPO_DIR / "rules"  # a checkout (or an editable install): the folder people edit
+    if PACKAGED_RULES_DIR.is_dir():
+        return PACKAGED_RULES_DIR  # an installed wheel: its copy of rules/
+    raise FileNotFoundError(
+        f"no rules folder found (looked in {REPO_DIR / 'rules'} and {PACKAGED_RULES_DIR}):"
+        " set FICHAS_RULES_DIR"
+    )
 
 
 def max_bytes() -> int:

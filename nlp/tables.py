@@ -10,27 +10,57 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
 
 import regex
 
-from nlp.values.money import scale_of
-from nlp.values.numbers import parse_number
+from nlp.entity_rules import alternation, macros
+from nlp.rules import read_rules_tsv
+from nlp.textmap import normalize
+from nlp.values.money import currency_of, scale_of
+from nlp.values.numbers import decimal_convention, parse_number
 
-# A header cell that states money: `(MDP)`, `millones de pesos`, `(miles de pesos)`.
-_MONEY_HEADER = regex.compile(
-    r"\((?P<abbr>MMDP|MDP|mdp|mmdp|mdd|MDD)\)|(?P<words>miles\s+de\s+millones\s+de\s+pesos|millones\s+de\s+pesos|miles\s+de\s+pesos|millones\s+de\s+d[óo]lares)"
-    r"|\((?P<pesos>pesos|MXN|\$)\)",
-    regex.I,
-)
 _PERCENT_HEADER = regex.compile(r"%|\bporcentaje\b|\bpor\s+ciento\b", regex.I)
-_NUM = r"[-+\u2212]?(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d{1,3}(?:\.\d{3})+(?:,\d+)?|\d+(?:[.,]\d+)?)"
-_CELL = regex.compile(rf"(?<![\w.,%(/+-])(?P<num>{_NUM})(?P<pct>\s?%)?(?![\w.,%)/])")
-_NUMERIC_CELL = regex.compile(rf"^{_NUM}(?:\s?%)?$")
 _YEAR_LABEL = regex.compile(r"^\s*(?:19|20)\d\d\s*$")
 _GLUED = regex.compile(r"^(?P<count>\d{1,3}),(?P<pct>\d{1,3}%)$")
-_LINE = regex.compile(r"[^\n]*\n?")
 #: How many lines below a header a table may run.
 MAX_TABLE_LINES = 60
+
+
+@dataclass(frozen=True)
+class TablePatterns:
+    """The patterns of tables, built from the rule macros: how a cell writes a number
+    (`CELL_NUM`) and how a header states money (scale and currency words of the lexicon)."""
+
+    money_header: Any
+    cell: Any
+    numeric_cell: Any
+    header_value: Any  # a header that carries its own value: `Presupuesto 2011 (MDP): 1,500.00`
+    row_label: Any  # a row-label word before a column's header (`Año`)
+    rules_dir: str | None
+
+
+@lru_cache(maxsize=8)
+def table_patterns(rules_dir: str | None = None) -> TablePatterns:
+    """Table patterns of a rules folder, compiled once."""
+    table = macros(rules_dir)
+    num = table["CELL_NUM"]
+    row_labels = [r["word"] for r in read_rules_tsv(rules_dir, "entities", "row_label_words.tsv")]
+    money = (
+        r"\((?P<abbr>" + table["SCALE_ABBR"] + r")\)"
+        r"|(?P<words>(?P<scale>" + table["SCALE_WORD"] + r")\s+de\s+"
+        r"(?P<cur>" + table["CURRENCY_WORD"] + r"))(?!\w)"
+        r"|\((?P<pesos>" + table["CURRENCY_WORD"] + r"|\$)\)"
+    )
+    return TablePatterns(
+        money_header=regex.compile(money, regex.I),
+        cell=regex.compile(rf"(?<![\w.,%(/+-])(?P<num>{num})(?P<pct>\s?%)?(?![\w.,%)/])"),
+        numeric_cell=regex.compile(rf"^{num}(?:\s?%)?$"),
+        header_value=regex.compile(r"^[^\d\n]{0,5}:?\s*" + num + r"\s*$"),
+        row_label=regex.compile(r"(?<!\w)" + alternation(row_labels) + r"\s+(?=\w)", regex.I),
+        rules_dir=rules_dir,
+    )
 
 
 @dataclass(frozen=True)
@@ -53,8 +83,9 @@ def _lines(text: str) -> Iterator[tuple[int, str]]:
         pos += len(line) + 1
 
 
-def _header_scale(line: str, rules_dir: str | None = None) -> tuple[float, str] | None:
-    match = _MONEY_HEADER.search(line)
+def _header_scale(line: str, pats: TablePatterns) -> tuple[float, str] | None:
+    """(factor, currency) a header line states (`(MDP)`, `millones de pesos`), else None."""
+    match = pats.money_header.search(line)
     if not match:
         return None
     if match.group("words") and not (
@@ -64,35 +95,29 @@ def _header_scale(line: str, rules_dir: str | None = None) -> tuple[float, str] 
     ):
         return None  # `millones de pesos` inside a sentence is not a column header
     if match.group("abbr"):
-        factor, currency = scale_of(match.group("abbr"), rules_dir)
+        factor, currency = scale_of(match.group("abbr"), pats.rules_dir)
         return factor, currency or "MXN"
     if match.group("pesos"):
-        return 1.0, "MXN"
-    words = " ".join(match.group("words").lower().split())
-    if words.startswith("miles de millones"):
-        return 1e9, "MXN"
-    if words.startswith("millones de d"):
-        return 1e6, "USD"
-    if words.startswith("millones"):
-        return 1e6, "MXN"
-    return 1e3, "MXN"
+        return 1.0, currency_of(match.group("pesos"), pats.rules_dir) or "MXN"
+    factor, _ = scale_of(match.group("scale"), pats.rules_dir)
+    return factor, currency_of(match.group("cur"), pats.rules_dir) or "MXN"
 
 
-def _is_row(line: str) -> bool:
+def _is_row(line: str, pats: TablePatterns) -> bool:
     """A line of numeric cells, maybe after a short label (`2016 1,419.37 487,852.24 0.29 %`)."""
-    cells = list(_CELL.finditer(line))
+    cells = list(pats.cell.finditer(line))
     if not cells:
         return False
     if "\t" in line:  # a tab row: any cell that is only a number makes it a data row
-        return any(_NUMERIC_CELL.match(cell.strip()) for cell in line.split("\t"))
-    rest = _CELL.sub("", line)
+        return any(pats.numeric_cell.match(cell.strip()) for cell in line.split("\t"))
+    rest = pats.cell.sub("", line)
     rest = regex.sub(r"[\s\t|*=()]+", " ", rest).strip()
     return len(rest) <= 40 and (len(cells) >= 2 or "\t" in line or not rest)
 
 
-def _is_prose(line: str) -> bool:
+def _is_prose(line: str, pats: TablePatterns) -> bool:
     stripped = line.strip()
-    return len(stripped) > 70 and not _is_row(line)
+    return len(stripped) > 70 and not _is_row(line, pats)
 
 
 def table_entities(
@@ -101,74 +126,118 @@ def table_entities(
     """Entities of table cells in `text` (normalized), by the headers of their zones."""
     from nlp.table_rows import restore_rows
 
+    pats = table_patterns(rules_dir)
     text = restore_rows(text)  # rows of a flattened table back on their own lines
     out: list[CellEntity] = []
     lines = list(_lines(text))
     index = 0
     while index < len(lines):
         pos, line = lines[index]
-        scale = _header_scale(line, rules_dir) if len(line) < 200 else None
-        columns = _tab_columns(line) if "\t" in line and not _is_row(line) else None
-        aligned = _aligned_columns(line) if columns is None else None
+        scale = _header_scale(line, pats) if len(line) < 200 else None
+        columns = _tab_columns(line, pats) if "\t" in line and not _is_row(line, pats) else None
         if scale is None and not (columns and "percent" in columns):
             index += 1
             continue
-        scale = scale or (1.0, "MXN")
-        money = _MONEY_HEADER.search(line)
-        tail = line[money.end() :] if money else ""
-        if columns is None and regex.match(r"^[^\d\n]{0,5}:?\s*" + _NUM + r"\s*$", tail):
-            # `Presupuesto original 2011 (MDP): 1,500.00`: the header carries its own value
-            head = " ".join(line[: money.end()].split()) if money else None
-            out.extend(
-                _row_entities(
-                    pos + len(line) - len(tail), tail, scale, None, decimal, money_headers=[head]
-                )
-            )
-        money_headers = _money_headers(lines, index, line, columns)
-        broken_column = 0
-        rows_seen = 0
-        cursor = index + 1
-        while cursor < len(lines) and cursor - index <= MAX_TABLE_LINES:
-            row_pos, row = lines[cursor]
-            if not row.strip():
-                cursor += 1
-                continue
-            if _is_row(row):
-                own = (
-                    _MONEY_HEADER.search(row) if columns is None else None
-                )  # `Presupuesto modificado (MDP): 1,472.58`
-                headers = [" ".join(row[: own.end()].split())] if own else money_headers
-                cells = _CELL.findall(row)
-                if (
-                    len(cells) == 1 and "\t" not in row and not own
-                ):  # a table broken one cell per line
-                    number, pct = cells[0]
-                    if _YEAR_LABEL.match(number):
-                        broken_column = 0  # a row label starts the next row
-                    elif not pct:
-                        headers = money_headers[broken_column : broken_column + 1]
-                        broken_column += 1
-                out.extend(_row_entities(row_pos, row, scale, columns, decimal, aligned, headers))
-                rows_seen += 1
-            elif (
-                _is_prose(row)
-                or row.lstrip().startswith(("*", "Fuente", "Nota"))
-                or (
-                    rows_seen
-                    and (_header_scale(row, rules_dir) or ("\t" in row and columns is None))
-                )
-            ):
-                break
-            elif rows_seen and len(row.strip()) > 40:
-                break
-            cursor += 1
+        zone = _Zone(pats, lines, index, scale or (1.0, "MXN"), columns, decimal)
+        out.extend(zone.header_value())
+        rows_seen, cursor = zone.read_rows(out)
         index = cursor if rows_seen else index + 1
     out.extend(_glued_cells(text, decimal))
     return out
 
 
+@dataclass
+class _Zone:
+    """A table zone: its header line at `lines[index]` and the rows under it."""
+
+    pats: TablePatterns
+    lines: list[tuple[int, str]]
+    index: int
+    scale: tuple[float, str]
+    columns: list[str] | None
+    decimal: str | None
+
+    def __post_init__(self) -> None:
+        line = self.lines[self.index][1]
+        self.aligned = _aligned_columns(line, self.pats) if self.columns is None else None
+        self.money_headers = _money_headers(self.lines, self.index, line, self.columns, self.pats)
+
+    def header_value(self) -> list[CellEntity]:
+        """`Presupuesto original 2011 (MDP): 1,500.00`: the header carries its own value."""
+        pos, line = self.lines[self.index]
+        money = self.pats.money_header.search(line)
+        tail = line[money.end() :] if money else ""
+        if self.columns is not None or not self.pats.header_value.match(tail):
+            return []
+        head = " ".join(line[: money.end()].split()) if money else None
+        start = pos + len(line) - len(tail)
+        return self._row(start, tail, None, [head] if head else [])
+
+    def read_rows(self, out: list[CellEntity]) -> tuple[int, int]:
+        """Add the entities of the zone's rows to `out`; (rows read, index after the zone)."""
+        broken_column = 0
+        rows_seen = 0
+        cursor = self.index + 1
+        while cursor < len(self.lines) and cursor - self.index <= MAX_TABLE_LINES:
+            row_pos, row = self.lines[cursor]
+            if not row.strip():
+                cursor += 1
+                continue
+            if _is_row(row, self.pats):
+                headers, broken_column = self._row_headers(row, broken_column)
+                out.extend(self._row(row_pos, row, self.aligned, headers, self.columns))
+                rows_seen += 1
+            elif self._ends_zone(row, rows_seen):
+                break
+            cursor += 1
+        return rows_seen, cursor
+
+    def _row_headers(self, row: str, broken_column: int) -> tuple[list[str], int]:
+        """Money headers of a row's cells, and the column a table broken one cell per line
+        is at."""
+        own = self.pats.money_header.search(row) if self.columns is None else None
+        if own:  # `Presupuesto modificado (MDP): 1,472.58`
+            return [" ".join(row[: own.end()].split())], broken_column
+        cells = self.pats.cell.findall(row)
+        if len(cells) == 1 and "\t" not in row:  # a table broken one cell per line
+            number, pct = cells[0]
+            if _YEAR_LABEL.match(number):
+                return self.money_headers, 0  # a row label starts the next row
+            if not pct:
+                headers = self.money_headers[broken_column : broken_column + 1]
+                return headers, broken_column + 1
+        return self.money_headers, broken_column
+
+    def _ends_zone(self, row: str, rows_seen: int) -> bool:
+        return bool(
+            _is_prose(row, self.pats)
+            or row.lstrip().startswith(("*", "Fuente", "Nota"))
+            or (
+                rows_seen
+                and (_header_scale(row, self.pats) or ("\t" in row and self.columns is None))
+            )
+            or (rows_seen and len(row.strip()) > 40)
+        )
+
+    def _row(
+        self,
+        row_pos: int,
+        row: str,
+        aligned: list[tuple[int, int, str]] | None,
+        headers: list[str],
+        columns: list[str] | None = None,
+    ) -> list[CellEntity]:
+        return _row_entities(
+            row_pos, row, self.scale, columns, self.decimal, self.pats, aligned, headers
+        )
+
+
 def _money_headers(
-    lines: list[tuple[int, str]], index: int, line: str, columns: list[str] | None
+    lines: list[tuple[int, str]],
+    index: int,
+    line: str,
+    columns: list[str] | None,
+    pats: TablePatterns,
 ) -> list[str]:
     """Headers of the money columns, in order: from the tab cells of the header line, else
     from the header block above the first row, cut after each scale marker (`(MDP)`), so
@@ -176,32 +245,41 @@ def _money_headers(
     if columns is not None:
         return [
             " ".join(cell.split())
-            for cell, kind in zip(line.split("\t"), columns, strict=False)
+            for cell, kind in zip(line.split("\t"), columns, strict=True)
             if kind == "money"
         ]
     above = []  # a header broken one word per line starts above its scale marker
     for _pos, text in reversed(lines[max(0, index - 4) : index]):
-        if len(text.strip()) > 40 or _is_row(text):
+        if len(text.strip()) > 40 or _is_row(text, pats):
             break
         above.insert(0, text)
     block = []
     for _pos, text in lines[index : index + 12]:
-        if block and _is_row(text):
+        if block and _is_row(text, pats):
             break
         block.append(text)
     joined = " ".join(" ".join(above + block).split())
     headers, previous = [], 0
-    for match in _MONEY_HEADER.finditer(joined):
-        headers.append(regex.sub(r"^(?:\s*\(\d\))+\s*", "", joined[previous : match.end()]).strip())
+    for match in pats.money_header.finditer(joined):
+        headers.append(_clean_header(joined[previous : match.end()], pats))
         previous = match.end()
     return headers
 
 
-def _tab_columns(header: str) -> list[str]:
+def _clean_header(text: str, pats: TablePatterns) -> str:
+    """A column header without markup, footnote marks (`(1)`), or the block above it up to its
+    row label (`Presupuesto Ejercido* Año Presupuesto del Programa (MDP)`)."""
+    text = " ".join(regex.sub(r"[#`*]+", " ", text).split())
+    text = regex.sub(r"^(?:\s*\(\d\))+\s*", "", text)
+    labels = list(pats.row_label.finditer(text))
+    return text[labels[-1].end() :].strip() if labels else text
+
+
+def _tab_columns(header: str, pats: TablePatterns) -> list[str]:
     """Kind of each tab column of a header: money, percent, or other."""
     kinds = []
     for cell in header.split("\t"):
-        if _MONEY_HEADER.search(cell):
+        if pats.money_header.search(cell):
             kinds.append("money")
         elif _PERCENT_HEADER.search(cell) or regex.search(r"\(\d\)\s*/\s*\(\d\)", cell):
             kinds.append("percent")
@@ -210,7 +288,7 @@ def _tab_columns(header: str) -> list[str]:
     return kinds
 
 
-def _aligned_columns(header: str) -> list[tuple[int, int, str]] | None:
+def _aligned_columns(header: str, pats: TablePatterns) -> list[tuple[int, int, str]] | None:
     """Columns of a space-aligned header (`Año    Presupuesto (MDP)    Ejercido (%)`): their
     character extents and kinds, or None when the header is not laid out in columns."""
     cells = [(m.start(), m.end(), m.group()) for m in regex.finditer(r"\S+(?: \S+)*", header)]
@@ -220,7 +298,7 @@ def _aligned_columns(header: str) -> list[tuple[int, int, str]] | None:
     for start, end, text in cells:
         kind = (
             "money"
-            if _MONEY_HEADER.search(text)
+            if pats.money_header.search(text)
             else "percent"
             if _PERCENT_HEADER.search(text)
             else "other"
@@ -247,13 +325,14 @@ def _row_entities(
     scale: tuple[float, str],
     columns: list[str] | None,
     decimal: str | None,
+    pats: TablePatterns,
     aligned: list[tuple[int, int, str]] | None = None,
     money_headers: list[str] | None = None,
 ) -> list[CellEntity]:
     factor, currency = scale
     out = []
     tab_cells = row.split("\t") if columns and "\t" in row else None
-    row_cells = list(_CELL.finditer(row))
+    row_cells = list(pats.cell.finditer(row))
     # As many cells as header columns: the n-th cell is under the n-th column, whatever the widths.
     by_order = aligned is not None and len(row_cells) == len(aligned)
     money_cells = 0
@@ -319,3 +398,15 @@ def _glued_cells(text: str, decimal: str | None) -> list[CellEntity]:
                 )
             offset += len(cell) + 1
     return out
+
+
+def cell_columns(text: str, rules_dir: str | None = None) -> dict[int, str]:
+    """Start offset (in `text`, original) -> column header of every table cell that has one:
+    what records carry in `meta.columns`, for records made without it (gold files)."""
+    textmap = normalize(text)
+    decimal = decimal_convention(textmap.norm)
+    return {
+        textmap.span(cell.start, cell.end)[0]: cell.column
+        for cell in table_entities(textmap.norm, decimal, rules_dir)
+        if cell.column
+    }

@@ -90,3 +90,54 @@ def test_component_uses_another_rules_folder(tmp_path: Path) -> None:
         ("Tandas", {"name": "Tandas para el Bienestar", "key": None})
     ]
     assert [e.text for e in default(text).ents if e.label_ == "PROGRAM"] == []
+
+
+# --- one loader: files are discovered, and every file has a kind -----------------------------
+
+
+def _copy_rules(tmp_path: Path) -> Path:
+    rules = tmp_path / "rules"
+    shutil.copytree(REPO / "rules", rules)
+    return rules
+
+
+@pytest.mark.issue(13)
+def test_a_new_rule_file_is_discovered(tmp_path: Path) -> None:
+    rules = _copy_rules(tmp_path)
+    (rules / "entities" / "extra_years.jsonl").write_text(
+        '{"id": "year.fiscal_word", "label": "YEAR", "regex": "FY(?P<y1><<YEAR4>>)",'
+        ' "parser": "year"}\n',
+        encoding="utf-8",
+    )
+    assert "year.fiscal_word" in {r.id for r in load_regex_rules(str(rules))}
+
+
+@pytest.mark.issue(13)
+def test_an_unknown_file_in_rules_is_an_error_naming_it(tmp_path: Path) -> None:
+    from nlp.rules import RulesError
+
+    rules = _copy_rules(tmp_path)
+    (rules / "lexicon" / "units.csv").write_text("word,unit\n", encoding="utf-8")
+    with pytest.raises(RulesError, match=r"lexicon/units.csv: unknown rules file"):
+        load_regex_rules(str(rules))
+
+
+def test_a_tsv_without_its_columns_is_an_error_naming_it(tmp_path: Path) -> None:
+    from nlp.rules import RulesError
+
+    rules = _copy_rules(tmp_path)
+    (rules / "lexicon" / "months.tsv").write_text("word\tnumber\nenero\t1\n", encoding="utf-8")
+    with pytest.raises(RulesError, match=r"months.tsv: missing columns \['month'\]"):
+        load_regex_rules(str(rules))
+
+
+def test_the_schema_accepts_the_catalog_and_section_files(tmp_path: Path) -> None:
+    from nlp.rules import rules_files
+
+    rules = _copy_rules(tmp_path)
+    (rules / "catalog").mkdir()
+    (rules / "catalog" / "programs.tsv").write_text("id\tname\n", encoding="utf-8")
+    files = rules_files(str(rules))
+    assert [p.name for p in files["catalog"]] == ["programs.tsv"]
+    assert [p.name for p in files["heading_rules"]] == ["headings.jsonl"]
+    assert {p.name for p in files["regex_rules"]} >= {"year.jsonl", "amount.jsonl"}

@@ -12,16 +12,19 @@ from __future__ import annotations
 import shutil
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 from spacy.language import Language
+from spacy.scorer import Scorer
 from spacy.tokens import Doc
+from spacy.training import Example
 
 from nlp.candidates import Candidate, CandidateSource, DocView
 from nlp.candidates.gazetteer import Gazetteer
 from nlp.candidates.names import ProgramNames
 from nlp.candidates.regex_rules import RegexRules
 from nlp.candidates.tables import TableCells
-from nlp.extensions import doc_text, doc_textmap, register_extensions, release_working_state
+from nlp.extensions import doc_text, doc_textmap, register_extensions
 from nlp.matching import Entity, set_entities, trim
 from nlp.overlaps import resolve
 from nlp.programs import linked_mentions, program_values, widen_over_markup
@@ -68,8 +71,6 @@ class EntityRecognizer:
                 )
         program_values(chosen, text, self.rules_dir)
         set_entities(doc, _entities(chosen, text))
-        if self.nlp.pipe_names and self.nlp.pipe_names[-1] == self.name:
-            release_working_state(doc)
         return doc
 
     def pipe(self, docs: Iterable[Doc], batch_size: int = 128) -> Iterable[Doc]:
@@ -90,6 +91,12 @@ class EntityRecognizer:
         chosen = resolve(candidates, text, self.rules_dir)
         extra = linked_mentions(text, chosen, self.rules_dir)
         return resolve(candidates + extra, text, self.rules_dir) if extra else chosen
+
+    def score(self, examples: Iterable[Example], **kwargs: Any) -> dict[str, Any]:
+        """`ents_p`, `ents_r`, `ents_f`, `ents_per_type` through spaCy's scorer, so
+        `nlp.evaluate()` and `spacy evaluate` report entities (the guide's own scoring, with
+        values, is `fichas evaluate`)."""
+        return Scorer.score_spans(examples, "ents", **kwargs)
 
     def to_disk(self, path: str | Path, exclude: Iterable[str] = ()) -> None:
         """Save the rules with the pipeline so it loads anywhere, without the repo's rules/."""
@@ -123,6 +130,7 @@ def _entities(chosen: list[Candidate], text: str) -> list[Entity]:
     default_config={"rules_dir": None},
     assigns=["doc.ents", "span._.value"],
     retokenizes=True,
+    default_score_weights={"ents_f": 1.0, "ents_p": 0.0, "ents_r": 0.0, "ents_per_type": None},
 )
 def make_entities(nlp: Language, name: str, rules_dir: str | None) -> EntityRecognizer:
     """Factory of the entity recognizer (`rules_dir=None`: the project's rules folder)."""

@@ -144,6 +144,21 @@ class SectionSegmenter:
 
     # ---------------------------------------------------------------- serialization
 
+    # ---------------------------------------------------------------- scoring
+
+    def score(self, examples: Iterable[Any], **kwargs: Any) -> dict[str, Any]:
+        """`spans_sections_p/_r/_f/_per_type` through spaCy's scorer, for `nlp.evaluate()`
+        (the guide's per-character section scores are `fichas evaluate`)."""
+        from spacy.scorer import Scorer
+
+        return Scorer.score_spans(
+            examples,
+            f"spans_{SECTIONS_KEY}",
+            getter=lambda doc, attr: doc.spans.get(attr[len("spans_") :], []),
+            has_annotation=lambda doc: SECTIONS_KEY in doc.spans,
+            **kwargs,
+        )
+
     def to_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> None:
         """Write the heading rules and the model next to the pipeline's config."""
         path = Path(path)

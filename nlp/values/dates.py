@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-import regex
-
 from nlp.textmap import fold
 from nlp.values.lexicon import months
 
@@ -33,24 +31,6 @@ def date_value(groups: dict[str, str | None], rules_dir: str | None = None) -> s
         return dt.date(year, month, day_number).isoformat()
     except ValueError:
         return None
-
-
-_DMY = regex.compile(
-    r"(?P<day>\d{1,2}|primero)(?:o\.|º|°)?\s+(?:de\s+)?(?P<month>\p{L}+)\.?,?\s+(?:del?\s+)?(?P<year>\d{4})",
-    regex.I,
-)
-_MDY = regex.compile(r"(?P<month>\p{L}+)\.?\s+(?P<day>\d{1,2}),?\s+(?P<year>\d{4})", regex.I)
-_NUMERIC = regex.compile(r"(?P<day>\d{1,2})[/-](?P<month>\d{1,2})[/-](?P<year>\d{4})")
-_MY = regex.compile(r"(?P<month>\p{L}+)\.?,?\s+(?:del?\s+)?(?P<year>\d{4})", regex.I)
-
-
-def parse_date_text(text: str) -> str | None:
-    """Value of a written Spanish date (`02 de enero de 2009`, `31/12/2008`, `Octubre, 2012`)."""
-    for pattern in (_NUMERIC, _DMY, _MDY, _MY):
-        match = pattern.search(text)
-        if match:
-            return date_value(match.groupdict())  # an impossible date is None, not a month
-    return None
 
 
 def document_year(

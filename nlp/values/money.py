@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import regex
-
 from nlp.textmap import fold
 from nlp.values.lexicon import currencies, scales
 from nlp.values.numbers import group_number, parse_number
@@ -53,40 +51,3 @@ def amount_value(
         or default_currency
     )
     return {"amount": float(f"{number * factor:.15g}"), "currency": currency}
-
-
-_WORDS_AMOUNT = regex.compile(
-    r"^(?P<words>[\p{L}\s]+?)\s+"
-    r"(?:(?P<scale>miles de millones|mil millones|millones|millón|millon|mil)\s+)?"
-    r"(?:de\s+)?(?P<cur>pesos|d[óo]lares)\b",
-    regex.I,
-)
-_AMOUNT_TEXT = regex.compile(
-    r"(?P<sign>-)?\s?(?P<code>USD|MXN)?\s?(?P<cursym>US\$|\$)?\s?(?P<sign2>-)?"
-    r"(?P<num>\d[\d.,\s]*\d|\d)(?:\s+mil\s+(?P<num2>\d{1,3}))?\s*"
-    r"(?P<scale>miles de millones|mil millones|millones|millón|millon|mil|mmdp|mdp|mdd|mmdd)?"
-    r"\s*(?:de\s+)?"
-    r"(?P<cur>pesos|peso|d[óo]lares|usd|mxn|euros)?",
-    regex.I,
-)
-
-
-def parse_amount_text(text: str, decimal: str | None = None) -> dict[str, float | str] | None:
-    """Value of a written amount (`20,184.01 millones de pesos`, `$33,000.00`)."""
-    match = _AMOUNT_TEXT.search(text)
-    if match is None:
-        words = _WORDS_AMOUNT.match(text.strip())
-        if words is None:
-            return None
-        groups = dict(words.groupdict())
-        groups["words"] = regex.sub(r"(?i)^un\b", "uno", groups["words"])
-        return amount_value(groups, decimal)
-    groups = match.groupdict()
-    if groups.get("cursym") == "US$":
-        groups["cur"] = groups.get("cur") or "USD"
-    if groups.get("code") and not groups.get("cur"):
-        groups["cur"] = groups["code"]
-    value = amount_value(groups, decimal)
-    if value and (groups.get("sign") or groups.get("sign2")):
-        value["amount"] = -value["amount"]
-    return value

@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-import regex
-
 from nlp.values.numbers import group_number
-
-_NUM = regex.compile(r"[-+\u2212\u2013]?\s?\d[\d.,\s]*\d|[-+\u2212\u2013]?\s?\d")
 
 
 def percent_value(groups: dict[str, str | None], decimal: str | None = None) -> float | None:
@@ -18,14 +14,3 @@ def percent_value(groups: dict[str, str | None], decimal: str | None = None) -> 
     if sign and sign.strip() in ("-", "\u2212", "\u2013"):
         number = -number
     return round(number, 6)
-
-
-def parse_percent_text(text: str, decimal: str | None = None) -> float | None:
-    """Value of a written percentage."""
-    match = _NUM.search(text)
-    if not match:
-        words = regex.sub(r"(?i)\s*(%|por\s*ciento|porciento)\s*$", "", text).strip()
-        return percent_value({"words": words}) if words else None
-    raw = match.group().replace(" ", "")
-    sign = raw[0] if raw[0] in "-+\u2212\u2013" else None
-    return percent_value({"sign": sign, "num": raw.lstrip("-+\u2212\u2013")}, decimal)

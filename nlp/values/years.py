@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import regex
-
-_YEAR = regex.compile(r"(?:19|20)\d\d")
 #: A glued range (`20072012`) is believed only for a plausible administration span.
 MAX_GLUED_SPAN = 12
 
@@ -18,12 +15,3 @@ def year_value(groups: dict[str, str | None]) -> dict[str, int] | None:
     if groups.get("glued") is not None and not (0 < end - start <= MAX_GLUED_SPAN):
         return None
     return {"start": start, "end": end}
-
-
-def parse_year_text(text: str) -> dict[str, int] | None:
-    """Value of a written year or range (`2012`, `2019–2024`, `20072012`)."""
-    years = _YEAR.findall(text)
-    if not years:
-        return None
-    glued = "" if len(years) == 2 and regex.fullmatch(r"\s*\d{8}\s*", text) else None
-    return year_value({"y1": years[0], "y2": years[-1], "glued": glued})

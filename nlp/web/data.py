@@ -19,15 +19,9 @@ from nlp.textmap import fold
 
 #: Document ids as `fichas index` writes them (file stems); anything else is not looked up.
 DOC_ID_RE = re.compile(r"[\w.\-]{1,200}")
-_TABLE_ROW_RE = re.compile(r"[\d\s.,%|/=\-–]*")
-_NOT_AVAILABLE_RE = re.compile(r"\b(?:n\.\s?d\.?|nd|n/a)(?!\w)", re.IGNORECASE)
-_CELL_SPLIT_RE = re.compile(r"\t+|\s{2,}")
 _PAREN_RE = re.compile(r"\s*\([^)]*\)")
-_MONEY_HEADER_RE = re.compile(
-    r"((?:[^\s()]+\s+){0,3}[^\s()]+)\s*\((?:MMDP|MDP|millones de pesos|miles de pesos)\)",
-    re.IGNORECASE,
-)
-_YEAR_WORDS = {"ano", "anio", "year", "ejercicio"}
+#: The series of amounts stated in prose (not in a table column).
+TEXT_AMOUNTS = "Amounts in the text"
 
 
 class NotFound(LookupError):
@@ -217,8 +211,8 @@ def series(db: str | os.PathLike[str], names: list[str]) -> tuple[list[Series], 
     conn = connect_read(db)
     try:
         rows = conn.execute(
-            "SELECT e.doc_id, e.label, e.surface, e.start, e.end, e.amount, e.currency, e.percent,"
-            " e.near_year_start, e.near_year_end, e.section_id, s.start, s.text"
+            "SELECT e.doc_id, e.label, e.surface, e.start, e.amount, e.currency, e.percent,"
+            " e.near_year_start, e.column_header, s.start, s.text"
             " FROM entities e JOIN documents d ON d.id = e.doc_id JOIN sections s ON s.id = e.section_id"
             f" WHERE d.program IN ({marks}) AND e.near_year_start = e.near_year_end AND ("
             " (e.label = 'AMOUNT' AND e.section = 'budget' AND e.amount IS NOT NULL)"
@@ -230,78 +224,39 @@ def series(db: str | os.PathLike[str], names: list[str]) -> tuple[list[Series], 
         conn.close()
     budget: dict[str, Series] = {}
     coverage = Series("coverage", "Coverage", "%")
-    cells: Counter[tuple[int, int]] = Counter()
     seen: set[tuple[str, int, float]] = set()
-    for (
-        doc_id,
-        label,
-        surface,
-        start,
-        end,
-        amount,
-        currency,
-        percent,
-        year,
-        _,
-        sid,
-        sec_start,
-        sec_text,
-    ) in rows:
-        at = start - sec_start
-        line_start = sec_text.rfind("\n", 0, at) + 1
-        line_end = sec_text.find("\n", at)
-        line = sec_text[line_start : line_end if line_end >= 0 else len(sec_text)]
-        context = " ".join(line.split())[:160]
+    for doc_id, label, surface, start, amount, currency, percent, year, header, *sec in rows:
+        context = _line_of(sec[1], start - sec[0])
         if label == "PERCENT":
             if (doc_id, year, percent) not in seen:
                 seen.add((doc_id, year, percent))
                 coverage.points.append(Point(year, percent, doc_id, surface, start, context))
             continue
-        if _is_row(line):
-            cells[(sid, year)] += 1
-            name = _column_name(sec_text, line_start, cells[(sid, year)])
-        else:
-            name = "Amounts in the text"
+        name = _column_name(header) if header else TEXT_AMOUNTS
         unit = "millions of pesos" if (currency or "MXN") == "MXN" else f"millions ({currency})"
         key = f"{fold(name)}|{unit}"
         budget.setdefault(key, Series(key, name, unit)).points.append(
             Point(year, amount / 1e6, doc_id, surface, start, context)
         )
     ordered = sorted(
-        budget.values(), key=lambda s: (s.name == "Amounts in the text", -len(s.points), s.name)
+        budget.values(), key=lambda s: (s.name == TEXT_AMOUNTS, -len(s.points), s.name)
     )
     return ordered, [coverage] if coverage.points else []
 
 
-def _is_row(line: str) -> bool:
-    """A table row (or a blank line): numbers, percents and "n.d." only."""
-    return _TABLE_ROW_RE.fullmatch(_NOT_AVAILABLE_RE.sub("", line)) is not None
+def _line_of(sec_text: str, at: int) -> str:
+    """The line of a section around offset `at`, as context for a point (160 characters)."""
+    line_start = sec_text.rfind("\n", 0, at) + 1
+    line_end = sec_text.find("\n", at)
+    line = sec_text[line_start : line_end if line_end >= 0 else len(sec_text)]
+    return " ".join(line.split())[:160]
 
 
-def _column_name(sec_text: str, row_start: int, k: int) -> str:
-    """Header of the k-th amount column (1-based) of the table whose row starts at `row_start`."""
-    above = sec_text[:row_start].rstrip("\n").split("\n")
-    # The first table row's header line: walk up over the other rows.
-    while above and _is_row(above[-1]):
-        above.pop()
-    headers: list[str] = []
-    if above:
-        cells = [c.strip() for c in _CELL_SPLIT_RE.split(above[-1].strip()) if c.strip()]
-        if len(cells) >= 2:
-            headers = cells[1:] if fold(cells[0]) in _YEAR_WORDS else cells
-    if len(headers) < k:
-        header_text = " ".join("\n".join(above[-30:]).split())
-        headers = []
-        for match in _MONEY_HEADER_RE.finditer(header_text):
-            words = match.group(1).split()
-            if words and fold(words[0]) in _YEAR_WORDS:
-                words = words[1:]
-            headers.append(" ".join(words))
-    if len(headers) >= k:
-        name = _PAREN_RE.sub("", headers[k - 1]).strip(" *:")
-        if name and not _TABLE_ROW_RE.fullmatch(name):
-            return name[:1].upper() + name[1:].lower()
-    return f"Column {k}"
+def _column_name(header: str) -> str:
+    """A table column's name for a chart, from the header the index keeps (`nlp.tables`):
+    `Presupuesto del Programa (MDP) (1)` -> `Presupuesto del programa`."""
+    name = _PAREN_RE.sub("", header).strip(" *:")
+    return name[:1].upper() + name[1:].lower() if name else header
 
 
 def facets(df: Any, docs: dict[str, dict[str, Any]]) -> dict[str, list[tuple[str, int]]]:
