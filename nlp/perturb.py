@@ -71,7 +71,9 @@ def crlf_edits(text: str) -> list[Edit]:
     return [(m.start(), m.end(), "\r\n") for m in regex.finditer(r"(?<!\r)\n", text)]
 
 
-_TABLE_LINE = regex.compile(r"[\t|]")
+#: A line of a table: tab or pipe cells, space-aligned columns, or a short line ending in a
+#: number (`Fin 2,50%`). Re-wrapping is for prose; no editor reflows a table into a paragraph.
+_TABLE_LINE = regex.compile(r"[\t|]|\S {2,}\S|^.{0,40}\d%?\s*$")
 _BLOCK_START = regex.compile(r"^\s*(?:[-*•]\s|\d{1,2}[.)]\s|#)")
 
 

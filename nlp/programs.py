@@ -109,7 +109,13 @@ def _breaks_at(doc: Doc, text: str, token: Any, end: int, rules: ProgramRules) -
     return (
         token.idx - line_start < MIN_WRAPPED_LINE
         or ":" in next_line[:40]  # the next line is a `Label: value` of a data block
-        or (token.i + 1 < end and doc[token.i + 1].text in rules.generic_words)  # `…\nEl programa`
+        or (  # `…⏎El programa`, `…⏎Resumen Ejecutivo`
+            token.i + 1 < end
+            and (
+                doc[token.i + 1].text in rules.clause_words
+                or doc[token.i + 1].text in rules.heading_words
+            )
+        )
     )
 
 
@@ -118,9 +124,13 @@ def cut_name(doc: Doc, text: str, start: int, end: int, rules: ProgramRules) -> 
     (`para el ejercicio fiscal`), its operator (`de la Comisión…`) or a second, coordinated
     name (`y con el Programa…`)."""
     head = doc[start].idx
-    starts_line = not text[text.rfind("\n", 0, head) + 1 : head].strip(" \t*#")
+    line_start = text.rfind("\n", 0, head) + 1
+    # a name that starts a short line is a title or a field: it ends with its line
+    title_line = not text[line_start:head].strip(" \t*#") and (
+        text.find("\n", head) % (len(text) + 1) - line_start < MIN_WRAPPED_LINE * 2
+    )
     for token in doc[start + 1 : end]:
-        if token.is_space and (starts_line or _breaks_at(doc, text, token, end, rules)):
+        if token.is_space and (title_line or _breaks_at(doc, text, token, end, rules)):
             end = token.i
             break
     end = _cut_at_boundary(doc, text, start, end, rules)
@@ -211,7 +221,8 @@ def is_name(doc: Doc, start: int, end: int, rules: ProgramRules) -> bool:
     """Whether `doc[start:end]` (head word first) names a program: its first word is
     capitalized or a known first word, it has a specific capitalized word, and it is not a
     term of `not_program.tsv`."""
-    first = doc[start + 1].text if end > start + 1 else ""
+    rest = [t for t in doc[start + 1 : end] if not t.is_space]  # `Fondo⏎de Apoyo…`
+    first = rest[0].text if rest else ""
     if not (first[:1].isupper() or first in rules.first_words):
         return False
     words = [t.text for t in doc[start + 1 : end]]
