@@ -105,7 +105,7 @@ def remove(path: Path) -> None:
 
 
 def machine() -> dict[str, str]:
-    """What the figures were measured on: cores, CPU, RAM, load, Python, spaCy and model versions."""
+    """What the figures were measured on: cores, CPU, RAM, load, Python, spaCy, model versions."""
     info = {
         "nproc": str(
             len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()

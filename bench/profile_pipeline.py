@@ -1,6 +1,7 @@
 """Profile the fichas pipeline over the replicated corpus with py-spy; print flat tables.
 
-    python bench/profile_pipeline.py [--base blank] [--min-chars 2000000] [--top 15] [--rate 100] [--raw FILE]
+    python bench/profile_pipeline.py [--base blank] [--min-chars 2000000] [--top 15] \
+        [--rate 100] [--raw FILE]
 
 py-spy (`pip install py-spy`, not a project dependency) samples the process from
 outside, so the pipeline runs at full speed; pyinstrument was tried first and its
@@ -188,7 +189,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"py-spy recorded nothing: {spy_err.strip()[-400:]}", file=sys.stderr)
         return 1
     print(
-        f"Profile of fichas --base {args.base} over {ready[1]} documents ({int(ready[2]):,} chars): "
+        f"Profile of fichas --base {args.base} over {ready[1]} documents ({int(ready[2]):,} "
+        "chars): "
         f"{seconds:.1f} s of `nlp.pipe`, py-spy {samples} samples at {args.rate}/s "
         f"(load and warm-up not sampled; ~seconds = share x run time).\n"
     )

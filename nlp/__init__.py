@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-__version__ = "0.1.0"
+from nlp.settings import VERSION as __version__
 
 if TYPE_CHECKING:  # pragma: no cover
     from spacy.language import Language
@@ -15,7 +15,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 def load(base: str | None = None, **kwargs: Any) -> Language:
     """Return the fichas pipeline on the base model `base` (see `nlp.settings`)."""
-    from nlp.pipeline import load as _load
+    from nlp.pipeline import load as _load  # imports spaCy: lazy, so `import nlp` stays cheap
 
     return _load(base=base, **kwargs)
 

@@ -98,7 +98,7 @@ def read_documents(
     skip: dict[str, str] | None = None,
     on_skip: Callable[[], None] | None = None,
 ) -> Iterator[Document]:
-    """Documents of `paths`, lazily; unreadable ones go to `failures`, unchanged ones are skipped."""
+    """Documents of `paths`, lazily; unreadable ones go to `failures`, unchanged ones skipped."""
     from nlp.manifest import manifest_entry
 
     skip = skip or {}
@@ -299,7 +299,7 @@ def annotate_to_docbin(
     n_process: int = 1,
     progress: bool = True,
 ) -> Summary:
-    """Annotate files into a spaCy DocBin (values kept in user data); written atomically at the end."""
+    """Annotate files into a spaCy DocBin (values kept in user data), written atomically."""
     from spacy.tokens import DocBin
 
     summary = Summary()

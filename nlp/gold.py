@@ -13,9 +13,10 @@ from pathlib import Path
 from typing import Any
 
 from nlp.readers import read_document
-from nlp.records import Record, content_hash, validate_record
+from nlp.records import Record, content_hash, dumps, read_jsonl, validate_record, write_atomic
 from nlp.settings import ENTITY_LABELS, REPO_DIR, SECTION_LABELS
 from nlp.values.checks import value_problem
+from nlp.values.programs import default_program_value
 
 _ENTITY_KEYS = {"label", "surface", "occurrence", "after", "value", "note"}
 _SECTION_KEYS = {"section", "surface", "occurrence", "after", "note"}
@@ -89,7 +90,6 @@ def _find(text: str, surface: str, after: str | None, occurrence: int) -> int | 
 
 def build_record(spec: Spec, root: Path = REPO_DIR) -> Record:
     """The gold record of one spec; raises `SpecError` listing every problem."""
-    from nlp.values.programs import default_program_value
 
     document = read_document(root / spec.file)
     text = document.text
@@ -162,10 +162,11 @@ def build_record(spec: Spec, root: Path = REPO_DIR) -> Record:
             )
     entities = _drop_contained_all(entities)
     entities.sort(key=lambda e: (e["start"], e["end"]))
-    for prev, cur in zip(entities, entities[1:]):
+    for prev, cur in zip(entities, entities[1:], strict=False):
         if cur["start"] < prev["end"]:
             problems.append(
-                f"{where}:{cur['_line']}: {cur['label']} {text[cur['start'] : cur['end']]!r} at {cur['start']} overlaps "
+                f"{where}:{cur['_line']}: {cur['label']} {text[cur['start'] : cur['end']]!r} "
+                f"at {cur['start']} overlaps "
                 f"{prev['label']} {text[prev['start'] : prev['end']]!r} (line {prev['_line']})"
             )
     sections = _sections_from_starts(starts, len(text), where, problems)
@@ -221,17 +222,17 @@ def _drop_contained_all(entities: list[dict[str, Any]]) -> list[dict[str, Any]]:
 def _sections_from_starts(
     starts: list[tuple[int, str]], n: int, where: str, problems: list[str]
 ) -> list[dict[str, Any]]:
-    """Contiguous sections: each runs from its start to the next start; before the first is `other`."""
+    """Contiguous sections: each runs from its start to the next; before the first is `other`."""
     if not starts:
         return [{"start": 0, "end": n, "label": "other"}] if n else []
     starts = sorted(starts)
-    for (a, la), (b, lb) in zip(starts, starts[1:]):
+    for (a, la), (b, lb) in zip(starts, starts[1:], strict=False):
         if a == b:
             problems.append(f"{where}: two sections ({la}, {lb}) start at the same offset {a}")
     sections = []
     if starts[0][0] > 0:
         sections.append({"start": 0, "end": starts[0][0], "label": "other"})
-    for (start, label), nxt in zip(starts, [s for s, _ in starts[1:]] + [n]):
+    for (start, label), nxt in zip(starts, [s for s, _ in starts[1:]] + [n], strict=False):
         if nxt > start:
             sections.append({"start": start, "end": nxt, "label": label})
     merged: list[dict[str, Any]] = []
@@ -247,7 +248,6 @@ def build_all(
     spec_dir: str | Path, out_dir: str | Path, only: list[str] | None = None, root: Path = REPO_DIR
 ) -> tuple[list[str], list[str]]:
     """Build every spec in `spec_dir` into `out_dir/<id>.jsonl`; returns (built ids, problems)."""
-    from nlp.records import dumps, write_atomic
 
     built, problems = [], []
     for path in sorted(Path(spec_dir).glob("*.jsonl")):
@@ -268,7 +268,6 @@ def build_all(
 
 def add_line(spec_path: str | Path, item: dict[str, Any], root: Path = REPO_DIR) -> None:
     """Append one line to a spec only if the spec still builds with it."""
-    from nlp.records import write_atomic
 
     spec_path = Path(spec_path)
     spec = read_spec(spec_path)
@@ -282,7 +281,6 @@ def add_line(spec_path: str | Path, item: dict[str, Any], root: Path = REPO_DIR)
 
 def check_gold(path: str | Path) -> list[str]:
     """Problems of gold records (offsets, overlaps, labels, values, sections covering the text)."""
-    from nlp.records import read_jsonl
 
     problems = []
     for record in read_jsonl(path):

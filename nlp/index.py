@@ -34,6 +34,8 @@ from nlp.index_schema import (
 )
 from nlp.programs import main_program
 from nlp.records import Record, content_hash, validate_record
+from nlp.rules import load_programs, program_lookup
+from nlp.search import search as _search
 from nlp.tables import cell_columns
 from nlp.textmap import fold
 
@@ -132,12 +134,16 @@ def _in_transaction(conn: sqlite3.Connection, work: Any, *args: Any) -> Any:
 
 
 def _prepare(conn: sqlite3.Connection, rules_dir: str | None) -> None:
-    """Gazetteer names in `program_names` (as the rules now say); stems redone if the stemmer changed."""
+    """Gazetteer names in `program_names` (as the rules say now); stems redone if the stemmer
+    changed."""
 
     def work(conn: sqlite3.Connection) -> None:
         conn.execute("DELETE FROM program_names WHERE source IN ('gazetteer', 'key')")
         conn.executemany(  # the gazetteer wins over a surface row for the same name
-            "INSERT OR REPLACE INTO program_names(name, alias, alias_fold, source) VALUES (?, ?, ?, ?)",
+            (
+                "INSERT OR REPLACE INTO program_names(name, alias, alias_fold, source) VALUES (?, "
+                "?, ?, ?)"
+            ),
             list(_gazetteer_names(rules_dir)),
         )
         if get_meta(conn, "stemmer") != stemmer_name():
@@ -154,8 +160,6 @@ def _prepare(conn: sqlite3.Connection, rules_dir: str | None) -> None:
 
 def _gazetteer_names(rules_dir: str | None) -> Iterator[tuple[str, str, str, str]]:
     try:
-        from nlp.rules import load_programs
-
         programs = load_programs(rules_dir)
     except FileNotFoundError:  # an index can be built where no rules folder is installed
         return
@@ -169,16 +173,23 @@ def _gazetteer_names(rules_dir: str | None) -> Iterator[tuple[str, str, str, str
 def _refresh_surface_names(conn: sqlite3.Connection) -> None:
     """Every surface seen for a canonical name becomes an alias (stale ones dropped)."""
     seen = conn.execute(
-        "SELECT DISTINCT program_name, surface FROM entities WHERE label = 'PROGRAM' AND program_name IS NOT NULL"
+        "SELECT DISTINCT program_name, surface FROM entities WHERE label = 'PROGRAM' AND "
+        "program_name IS NOT NULL"
     ).fetchall()
     rows = {(name, _clean_surface(surface)) for name, surface in seen}
     conn.execute("DELETE FROM program_names WHERE source = 'surface'")
     conn.executemany(
-        "INSERT OR IGNORE INTO program_names(name, alias, alias_fold, source) VALUES (?, ?, ?, 'surface')",
+        (
+            "INSERT OR IGNORE INTO program_names(name, alias, alias_fold, source) VALUES (?, ?, "
+            "?, 'surface')"
+        ),
         sorted((name, alias, name_key(alias)) for name, alias in rows if name_key(alias)),
     )
     conn.executemany(  # a canonical name only ever seen in records still finds itself
-        "INSERT OR IGNORE INTO program_names(name, alias, alias_fold, source) VALUES (?, ?, ?, 'surface')",
+        (
+            "INSERT OR IGNORE INTO program_names(name, alias, alias_fold, source) VALUES (?, ?, "
+            "?, 'surface')"
+        ),
         sorted({(name, name, name_key(name)) for name, _ in seen}),
     )
 
@@ -259,7 +270,8 @@ def _insert_document(
         if y is not None
     ]
     conn.execute(
-        "INSERT INTO documents(id, file, kind, hash, record_hash, program, program_key, year, year_start, year_end,"
+        "INSERT INTO documents(id, file, kind, hash, record_hash, program, program_key, year, "
+        "year_start, year_end,"
         " n_chars, indexed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
             record["id"],
@@ -279,7 +291,10 @@ def _insert_document(
     section_rows: list[tuple[int, int, str, int]] = []
     for start, end, label, inferred in _sections_with_gaps(record):
         cur = conn.execute(
-            "INSERT INTO sections(doc_id, label, start, end, text, stems, inferred) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (
+                "INSERT INTO sections(doc_id, label, start, end, text, stems, inferred) VALUES "
+                "(?, ?, ?, ?, ?, ?, ?)"
+            ),
             (
                 record["id"],
                 label,
@@ -302,10 +317,14 @@ def _insert_document(
         ent["section_id"], ent["section"] = (sec[3], sec[2]) if sec else (None, "other")
         rows.append(ent)
     conn.executemany(
-        "INSERT INTO entities(doc_id, label, surface, start, end, section_id, section, year_start, year_end, date,"
-        " near_year_start, near_year_end, amount, currency, percent, program_name, program_key, value_json, column_header)"
-        " VALUES (:doc_id, :label, :surface, :start, :end, :section_id, :section, :year_start, :year_end, :date,"
-        " :near_year_start, :near_year_end, :amount, :currency, :percent, :program_name, :program_key, :value_json,"
+        "INSERT INTO entities(doc_id, label, surface, start, end, section_id, section, "
+        "year_start, year_end, date,"
+        " near_year_start, near_year_end, amount, currency, percent, program_name, "
+        "program_key, value_json, column_header)"
+        " VALUES (:doc_id, :label, :surface, :start, :end, :section_id, :section, "
+        ":year_start, :year_end, :date,"
+        " :near_year_start, :near_year_end, :amount, :currency, :percent, :program_name, "
+        ":program_key, :value_json,"
         " :column_header)",
         [{**r, "doc_id": record["id"]} for r in rows],
     )
@@ -422,7 +441,6 @@ def _add_near_years(
 def _program_value(value: Any, surface: str) -> tuple[str, str | None]:
     if isinstance(value, dict) and value.get("name"):
         return value["name"], value.get("key")
-    from nlp.rules import program_lookup
 
     try:
         program = program_lookup().get(fold(surface))
@@ -448,6 +466,5 @@ def _main_program(
 
 def search(*args: Any, **kwargs: Any) -> Any:
     """Shortcut to `nlp.search.search` (imported lazily: it needs pandas)."""
-    from nlp.search import search as _search
 
     return _search(*args, **kwargs)

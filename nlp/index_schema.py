@@ -38,9 +38,10 @@ CREATE TABLE IF NOT EXISTS documents (
     kind        TEXT,
     hash        TEXT NOT NULL,      -- content hash of the text (nlp.records.content_hash)
     record_hash TEXT NOT NULL,      -- hash of text + annotations: decides skip or replace
-    program     TEXT,               -- most frequent PROGRAM canonical name
+    program     TEXT,               -- the main program (nlp.programs.main_program)
     program_key TEXT,
-    year        INTEGER,            -- the document's own year: meta.year, else the last year in its id/file name
+    -- the document's own year: meta.year, else the last year in its id or file name
+    year        INTEGER,
     year_start  INTEGER,            -- period: min / max of YEAR and DATE years
     year_end    INTEGER,
     n_chars     INTEGER NOT NULL,
@@ -79,7 +80,8 @@ CREATE TABLE IF NOT EXISTS entities (
     program_name TEXT,
     program_key  TEXT,
     value_json   TEXT,
-    column_header TEXT              -- a table cell's column (`Presupuesto del Ramo (MDP) (2)`), meta.columns
+    -- a table cell's column (`Presupuesto del Ramo (MDP) (2)`), from meta.columns
+    column_header TEXT
 );
 CREATE INDEX IF NOT EXISTS entities_doc ON entities(doc_id, start);
 CREATE INDEX IF NOT EXISTS entities_label ON entities(label);
@@ -93,7 +95,7 @@ CREATE INDEX IF NOT EXISTS entities_section ON entities(section_id);
 CREATE TABLE IF NOT EXISTS program_names (
     name       TEXT NOT NULL,       -- canonical name
     alias      TEXT NOT NULL,       -- any name, earlier name, key or surface seen
-    alias_fold TEXT NOT NULL,       -- name_key(alias): folded words, no case, accents or punctuation
+    alias_fold TEXT NOT NULL,       -- name_key(alias): folded words, no case, accents, punctuation
     source     TEXT NOT NULL,       -- gazetteer | key | surface
     PRIMARY KEY (name, alias)
 );
@@ -106,10 +108,12 @@ CREATE TRIGGER IF NOT EXISTS sections_ai AFTER INSERT ON sections BEGIN
     INSERT INTO sections_fts(rowid, text, stems) VALUES (new.id, new.text, new.stems);
 END;
 CREATE TRIGGER IF NOT EXISTS sections_ad AFTER DELETE ON sections BEGIN
-    INSERT INTO sections_fts(sections_fts, rowid, text, stems) VALUES ('delete', old.id, old.text, old.stems);
+    INSERT INTO sections_fts(sections_fts, rowid, text, stems)
+        VALUES ('delete', old.id, old.text, old.stems);
 END;
 CREATE TRIGGER IF NOT EXISTS sections_au AFTER UPDATE ON sections BEGIN
-    INSERT INTO sections_fts(sections_fts, rowid, text, stems) VALUES ('delete', old.id, old.text, old.stems);
+    INSERT INTO sections_fts(sections_fts, rowid, text, stems)
+        VALUES ('delete', old.id, old.text, old.stems);
     INSERT INTO sections_fts(rowid, text, stems) VALUES (new.id, new.text, new.stems);
 END;
 """
@@ -214,7 +218,8 @@ def connect_write(db_path: str | os.PathLike[str] | None = None) -> sqlite3.Conn
         version = _meta(conn, "schema_version")
         if version is not None and version != SCHEMA_VERSION:
             raise CorruptIndexError(
-                f"{path}: index schema {version}, this version writes {SCHEMA_VERSION}; delete the file and rebuild"
+                f"{path}: index schema {version}, this version writes {SCHEMA_VERSION}; "
+                "delete the file and rebuild"
             )
         conn.execute(
             "INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', ?)", (SCHEMA_VERSION,)

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import re
 import warnings
 from typing import Any
 
 import spacy
 from spacy.language import Language
 
-from nlp import __version__
-from nlp.settings import BLANK, resolve_base
+from nlp.components.entities import make_entities
+from nlp.components.sections import make_sections
+from nlp.settings import BLANK, VERSION, resolve_base
+
+#: The factories this module adds (imported above, so they are registered).
+FACTORIES = (make_entities, make_sections)
 
 #: Base-model components the project does not use; excluded so they cost nothing.
 #: tok2vec + ner stay: their ORG/LOC/PER spans are kept in doc.spans["base_ner"].
@@ -29,8 +34,6 @@ OFFICIAL_SUFFIX = r"(?<=[^\W\d_])\.-"
 
 def split_official_suffix(pipeline: Language) -> Language:
     """Make `.-` after a word a token of its own (saved with the tokenizer by `to_disk`)."""
-    import re
-
     current = pipeline.tokenizer.suffix_search
     pattern = current.__self__.pattern if current is not None else ""
     if OFFICIAL_SUFFIX not in pattern:
@@ -59,21 +62,12 @@ def load(
     **_: Any,
 ) -> Language:
     """The fichas pipeline: base model + `fichas_entities` (+ `fichas_sections`)."""
-    import nlp.components.entities  # noqa: F401  (registers the factory)
-
     pipeline = load_base(base, exclude)
     pipeline.add_pipe("fichas_entities", config={"rules_dir": rules_dir})
     if sections:
-        try:
-            import nlp.components.sections  # noqa: F401
-        except ModuleNotFoundError as err:
-            if err.name != "nlp.components.sections":
-                raise
-        else:
-            pipeline.add_pipe(
-                "fichas_sections", config={"rules_dir": rules_dir, "mode": section_mode}
-            )
+        config = {"rules_dir": rules_dir, "mode": section_mode}
+        pipeline.add_pipe("fichas_sections", config=config)
     pipeline.meta["name"] = "fichas"
     pipeline.meta["lang"] = "es"
-    pipeline.meta["version"] = __version__  # saved in meta.json by `to_disk`
+    pipeline.meta["version"] = VERSION  # saved in meta.json by `to_disk`
     return pipeline

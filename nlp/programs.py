@@ -13,10 +13,9 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import regex
-from spacy.tokens import Doc
 
 from nlp.candidates import LABEL_RANK, Candidate
 from nlp.entity_rules import macros
@@ -24,6 +23,9 @@ from nlp.gazetteer import lookup
 from nlp.rules import program_lookup, read_jsonl_rules, read_rules_tsv, rules_path
 from nlp.textmap import fold
 from nlp.values.programs import canonical_name, normalize_key
+
+if TYPE_CHECKING:  # spaCy only for the type: the index uses programs without loading spaCy
+    from spacy.tokens import Doc
 
 #: A line at least this long that ends inside a name is wrapped prose, not a line of a data block.
 MIN_WRAPPED_LINE = 40

@@ -57,7 +57,10 @@ def read_document(path: str | Path, *, limit: int | None = None) -> Document:
     if suffix not in SUPPORTED_SUFFIXES:
         raise ReadError(
             path,
-            f"unsupported file type {suffix or '(none)'}; expected one of {', '.join(SUPPORTED_SUFFIXES)}",
+            (
+                f"unsupported file type {suffix or '(none)'}; expected one of "
+                f"{', '.join(SUPPORTED_SUFFIXES)}"
+            ),
         )
     size = path.stat().st_size
     limit = max_bytes() if limit is None else limit
@@ -79,7 +82,7 @@ def read_document(path: str | Path, *, limit: int | None = None) -> Document:
 
 
 def decode_text(path: Path | str, data: bytes) -> tuple[str, dict[str, Any]]:
-    """Decode bytes of a text file: UTF-8 (with or without BOM), else what charset-normalizer finds."""
+    """Decode a text file: UTF-8 (with or without BOM), else what charset-normalizer finds."""
     if data.startswith(codecs.BOM_UTF8):
         try:
             return data[len(codecs.BOM_UTF8) :].decode("utf-8"), {"encoding": "utf_8_sig"}

@@ -52,9 +52,11 @@ def doc_to_record(doc: Any, doc_id: str, meta: dict[str, Any] | None = None) -> 
 
 def record_to_doc(record: Record, nlp: Any) -> Any:
     """Rebuild a Doc (tokenized by `nlp`) carrying the record's entities and sections."""
+    # spaCy and its adapters only here: records are read and checked (index, gold) without it
     from spacy.tokens import Span
 
     from nlp.extensions import register_extensions
+    from nlp.matching import split_tokens_at
 
     register_extensions()
     doc = nlp.make_doc(record["text"])
@@ -62,8 +64,6 @@ def record_to_doc(record: Record, nlp: Any) -> Any:
     for ent in record.get("entities", []):
         span = doc.char_span(ent["start"], ent["end"], label=ent["label"], alignment_mode="strict")
         if span is None:
-            from nlp.matching import split_tokens_at
-
             split_tokens_at(doc, (ent["start"], ent["end"]))
             span = doc.char_span(
                 ent["start"], ent["end"], label=ent["label"], alignment_mode="strict"

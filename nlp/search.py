@@ -35,6 +35,7 @@ from nlp.index_schema import (
     stems,
     words,
 )
+from nlp.rules import read_tsv, rules_path
 from nlp.settings import ENTITY_LABELS, SECTION_LABELS
 from nlp.textmap import fold
 
@@ -289,7 +290,10 @@ def program_matches(conn: sqlite3.Connection, program: str) -> tuple[list[str], 
         else [
             r[0]
             for r in conn.execute(
-                "SELECT DISTINCT alias FROM program_names WHERE instr(alias_fold, ?) > 0 ORDER BY alias LIMIT 5",
+                (
+                    "SELECT DISTINCT alias FROM program_names WHERE instr(alias_fold, ?) > 0 "
+                    "ORDER BY alias LIMIT 5"
+                ),
                 (key,),
             )
         ]
@@ -322,7 +326,8 @@ def _common_filters(
     section_col: str,
     kind: str | None,
 ) -> tuple[list[str], list[Any]]:
-    """WHERE terms and their parameters; `program_in` is a condition with `{names}` for the placeholders."""
+    """WHERE terms and their parameters; `program_in` is a condition with `{names}` for the
+    placeholders."""
     where: list[str] = []
     params: list[Any] = []
     if doc_year is not None:
@@ -397,7 +402,6 @@ def _section_rows(
 @lru_cache(maxsize=1)
 def branch_column_words() -> tuple[str, ...]:
     """Words of `rules/entities/branch_columns.tsv`: table columns of the budget branch."""
-    from nlp.rules import read_tsv, rules_path
 
     path = rules_path(None, "entities", "branch_columns.tsv")
     return tuple(row["word"].lower() for row in read_tsv(path)) if path.exists() else ()
@@ -451,7 +455,8 @@ def _entity_rows(
         and label in ("AMOUNT", "PERCENT")
         and _has_column(conn, "entities", "column_header")
     ):
-        # A program's figures, not its budget branch's: `Presupuesto del Ramo (MDP)` cells are left out.
+        # A program's figures, not its budget branch's: `Presupuesto del Ramo (MDP)` cells are left
+        # out.
         for word in branch_column_words():
             where.append("(e.column_header IS NULL OR lower(e.column_header) NOT LIKE ?)")
             params.append(f"%{word}%")
@@ -459,8 +464,10 @@ def _entity_rows(
         where.append("e.section_id IN (SELECT rowid FROM sections_fts WHERE sections_fts MATCH ?)")
         params.append(match)
     sql = (
-        "SELECT e.doc_id, d.file, d.kind, e.section, e.label, e.surface, e.value_json, e.start, e.end, s.text, s.start"
-        " FROM entities e JOIN documents d ON d.id = e.doc_id LEFT JOIN sections s ON s.id = e.section_id"
+        "SELECT e.doc_id, d.file, d.kind, e.section, e.label, e.surface, e.value_json, "
+        "e.start, e.end, s.text, s.start"
+        " FROM entities e JOIN documents d ON d.id = e.doc_id LEFT JOIN sections s ON s.id = "
+        "e.section_id"
         " WHERE " + " AND ".join(where) + " ORDER BY e.doc_id, e.start LIMIT ?"
     )
     rows = []

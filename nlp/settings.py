@@ -10,6 +10,9 @@ import importlib.util
 import os
 from pathlib import Path
 
+#: The package version (pyproject.toml reads it from here; saved pipelines carry it).
+VERSION = "0.1.0"
+
 ENTITY_LABELS: tuple[str, ...] = ("PROGRAM", "YEAR", "DATE", "AMOUNT", "PERCENT")
 SECTION_LABELS: tuple[str, ...] = (
     "description",

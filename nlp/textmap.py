@@ -48,9 +48,12 @@ _EDIT_RE = regex.compile(
   | (?P<esc>\\(?=[*_#\[\]]))                        # markdown escapes: \*
   | (?P<hyph>(?<=\d)-[ \t]*\r?\n[ \t]*(?=\d))       # 2019-\n2024 -> 2019-2024
   | (?P<wordhyph>(?<=\p{Ll})-[ \t]*\r?\n[ \t]*(?=\p{Ll}))  # contin-\nuar -> continuar
-  | (?P<char>[\u00a0\u202f\u2007\u2009\u00ad\u200b\ufeff\u201c\u201d\u201e\u00ab\u00bb\u2018\u2019\u2013\u2014\u2212\u2010\u2011\ufb00-\ufb04])
+  | (?P<char>[\u00a0\u202f\u2007\u2009\u00ad\u200b\ufeff]      # spaces, soft hyphen, BOM
+      | [\u201c\u201d\u201e\u00ab\u00bb\u2018\u2019]            # curly quotes
+      | [\u2013\u2014\u2212\u2010\u2011\ufb00-\ufb04])          # dashes, ligatures
   | (?P<comb>\p{L}\p{M}+)                           # decomposed accents -> composed
-  | (?<=(?<![\p{L}\p{N}])[B-DF-HJ-NP-TV-XZb-df-hj-np-tv-xzÑñ])(?P<broken>\ )(?=\p{Ll}{2})  # `R ural`: no Spanish word is one consonant
+    # `R ural`: no Spanish word is one consonant
+  | (?<=(?<![\p{L}\p{N}])[B-DF-HJ-NP-TV-XZb-df-hj-np-tv-xzÑñ])(?P<broken>\ )(?=\p{Ll}{2})
     """,
     regex.VERBOSE,
 )

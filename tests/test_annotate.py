@@ -156,7 +156,9 @@ def test_two_processes_give_the_same_records(batch: Path, tmp_path: Path, blank_
     one, two = tmp_path / "one.jsonl", tmp_path / "two.jsonl"
     annotate_to_jsonl([str(batch)], one, blank_pipeline, progress=False)
     annotate_to_jsonl([str(batch)], two, blank_pipeline, n_process=2, batch_size=1, progress=False)
-    strip = lambda path: sorted(
-        (r["id"], json.dumps(r["entities"]), json.dumps(r["sections"])) for r in read_jsonl(path)
-    )  # noqa: E731
+
+    def strip(path: Path) -> list[tuple[str, str, str]]:
+        rows = read_jsonl(path)
+        return sorted((r["id"], json.dumps(r["entities"]), json.dumps(r["sections"])) for r in rows)
+
     assert strip(one) == strip(two)

@@ -26,7 +26,10 @@ def blocks_of(text: str, matcher: HeadingMatcher, max_chars=None):
 
 
 def test_markdown_heading_block_starts_at_the_bold_markers(matcher):
-    text = "Logo\n\n**Descripción del Programa:**\n\nPrograma del Gobierno Federal que otorga servicios de salud."
+    text = (
+        "Logo\n\n**Descripción del Programa:**\n\nPrograma del Gobierno Federal que otorga "
+        "servicios de salud."
+    )
     blocks, _ = blocks_of(text, matcher)
     heading = next(b for b in blocks if b.kind == "heading")
     assert text[heading.start : heading.end] == "**Descripción del Programa:**"
@@ -36,7 +39,8 @@ def test_markdown_heading_block_starts_at_the_bold_markers(matcher):
 def test_wrapped_pdf_lines_make_one_paragraph(matcher):
     text = (
         "La planeación de las prestaciones de los\nservicios se realiza de manera independiente\n"
-        "y los mecanismos de seguimiento responden\na las características de cada uno.\n\nOtro párrafo."
+        "y los mecanismos de seguimiento responden\na las características de cada "
+        "uno.\n\nOtro párrafo."
     )
     blocks, _ = blocks_of(text, matcher)
     assert blocks[0].kind == "paragraph"
@@ -45,14 +49,20 @@ def test_wrapped_pdf_lines_make_one_paragraph(matcher):
 
 
 def test_table_rows_group_and_list_items_split(matcher):
-    text = "Año\tMonto\n2012\t8,500\n2013\t9,000\n\n1. Primera recomendación.\n2. Segunda recomendación."
+    text = (
+        "Año\tMonto\n2012\t8,500\n2013\t9,000\n\n1. Primera recomendación.\n2. Segunda "
+        "recomendación."
+    )
     blocks, _ = blocks_of(text, matcher)
     assert [b.kind for b in blocks] == ["table", "item", "item"]
     assert text[blocks[0].start : blocks[0].end] == "Año\tMonto\n2012\t8,500\n2013\t9,000"
 
 
 def test_heading_split_over_lines_is_one_block(matcher):
-    text = "Texto anterior del documento.\n\nFortalezas y/o  \nOportunidades\n\n1.F: Experiencia de 43 años."
+    text = (
+        "Texto anterior del documento.\n\nFortalezas y/o  \nOportunidades\n\n1.F: Experiencia de "
+        "43 años."
+    )
     blocks, headings = blocks_of(text, matcher)
     heading = next(b for b in blocks if b.kind == "heading")
     assert text[heading.start : heading.end] == "Fortalezas y/o  \nOportunidades"
@@ -60,7 +70,10 @@ def test_heading_split_over_lines_is_one_block(matcher):
 
 
 def test_two_column_headings_are_cut_into_blocks(matcher):
-    text = "Cobertura alta.\n\nAnálisis del Sector Indicador Sectorial Presupuesto Ejercido *\nEl Pp E012 se alinea al PND."
+    text = (
+        "Cobertura alta.\n\nAnálisis del Sector Indicador Sectorial Presupuesto Ejercido *\nEl Pp "
+        "E012 se alinea al PND."
+    )
     blocks, headings = blocks_of(text, matcher)
     heads = [
         (text[b.start : b.end], headings[b.heading].label) for b in blocks if b.kind == "heading"
@@ -90,7 +103,7 @@ def test_blocks_are_ordered_and_map_to_the_original(matcher, path):
     text = read_document(path).text
     blocks, _ = blocks_of(text, matcher, max_chars=300)
     assert blocks
-    for a, b in zip(blocks, blocks[1:]):
+    for a, b in zip(blocks, blocks[1:], strict=False):
         assert a.start < b.start and a.end <= b.start
     for block in blocks:
         original = text[block.start : block.end]

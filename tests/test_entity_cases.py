@@ -59,11 +59,13 @@ def load_cases(path: Path = CASES_FILE) -> list[dict[str, Any]]:
             plain, spans = parse_markup(case["text"])
             if len(spans) != len(case["ents"]):
                 raise ValueError(
-                    f"{path}:{lineno} ({case['id']}): {len(spans)} bracketed spans, {len(case['ents'])} ents"
+                    f"{path}:{lineno} ({case['id']}): {len(spans)} bracketed spans, "
+                    f"{len(case['ents'])} ents"
                 )
             case["plain"] = plain
             case["expected"] = [
-                (s, e, ent["label"], ent.get("value")) for (s, e), ent in zip(spans, case["ents"])
+                (s, e, ent["label"], ent.get("value"))
+                for (s, e), ent in zip(spans, case["ents"], strict=False)
             ]
             cases.append(case)
     return cases
@@ -126,7 +128,7 @@ def test_case_well_formed(case: dict[str, Any]) -> None:
         assert label in GUIDE_LABELS
     ends = [(s, e) for s, e, _, _ in case["expected"]]
     assert all(s < e for s, e in ends), "empty bracketed span"
-    assert all(a[1] <= b[0] for a, b in zip(ends, ends[1:])), "spans must not overlap"
+    assert all(a[1] <= b[0] for a, b in zip(ends, ends[1:], strict=False)), "spans must not overlap"
 
 
 # ---------------------------------------------------------------- pipeline
@@ -141,5 +143,5 @@ def test_entity_case(pipe, case: dict[str, Any]) -> None:
     got = [(ent.start_char, ent.end_char, ent.label_, ent.text) for ent in found]
     want = [(s, e, label, text[s:e]) for s, e, label, _ in case["expected"]]
     assert got == want, f"{case['id']}: {case.get('note', '')}"
-    for ent, (_, _, _, value) in zip(found, case["expected"]):
+    for ent, (_, _, _, value) in zip(found, case["expected"], strict=False):
         assert ent._.value == approx_value(value), f"value of {ent.label_} {ent.text!r}"

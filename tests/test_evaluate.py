@@ -1,4 +1,4 @@
-"""The evaluator's arithmetic, pinned on small hand-made gold/pred pairs (numbers computed by hand)."""
+"""The evaluator's arithmetic, pinned on small hand-made gold/pred pairs (numbers by hand)."""
 
 from __future__ import annotations
 

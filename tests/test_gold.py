@@ -1,4 +1,5 @@
-"""The gold and its tool: the gold passes every check, rebuilds byte for byte, and bad specs are refused."""
+"""The gold and its tool: the gold passes every check, rebuilds byte for byte, bad specs are
+refused."""
 
 from __future__ import annotations
 

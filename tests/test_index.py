@@ -57,18 +57,23 @@ DOCS: list[dict[str, Any]] = [
             ("other", "Ficha de Monitoreo ⟦2012|YEAR⟧\n\n"),
             (
                 "description",
-                "**Descripción del Programa:**\n\nEl ⟦Programa IMSS-Oportunidades|PROGRAM⟧ es administrado por el "
-                "Instituto Mexicano del Seguro Social y proporciona servicios de salud gratuitos a la población que "
+                "**Descripción del Programa:**\n\nEl ⟦Programa IMSS-Oportunidades|PROGRAM⟧ es "
+                "administrado por el "
+                "Instituto Mexicano del Seguro Social y proporciona servicios de salud "
+                "gratuitos a la población que "
                 "carece de seguridad social.\n\n",
             ),
             (
                 "results",
-                "**Resultados**\n\nDurante ⟦2012|YEAR⟧, la mortalidad infantil en población amparada por "
-                "⟦IMSS-Oportunidades|PROGRAM⟧ se redujo en un ⟦17%|PERCENT⟧ respecto a su meta.\n\n",
+                "**Resultados**\n\nDurante ⟦2012|YEAR⟧, la mortalidad infantil en población "
+                "amparada por "
+                "⟦IMSS-Oportunidades|PROGRAM⟧ se redujo en un ⟦17%|PERCENT⟧ respecto a su "
+                "meta.\n\n",
             ),
             (
                 "coverage",
-                "**Análisis de la Cobertura**\n\nPara ⟦2012|YEAR⟧ la proporción de la población atendida con "
+                "**Análisis de la Cobertura**\n\nPara ⟦2012|YEAR⟧ la proporción de la "
+                "población atendida con "
                 "respecto a la población objetivo fue de ⟦107.36%|PERCENT⟧.\n\n",
             ),
             (
@@ -79,12 +84,14 @@ DOCS: list[dict[str, Any]] = [
             ),
             (
                 "alignment",
-                "**Análisis del Sector**\n\nEstá vinculado con el ⟦Programa Sectorial de Salud|PROGRAM⟧ "
+                "**Análisis del Sector**\n\nEstá vinculado con el ⟦Programa Sectorial de "
+                "Salud|PROGRAM⟧ "
                 "⟦2007-2012|YEAR⟧ en el objetivo 2.\n\n",
             ),
             (
                 "recommendations",
-                "**Recomendaciones**\n\nDepurar el padrón de beneficiarios y vincular los padrones del "
+                "**Recomendaciones**\n\nDepurar el padrón de beneficiarios y vincular los "
+                "padrones del "
                 "Programa con los de otras instituciones de salud.\n",
             ),
         ],
@@ -97,29 +104,38 @@ DOCS: list[dict[str, Any]] = [
             (
                 "description",
                 "Descripción del programa\n\nEl ⟦Programa IMSS-BIENESTAR|PROGRAM⟧, antes "
-                "⟦IMSS-PROSPERA|PROGRAM⟧, proporciona servicios de salud a población sin seguridad social en "
+                "⟦IMSS-PROSPERA|PROGRAM⟧, proporciona servicios de salud a población sin "
+                "seguridad social en "
                 "localidades de alto rezago social.\n\n",
             ),
             (
                 "coverage",
-                "**Análisis de la Cobertura y Presupuesto**\n\nRespecto a ⟦2021|YEAR⟧, se observa un discreto "
+                "**Análisis de la Cobertura y Presupuesto**\n\nRespecto a ⟦2021|YEAR⟧, se "
+                "observa un discreto "
                 "incremento del ⟦0.77%|PERCENT⟧ en la población atendida. ",
             ),
             (
                 "budget",
-                f"En el ejercicio fiscal ⟦2022|YEAR⟧ se asignó un presupuesto de ⟦20,184.01 millones de "
-                f"pesos|AMOUNT|{_amount(20184.01)}⟧ del Ramo 19, ⟦48%|PERCENT⟧ más respecto al otorgado el año previo. De "
-                "este monto, un ⟦12.4%|PERCENT⟧ se destinó a la ⟦Estrategia de Transformación de los Servicios de "
+                "En el ejercicio fiscal ⟦2022|YEAR⟧ se asignó un presupuesto de ⟦20,184.01 "
+                "millones de "
+                f"pesos|AMOUNT|{_amount(20184.01)}⟧ del Ramo 19, ⟦48%|PERCENT⟧ más respecto "
+                "al otorgado el año previo. De "
+                "este monto, un ⟦12.4%|PERCENT⟧ se destinó a la ⟦Estrategia de Transformación "
+                "de los Servicios de "
                 "Salud|PROGRAM⟧.\n\n",
             ),
             (
                 "alignment",
-                "Vinculación con el PND\n\nEl programa se alinea con el ⟦Plan Nacional de Desarrollo|PROGRAM⟧ "
+                "Vinculación con el PND\n\nEl programa se alinea con el ⟦Plan Nacional de "
+                "Desarrollo|PROGRAM⟧ "
                 "⟦2019-2024|YEAR⟧.\n\n",
             ),
             (
                 "recommendations",
-                "Recomendaciones\n\nContar con un sistema nominal que mida a las personas beneficiadas.\n",
+                (
+                    "Recomendaciones\n\nContar con un sistema nominal que mida a las personas "
+                    "beneficiadas.\n"
+                ),
             ),
         ],
     },
@@ -129,15 +145,19 @@ DOCS: list[dict[str, Any]] = [
         "parts": [
             (
                 "other",
-                'México, D.F. a ⟦02 de enero de 2009|DATE|"2009-01-02"⟧.\n\nCIRCULAR No. 23/2008.\n\n'
-                "**Ref.: REGLAS DE OPERACIÓN DEL PROGRAMA\n⟦IMSS-OPORTUNIDADES|PROGRAM⟧ PARA ⟦2009|YEAR⟧.**\n\n",
+                'México, D.F. a ⟦02 de enero de 2009|DATE|"2009-01-02"⟧.\n\nCIRCULAR No. '
+                "23/2008.\n\n"
+                "**Ref.: REGLAS DE OPERACIÓN DEL PROGRAMA\n⟦IMSS-OPORTUNIDADES|PROGRAM⟧ PARA "
+                "⟦2009|YEAR⟧.**\n\n",
             ),
             (
                 "description",
                 "El Diario Oficial de la Federación, en su edición del pasado ⟦31 de diciembre de "
                 '2008|DATE|"2008-12-31"⟧, publicó el Acuerdo por el que la Unidad del ⟦Programa '
-                "IMSS-Oportunidades|PROGRAM⟧ emite las Reglas de Operación para el ejercicio de ⟦2009|YEAR⟧, con un "
-                f"presupuesto de ⟦7,821.23 millones de pesos|AMOUNT|{_amount(7821.23)}⟧. Las familias beneficiarias se "
+                "IMSS-Oportunidades|PROGRAM⟧ emite las Reglas de Operación para el ejercicio "
+                "de ⟦2009|YEAR⟧, con un "
+                f"presupuesto de ⟦7,821.23 millones de pesos|AMOUNT|{_amount(7821.23)}⟧. Las "
+                "familias beneficiarias se "
                 "inscriben en el padrón del Programa.\n\n",
             ),
             (None, "Atentamente,\nEl Despacho\n"),  # no section: indexed as an inferred `other`
@@ -149,17 +169,23 @@ DOCS: list[dict[str, Any]] = [
         "parts": [
             (
                 "other",
-                "⟦Programa Institucional del Instituto Mexicano del Seguro Social|PROGRAM⟧ ⟦2020-2024|YEAR⟧\n\n",
+                (
+                    "⟦Programa Institucional del Instituto Mexicano del Seguro Social|PROGRAM⟧ "
+                    "⟦2020-2024|YEAR⟧\n\n"
+                ),
             ),
             (
                 "results",
-                "Indicadores\n\nEl ⟦67%|PERCENT⟧ de los indicadores tienen un enfoque de gestión y el "
-                "⟦50%|PERCENT⟧ se encuentran muy rezagados respecto de su meta sexenal, ⟦2020|YEAR⟧ o ⟦2021|YEAR⟧ según "
+                "Indicadores\n\nEl ⟦67%|PERCENT⟧ de los indicadores tienen un enfoque de "
+                "gestión y el "
+                "⟦50%|PERCENT⟧ se encuentran muy rezagados respecto de su meta sexenal, "
+                "⟦2020|YEAR⟧ o ⟦2021|YEAR⟧ según "
                 "el último valor reportado.\n\n",
             ),
             (
                 "alignment",
-                "Seguimiento de los objetivos\n\n1.1 Porcentaje de la población con carencia por acceso a "
+                "Seguimiento de los objetivos\n\n1.1 Porcentaje de la población con carencia "
+                "por acceso a "
                 "los servicios de salud adscrita al ⟦Programa IMSS-BIENESTAR|PROGRAM⟧.\n\n",
             ),
             (
@@ -176,23 +202,31 @@ DOCS: list[dict[str, Any]] = [
             (
                 "other",
                 f"Ficha de Monitoreo ⟦2020-2021|YEAR⟧\nPp ⟦E012|PROGRAM|{PES_E012}⟧ "
-                f"⟦Prestaciones sociales|PROGRAM|{PES_E012}⟧\n\nInstituto Mexicano del Seguro Social\n\n",
+                f"⟦Prestaciones sociales|PROGRAM|{PES_E012}⟧\n\nInstituto Mexicano del Seguro "
+                "Social\n\n",
             ),
             (
                 "results",
-                "¿Cuáles son los resultados del programa y cómo los mide?\nLos resultados al cierre de "
-                "⟦2020|YEAR⟧ registraron una proporción de ⟦70.33%|PERCENT⟧ de usuarios atendidos; es decir, se "
-                "registró una disminución de la cobertura de ⟦-23.96%|PERCENT⟧ respecto al año anterior. Los centros "
-                'suspendieron actividades a partir del ⟦23 de marzo de 2020|DATE|"2020-03-23"⟧.\n\n',
+                "¿Cuáles son los resultados del programa y cómo los mide?\nLos resultados al "
+                "cierre de "
+                "⟦2020|YEAR⟧ registraron una proporción de ⟦70.33%|PERCENT⟧ de usuarios "
+                "atendidos; es decir, se "
+                "registró una disminución de la cobertura de ⟦-23.96%|PERCENT⟧ respecto al "
+                "año anterior. Los centros "
+                "suspendieron actividades a partir del ⟦23 de marzo de "
+                '2020|DATE|"2020-03-23"⟧.\n\n',
             ),
             (
                 "coverage",
-                "Cuantificación de Poblaciones\nValor ⟦2020|YEAR⟧\nPoblación Objetivo (PO) 40,497,488\n"
-                "Población Atendida (PA) 577,288\nPoblación Atendida/Población Objetivo ⟦1.43 %|PERCENT⟧\n\n",
+                "Cuantificación de Poblaciones\nValor ⟦2020|YEAR⟧\nPoblación Objetivo (PO) "
+                "40,497,488\n"
+                "Población Atendida (PA) 577,288\nPoblación Atendida/Población Objetivo ⟦1.43 "
+                "%|PERCENT⟧\n\n",
             ),
             (
                 "budget",
-                "Presupuesto\n\nEl presupuesto ejercido en ⟦2020|YEAR⟧ fue de ⟦2,862.45 millones de "
+                "Presupuesto\n\nEl presupuesto ejercido en ⟦2020|YEAR⟧ fue de ⟦2,862.45 "
+                "millones de "
                 f"pesos|AMOUNT|{_amount(2862.45)}⟧, ⟦12.5%|PERCENT⟧ menos que en ⟦2019|YEAR⟧.\n\n",
             ),
             (
@@ -495,7 +529,8 @@ def test_every_program_mentioned_in_2022_documents(db: Path) -> None:
         "Plan Nacional de Desarrollo",
     }
     hits = search(db, label="PROGRAM", year=2022)
-    # documents whose period (min-max YEAR/DATE) covers 2022: the 2022 ficha and the 2020-2024 program
+    # documents whose period (min-max YEAR/DATE) covers 2022: the 2022 ficha and the 2020-2024
+    # program
     assert set(hits["doc_id"]) == {
         "001_ficha_imss_bienestar_2022",
         "003_ficha_programa_institucional_imss_2021",
@@ -841,9 +876,6 @@ def test_cli_index_and_search(cli: Any, tmp_path: Path) -> None:
 def test_cli_annotates_document_inputs(
     cli: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, records: list[dict[str, Any]]
 ) -> None:
-    import sys
-    import types
-
     runner, app = cli
     docs = tmp_path / "docs"
     docs.mkdir()
@@ -856,9 +888,9 @@ def test_cli_annotates_document_inputs(
         calls.append(sorted(p.name for p in paths))
         return iter(records[:2])
 
-    monkeypatch.setitem(
-        sys.modules, "nlp.annotate", types.SimpleNamespace(annotate_paths=annotate_paths)
-    )
+    import nlp.cli.index
+
+    monkeypatch.setattr(nlp.cli.index, "annotate_paths", annotate_paths)
     db = str(tmp_path / "docs.db")
     result = runner.invoke(app, ["index", str(docs), str(FIXTURE), "--db", db])
     assert result.exit_code == 0, result.output

@@ -61,7 +61,8 @@ def test_saved_pipeline_loads_in_a_fresh_process_without_the_repo(
         "text = sys.stdin.read()\n"
         "record = doc_to_record(pipeline(text), 'x')\n"
         "tokens = [t.text for t in pipeline.tokenizer('Rúbrica.- ÚNICO.-')]\n"
-        "print(json.dumps({'entities': record['entities'], 'sections': record['sections'], 'pipes': pipeline.pipe_names, 'tokens': tokens}))\n"
+        "print(json.dumps({'entities': record['entities'], 'sections': record['sections'], "
+        "'pipes': pipeline.pipe_names, 'tokens': tokens}))\n"
     )
     env_cwd = tmp_path  # not the repo: rules must come from the saved folder
     result = subprocess.run(

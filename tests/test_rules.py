@@ -74,7 +74,8 @@ def test_a_bad_rule_is_refused_naming_file_and_rule(tmp_path: Path) -> None:
 
 
 def test_component_uses_another_rules_folder(tmp_path: Path) -> None:
-    """An analyst's own gazetteer: a program added in a copy of rules/ is found by that pipeline only."""
+    """An analyst's own gazetteer: a program added to a copy of rules/ is found by that pipeline
+    only."""
     import spacy
 
     rules = tmp_path / "rules"

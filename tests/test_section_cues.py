@@ -1,4 +1,4 @@
-"""Content cues of the section classifier (`rules/sections/cues.jsonl`): schema, examples, model use."""
+"""Content cues of the section classifier (`rules/sections/cues.jsonl`): schema, examples, use."""
 
 from __future__ import annotations
 
@@ -80,7 +80,10 @@ def test_cue_labels_of_typical_openings(text, label):
 
 
 def test_document_cues_find_the_genre_at_the_start_only():
-    acuerdo = "DOF: 01/03/2019\nACUERDO por el que se dan a conocer las Reglas de Operación del Programa X.\n"
+    acuerdo = (
+        "DOF: 01/03/2019\nACUERDO por el que se dan a conocer las Reglas de Operación del "
+        "Programa X.\n"
+    )
     assert "doc:description.acuerdo_dof" in MATCHER.document_features(acuerdo)
     late = (
         "Informe.\n"
@@ -88,7 +91,10 @@ def test_document_cues_find_the_genre_at_the_start_only():
         + "\nACUERDO por el que se emiten las Reglas de Operación"
     )
     assert "doc:description.acuerdo_dof" not in MATCHER.document_features(late)
-    mention = "Informe\nLos comentarios se recibieron en los plazos fijados por la Circular No. 23/2008.\n"
+    mention = (
+        "Informe\nLos comentarios se recibieron en los plazos fijados por la Circular No. "
+        "23/2008.\n"
+    )
     assert not MATCHER.document_features(mention)
 
 
@@ -152,7 +158,8 @@ def test_the_model_keeps_the_cues_it_was_trained_with(records, tmp_path):
     assert loaded.cue_rules == model.cue_rules
     docs, _labels = prepare(records[:2], model.params["max_chars"])
     assert all(
-        (a == b).all() for a, b in zip(model.predict_proba(docs), loaded.predict_proba(docs))
+        (a == b).all()
+        for a, b in zip(model.predict_proba(docs), loaded.predict_proba(docs), strict=False)
     )
 
 
@@ -166,8 +173,10 @@ def test_cue_weight_zero_trains_without_cues(records):
 def test_documents_without_section_headings_get_their_own_cue_features():
     """A letter whose only heading is its closing (`Atentamente`) counts as headingless."""
     letter = (
-        "Estimada Lic. Quintero:\n\nSin embargo, los apoyos se suspenden cuando la familia se muda.\n\n"
-        "Por ello, sugerimos que el programa permita la portabilidad.\n\nAtentamente,\n\nMtra. Elena Sauceda\n"
+        "Estimada Lic. Quintero:\n\nSin embargo, los apoyos se suspenden cuando la familia se "
+        "muda.\n\n"
+        "Por ello, sugerimos que el programa permita la "
+        "portabilidad.\n\nAtentamente,\n\nMtra. Elena Sauceda\n"
     )
     ficha = "Recomendaciones\n\nPor ello, sugerimos que el programa permita la portabilidad.\n"
     docs, _labels = prepare(

@@ -64,7 +64,7 @@ def sections(doc) -> list[tuple[str, str]]:
 def assert_covering(doc) -> None:
     spans = list(doc.spans[SECTIONS_KEY])
     assert spans and spans[0].start == 0 and spans[-1].end == len(doc)
-    for a, b in zip(spans, spans[1:]):
+    for a, b in zip(spans, spans[1:], strict=False):
         assert a.end == b.start, "sections must be contiguous"
         assert a.label_ != b.label_, "neighbouring sections with one label are merged"
 
@@ -213,7 +213,7 @@ def test_training_is_deterministic(records, tmp_path):
     docs, _labels = prepare(subset, first.params["max_chars"])
     for mode in ("classifier", "combined"):
         a, b = first.predict_proba(docs, mode), second.predict_proba(docs, mode)
-        assert all((x == y).all() for x, y in zip(a, b))
+        assert all((x == y).all() for x, y in zip(a, b, strict=False))
         assert first.predict(docs, mode) == second.predict(docs, mode)
 
 
@@ -221,7 +221,7 @@ def test_cross_validation_returns_full_records(records):
     subset = records[: min(len(records), 6)]
     pred = cross_validate_predictions(subset, 3, seed=0, base="blank", mode="combined")
     assert [p["id"] for p in pred] == [r["id"] for r in subset]
-    for gold, p in zip(subset, pred):
+    for gold, p in zip(subset, pred, strict=False):
         assert p["text"] == gold["text"]
         assert p["sections"][0]["start"] == 0 and p["sections"][-1]["end"] <= len(p["text"])
 

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Protocol
-
-from spacy.tokens import Doc
+from typing import TYPE_CHECKING, Any, Protocol
 
 from nlp.textmap import TextMap
+
+if TYPE_CHECKING:  # spaCy only for the type: the index uses candidates without loading spaCy
+    from spacy.tokens import Doc
 
 #: Precedence of labels in overlap resolution (higher wins; see `nlp.overlaps`).
 LABEL_RANK = {"DATE": 4, "AMOUNT": 3, "PERCENT": 3, "PROGRAM": 2, "YEAR": 1}

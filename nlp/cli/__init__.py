@@ -1,26 +1,12 @@
-"""The `fichas` command line: one typer app, each command a thin wrapper in its own module."""
+"""The `fichas` command line: one typer app (`nlp.cli.app`), each command a thin wrapper in
+its own module, registered on the app when imported here."""
 
 from __future__ import annotations
 
-import typer
+from nlp.cli import annotate, evaluate, gold, index, serve, train
+from nlp.cli.app import app
 
-app = typer.Typer(
-    name="fichas",
-    help="Sections and entities of Mexican public-program documents (CONEVAL fichas, circulars).",
-    no_args_is_help=True,
-    add_completion=False,
-)
-
-# Each module registers its commands on `app` when imported.
-from nlp.cli import annotate as _annotate  # noqa: E402,F401
-from nlp.cli import gold as _gold  # noqa: E402,F401
-
-for _optional in ("evaluate", "train", "index", "serve"):
-    try:
-        __import__(f"nlp.cli.{_optional}")
-    except ModuleNotFoundError as _err:  # a command module not written yet
-        if _err.name != f"nlp.cli.{_optional}":
-            raise
+__all__ = ["annotate", "app", "evaluate", "gold", "index", "main", "serve", "train"]
 
 
 def main() -> None:

@@ -6,7 +6,9 @@ from pathlib import Path
 
 import typer
 
-from nlp.cli import app
+import nlp
+from nlp.annotate import annotate_to_docbin, annotate_to_jsonl
+from nlp.cli.app import app
 
 
 @app.command("annotate")
@@ -33,8 +35,6 @@ def annotate_cmd(
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
 ) -> None:
     """Annotate documents; resumable, one failure does not stop the batch (exit 1 if any failed)."""
-    import nlp
-    from nlp.annotate import annotate_to_docbin, annotate_to_jsonl
 
     if fmt not in ("jsonl", "spacy"):
         raise typer.BadParameter("--format must be jsonl or spacy")

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import json
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 
 import typer
 
-from nlp.cli import app
+from nlp import evaluate as ev
+from nlp.cli.app import app
+from nlp.records import read_jsonl
 
 
-class SectionMode(str, Enum):
+class SectionMode(StrEnum):
     """How sections are predicted: heading rules, the classifier, or both."""
 
     rules = "rules"
@@ -51,8 +53,6 @@ def evaluate_cli(
     ),
 ) -> None:
     """Score predictions (or the pipeline) against gold records, as the guide's Scoring says."""
-    from nlp import evaluate as ev
-    from nlp.records import read_jsonl
 
     if as_json and markdown:
         raise typer.BadParameter("choose one of --json and --markdown")
@@ -88,8 +88,10 @@ def evaluate_cli(
         seen = ev.trained_on(gold_records)
         if seen:
             typer.echo(
-                f"note: the section model was trained on {seen} of these {len(gold_records)} documents, so their "
-                "section scores are in-sample; use --cv K for scores of documents the model never saw",
+                f"note: the section model was trained on {seen} of these {len(gold_records)} "
+                "documents, so their "
+                "section scores are in-sample; use --cv K for scores of documents the model "
+                "never saw",
                 err=True,
             )
     if output is not None:

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import typer
 
-from nlp.cli import app
+from nlp.cli.app import app
+from nlp.gold import SpecError, add_line, build_all, check_gold
 
 gold_app = typer.Typer(
     help="Gold annotations: build records from specs, add spec lines, check gold.",
@@ -27,7 +28,6 @@ def build_cmd(
     ),
 ) -> None:
     """Build gold records; refuse (exit 1) any spec with a problem, naming file and line."""
-    from nlp.gold import build_all
 
     built, problems = build_all(specs, out, only=only)
     for problem in problems:
@@ -49,7 +49,6 @@ def add_cmd(
     section: bool = typer.Option(False, "--section", help="The line starts a section."),
 ) -> None:
     """Append one checked line to a spec (refused if the spec would no longer build)."""
-    from nlp.gold import SpecError, add_line
 
     item: dict = {"section": label} if section else {"label": label}
     item.update({"surface": surface, "occurrence": occurrence})
@@ -61,7 +60,7 @@ def add_cmd(
         add_line(spec, item)
     except SpecError as err:
         typer.echo(str(err), err=True)
-        raise typer.Exit(1)
+        raise typer.Exit(1) from err
     typer.echo(f"added to {spec}")
 
 
@@ -70,7 +69,6 @@ def check_cmd(
     gold: Path = typer.Argument(Path("annotations"), help="Gold JSONL file or folder."),
 ) -> None:
     """Validate gold records: offsets, overlaps, labels, values, sections covering each text."""
-    from nlp.gold import check_gold
 
     problems = check_gold(gold)
     for problem in problems:

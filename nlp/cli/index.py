@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
 import typer
 
-from nlp.cli import app
-from nlp.index_schema import DB_ENV, DEFAULT_DB, FichasIndexError
+from nlp.annotate import annotate_paths
+from nlp.cli.app import app
+from nlp.index import build_index
+from nlp.index_schema import DB_ENV, DEFAULT_DB, FichasIndexError, default_db_path
+from nlp.records import RecordError, read_jsonl
+from nlp.search import search
 
 DOCUMENT_SUFFIXES = (".txt", ".md", ".pdf")
 
@@ -20,7 +24,7 @@ DbOption = typer.Option(
 )
 
 
-class OutputFormat(str, Enum):
+class OutputFormat(StrEnum):
     table = "table"
     csv = "csv"
     json = "json"
@@ -58,19 +62,11 @@ def split_inputs(paths: list[Path]) -> tuple[list[Path], list[Path]]:
 
 def iter_inputs(paths: list[Path]) -> Iterator[dict[str, Any]]:
     """Records from JSONL inputs, then records annotated from document inputs."""
-    from nlp.records import read_jsonl
 
     record_sources, documents = split_inputs(paths)
     for source in record_sources:
         yield from read_jsonl(source)
     if documents:
-        try:
-            from nlp.annotate import annotate_paths  # the pipeline is heavy: only when needed
-        except ImportError as err:
-            raise FichasIndexError(
-                f"cannot annotate {documents[0]} ({err}); index JSONL records instead"
-            ) from err
-
         yield from annotate_paths(documents)
 
 
@@ -85,9 +81,6 @@ def index_cli(
     ),
 ) -> None:
     """Add or update documents in the search index (unchanged ones are skipped)."""
-    from nlp.index import build_index
-    from nlp.index_schema import default_db_path
-    from nlp.records import RecordError
 
     path = default_db_path(db)
     try:
@@ -139,7 +132,6 @@ def search_cli(
     fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", "-f"),
 ) -> None:
     """Search sections by text and entities by typed filters (all filters combine with AND)."""
-    from nlp.search import search
 
     try:
         df = search(

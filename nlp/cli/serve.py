@@ -7,8 +7,8 @@ from pathlib import Path
 
 import typer
 
-from nlp.cli import app
-from nlp.index_schema import DB_ENV, DEFAULT_DB, FichasIndexError
+from nlp.cli.app import app
+from nlp.index_schema import DB_ENV, DEFAULT_DB, FichasIndexError, connect_read, default_db_path
 
 
 def _loopback(host: str) -> bool:
@@ -30,13 +30,13 @@ def serve_cli(
 ) -> None:
     """Serve the search, document and series pages over the index (read-only)."""
     try:
-        import uvicorn
+        import uvicorn  # the web extra (starlette, jinja2, uvicorn) is optional
 
         from nlp.web.app import create_app
+
     except ImportError as err:
         typer.echo(f"error: the web page needs starlette, jinja2 and uvicorn ({err})", err=True)
         raise typer.Exit(2) from err
-    from nlp.index_schema import connect_read, default_db_path
 
     path = default_db_path(db)
     try:

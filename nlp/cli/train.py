@@ -1,4 +1,4 @@
-"""`fichas train`: cross-validate the section classifier by document, train it on all gold, save it."""
+"""`fichas train`: cross-validate the section classifier by document, train on all gold, save."""
 
 from __future__ import annotations
 
@@ -7,7 +7,10 @@ from pathlib import Path
 
 import typer
 
-from nlp.cli import app
+from nlp.cli.app import app
+from nlp.records import read_jsonl
+from nlp.section_model import MODES
+from nlp.train import train_and_report
 
 DEFAULT_OUT = Path(__file__).resolve().parent.parent / "resources" / "section_model"
 
@@ -38,10 +41,7 @@ def train_cli(
     ),
     as_json: bool = typer.Option(False, "--json", help="Print the scores as JSON."),
 ) -> None:
-    """Train the section classifier from gold records; print cross-validated character F1 per mode."""
-    from nlp.records import read_jsonl
-    from nlp.section_model import MODES
-    from nlp.train import train_and_report
+    """Train the section classifier from gold records; print cross-validated F1 per mode."""
 
     wanted = [m.strip() for m in modes.split(",") if m.strip()]
     unknown = [m for m in wanted if m not in MODES]
@@ -64,7 +64,8 @@ def train_cli(
     else:
         typer.echo(format_scores(scores, cv, seed))
     typer.echo(
-        f"model trained on {model.meta['n_documents']} documents ({model.meta['n_blocks']} blocks), "
+        f"model trained on {model.meta['n_documents']} documents ({model.meta['n_blocks']} "
+        "blocks), "
         f"data {model.meta['data_hash'][:12]}, saved to {out}"
     )
 

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import regex
 
+from nlp.gazetteer import lookup
+from nlp.textmap import normalize
+
 _MARKUP_RE = regex.compile(r"[*\"“”«»]+")
 _KEY_RE = regex.compile(r"^([A-Z])\s*-?\s*(\d{3})$")
 
 
 def clean_name(surface: str) -> str:
     """A name as written, without markup, quotes, line-end hyphens or letter-spacing."""
-    from nlp.textmap import normalize
 
     surface = normalize(surface).norm  # line-end hyphens, letter-spacing, broken words
     return " ".join(_MARKUP_RE.sub("", surface).split())
@@ -24,7 +26,6 @@ def normalize_key(key: str) -> str | None:
 
 def canonical_name(surface: str, rules_dir: str | None = None) -> str:
     """Canonical name of the program from the gazetteer, else the cleaned surface."""
-    from nlp.gazetteer import lookup
 
     name = clean_name(surface)
     program = lookup(name, rules_dir)

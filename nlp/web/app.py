@@ -104,7 +104,7 @@ def _int_in(value: str | None, name: str, low: int, high: int, default: int) -> 
 
 
 def search_params(request: Request) -> dict[str, str]:
-    """The search fields present in the URL, stripped, empty ones dropped (what a shared URL keeps)."""
+    """The search fields in the URL, stripped, empty ones dropped (what a shared URL keeps)."""
     out = {}
     for name in SEARCH_FIELDS:
         value = request.query_params.get(name, "").strip()

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from nlp.index_schema import connect_read, name_key
+from nlp.search import program_matches
 from nlp.textmap import fold
 
 #: Document ids as `fichas index` writes them (file stems); anything else is not looked up.
@@ -33,10 +34,11 @@ def documents(db: str | os.PathLike[str]) -> list[dict[str, Any]]:
     conn = connect_read(db)
     try:
         cur = conn.execute(
-            "SELECT id, file, kind, program, program_key, year, year_start, year_end, n_chars FROM documents ORDER BY id"
+            "SELECT id, file, kind, program, program_key, year, year_start, year_end, n_chars "
+            "FROM documents ORDER BY id"
         )
         names = [c[0] for c in cur.description]
-        return [dict(zip(names, row)) for row in cur]
+        return [dict(zip(names, row, strict=False)) for row in cur]
     finally:
         conn.close()
 
@@ -55,14 +57,15 @@ def document(db: str | os.PathLike[str], doc_id: str) -> dict[str, Any]:
     conn = connect_read(db)
     try:
         cur = conn.execute(
-            "SELECT id, file, kind, program, program_key, year, year_start, year_end, n_chars, indexed_at"
+            "SELECT id, file, kind, program, program_key, year, year_start, year_end, "
+            "n_chars, indexed_at"
             " FROM documents WHERE id = ?",
             (doc_id,),
         )
         row = cur.fetchone()
         if row is None:
             raise NotFound(f"no document {doc_id!r} in the index")
-        doc = dict(zip([c[0] for c in cur.description], row))
+        doc = dict(zip([c[0] for c in cur.description], row, strict=False))
         sections = [
             {
                 "id": sid,
@@ -73,7 +76,10 @@ def document(db: str | os.PathLike[str], doc_id: str) -> dict[str, Any]:
                 "inferred": bool(inferred),
             }
             for sid, label, start, end, text, inferred in conn.execute(
-                "SELECT id, label, start, end, text, inferred FROM sections WHERE doc_id = ? ORDER BY start",
+                (
+                    "SELECT id, label, start, end, text, inferred FROM sections WHERE doc_id = ? "
+                    "ORDER BY start"
+                ),
                 (doc_id,),
             )
         ]
@@ -87,7 +93,10 @@ def document(db: str | os.PathLike[str], doc_id: str) -> dict[str, Any]:
                 "section_id": sid,
             }
             for label, surface, start, end, value, sid in conn.execute(
-                "SELECT label, surface, start, end, value_json, section_id FROM entities WHERE doc_id = ? ORDER BY start",
+                (
+                    "SELECT label, surface, start, end, value_json, section_id FROM entities "
+                    "WHERE doc_id = ? ORDER BY start"
+                ),
                 (doc_id,),
             )
         ]
@@ -144,7 +153,6 @@ def _title(text: str) -> str:
 
 def program_names(db: str | os.PathLike[str], program: str) -> list[str]:
     """Canonical names that `program` (any name, earlier name, key or surface seen) stands for."""
-    from nlp.search import program_matches
 
     conn = connect_read(db)
     try:
@@ -163,7 +171,8 @@ def aliases(db: str | os.PathLike[str], names: list[str]) -> list[str]:
     try:
         marks = ", ".join("?" * len(names))
         rows = conn.execute(
-            f"SELECT alias, alias_fold FROM program_names WHERE name IN ({marks}) AND source = 'gazetteer'"
+            f"SELECT alias, alias_fold FROM program_names WHERE name IN ({marks}) AND source "
+            "= 'gazetteer'"
             " ORDER BY alias_fold, alias DESC",
             names,
         ).fetchall()
@@ -213,7 +222,8 @@ def series(db: str | os.PathLike[str], names: list[str]) -> tuple[list[Series], 
         rows = conn.execute(
             "SELECT e.doc_id, e.label, e.surface, e.start, e.amount, e.currency, e.percent,"
             " e.near_year_start, e.column_header, s.start, s.text"
-            " FROM entities e JOIN documents d ON d.id = e.doc_id JOIN sections s ON s.id = e.section_id"
+            " FROM entities e JOIN documents d ON d.id = e.doc_id JOIN sections s ON s.id = "
+            "e.section_id"
             f" WHERE d.program IN ({marks}) AND e.near_year_start = e.near_year_end AND ("
             " (e.label = 'AMOUNT' AND e.section = 'budget' AND e.amount IS NOT NULL)"
             " OR (e.label = 'PERCENT' AND e.section = 'coverage' AND e.percent IS NOT NULL))"
