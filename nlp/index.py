@@ -12,16 +12,23 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import re
 import sqlite3
 from bisect import bisect_right
-from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from itertools import islice
 from typing import Any
 
+from nlp.index_rows import (
+    add_near_years,
+    clean_surface,
+    document_kind,
+    document_program,
+    document_year,
+    entity_columns,
+    sections_with_gaps,
+)
 from nlp.index_schema import (
     FichasIndexError,
     connect_write,
@@ -32,22 +39,15 @@ from nlp.index_schema import (
     stemmer_name,
     table_counts,
 )
-from nlp.programs import main_program
 from nlp.records import Record, content_hash, validate_record
-from nlp.rules import load_programs, program_lookup
+from nlp.rules import load_programs
 from nlp.search import search as _search
 from nlp.tables import cell_columns
-from nlp.textmap import fold
 
 __all__ = ["IndexStats", "build_index", "search", "record_hash"]
 
-_YEAR_RE = re.compile(r"(?<!\d)(1[89]\d\d|20\d\d)(?!\d)")
 #: Bump when the derived columns (main program, years, kinds) are computed differently.
 DERIVED_VERSION = 2
-_KIND_RE = re.compile(r"\d+_([A-Za-z]+)_")
-#: Ends of sentences and lines (a table row is a line).
-_SENTENCE_END_RE = re.compile(r"[.;!?](?=\s)|\n")
-_NUMBER_RE = re.compile(r"[-\u2212]?\d+(?:[.,]\d+)?")
 
 
 @dataclass
@@ -176,7 +176,7 @@ def _refresh_surface_names(conn: sqlite3.Connection) -> None:
         "SELECT DISTINCT program_name, surface FROM entities WHERE label = 'PROGRAM' AND "
         "program_name IS NOT NULL"
     ).fetchall()
-    rows = {(name, _clean_surface(surface)) for name, surface in seen}
+    rows = {(name, clean_surface(surface)) for name, surface in seen}
     conn.execute("DELETE FROM program_names WHERE source = 'surface'")
     conn.executemany(
         (
@@ -192,10 +192,6 @@ def _refresh_surface_names(conn: sqlite3.Connection) -> None:
         ),
         sorted({(name, name, name_key(name)) for name, _ in seen}),
     )
-
-
-def _clean_surface(surface: str) -> str:
-    return " ".join(surface.replace("*", " ").split())
 
 
 def _write_batch(
@@ -237,31 +233,29 @@ def _delete_document(conn: sqlite3.Connection, doc_id: str) -> None:
         conn.execute(f"DELETE FROM {table} WHERE {column} = ?", (doc_id,))
 
 
-def _sections_with_gaps(record: Record) -> list[tuple[int, int, str, int]]:
-    """(start, end, label, inferred) covering the text: gaps with words become `other`."""
-    text = record["text"]
-    out: list[tuple[int, int, str, int]] = []
-    pos = 0
-    for sec in sorted(record.get("sections", []), key=lambda s: (s["start"], s["end"])):
-        if sec["start"] > pos and text[pos : sec["start"]].strip():
-            out.append((pos, sec["start"], "other", 1))
-        out.append((sec["start"], sec["end"], sec["label"], 0))
-        pos = max(pos, sec["end"])
-    if pos < len(text) and text[pos:].strip():
-        out.append((pos, len(text), "other", 1))
-    return out
-
-
 def _insert_document(
     conn: sqlite3.Connection, record: Record, new_hash: str, rules_dir: str | None
 ) -> None:
     text = record["text"]
-    meta = record.get("meta") or {}
     entities = [
-        _entity_columns(ent, text)
+        entity_columns(ent, text)
         for ent in sorted(record.get("entities", []), key=lambda e: e["start"])
     ]
-    program, program_key = _main_program(entities, text, rules_dir)
+    _insert_document_row(conn, record, new_hash, entities, rules_dir)
+    sections = _insert_sections(conn, record)
+    add_near_years(entities, text, sections)
+    _insert_entities(conn, record, entities, sections, rules_dir)
+
+
+def _insert_document_row(
+    conn: sqlite3.Connection,
+    record: Record,
+    new_hash: str,
+    entities: list[dict[str, Any]],
+    rules_dir: str | None,
+) -> None:
+    text, meta = record["text"], record.get("meta") or {}
+    program, program_key = document_program(entities, text, rules_dir)
     years = [
         y
         for e in entities
@@ -270,201 +264,70 @@ def _insert_document(
         if y is not None
     ]
     conn.execute(
-        "INSERT INTO documents(id, file, kind, hash, record_hash, program, program_key, year, "
-        "year_start, year_end,"
-        " n_chars, indexed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO documents(id, file, kind, hash, record_hash, program, program_key, year,"
+        " year_start, year_end, n_chars, indexed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
             record["id"],
             meta.get("source"),
-            _document_kind(record),
+            document_kind(record),
             meta.get("hash") or content_hash(text),
             new_hash,
             program,
             program_key,
-            _document_year(record),
+            document_year(record),
             min(years) if years else None,
             max(years) if years else None,
             len(text),
             datetime.now(UTC).isoformat(timespec="seconds"),
         ),
     )
-    section_rows: list[tuple[int, int, str, int]] = []
-    for start, end, label, inferred in _sections_with_gaps(record):
+
+
+def _insert_sections(conn: sqlite3.Connection, record: Record) -> list[tuple[int, int, str, int]]:
+    """Section rows (gaps with words as inferred `other`): (start, end, label, row id)."""
+    text = record["text"]
+    rows: list[tuple[int, int, str, int]] = []
+    for start, end, label, inferred in sections_with_gaps(record):
+        body = text[start:end]
         cur = conn.execute(
-            (
-                "INSERT INTO sections(doc_id, label, start, end, text, stems, inferred) VALUES "
-                "(?, ?, ?, ?, ?, ?, ?)"
-            ),
-            (
-                record["id"],
-                label,
-                start,
-                end,
-                text[start:end],
-                stem_text(text[start:end]),
-                inferred,
-            ),
+            "INSERT INTO sections(doc_id, label, start, end, text, stems, inferred)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (record["id"], label, start, end, body, stem_text(body), inferred),
         )
-        section_rows.append((start, end, label, cur.lastrowid))
-    _add_near_years(entities, text, section_rows)
-    starts = [s[0] for s in section_rows]
-    columns = meta.get("columns") or {str(k): v for k, v in cell_columns(text, rules_dir).items()}
-    rows = []
+        rows.append((start, end, label, cur.lastrowid))
+    return rows
+
+
+def _insert_entities(
+    conn: sqlite3.Connection,
+    record: Record,
+    entities: list[dict[str, Any]],
+    sections: list[tuple[int, int, str, int]],
+    rules_dir: str | None,
+) -> None:
+    """Entity rows with their section and table column (records without `meta.columns`, such
+    as gold files, get them from `nlp.tables`)."""
+    text = record["text"]
+    columns = (record.get("meta") or {}).get("columns") or {
+        str(k): v for k, v in cell_columns(text, rules_dir).items()
+    }
+    starts = [s[0] for s in sections]
     for ent in entities:
         ent["column_header"] = columns.get(str(ent["start"]))
         pos = bisect_right(starts, ent["start"]) - 1
-        sec = section_rows[pos] if pos >= 0 and section_rows[pos][1] > ent["start"] else None
+        sec = sections[pos] if pos >= 0 and sections[pos][1] > ent["start"] else None
         ent["section_id"], ent["section"] = (sec[3], sec[2]) if sec else (None, "other")
-        rows.append(ent)
     conn.executemany(
-        "INSERT INTO entities(doc_id, label, surface, start, end, section_id, section, "
-        "year_start, year_end, date,"
-        " near_year_start, near_year_end, amount, currency, percent, program_name, "
-        "program_key, value_json, column_header)"
-        " VALUES (:doc_id, :label, :surface, :start, :end, :section_id, :section, "
-        ":year_start, :year_end, :date,"
-        " :near_year_start, :near_year_end, :amount, :currency, :percent, :program_name, "
-        ":program_key, :value_json,"
-        " :column_header)",
-        [{**r, "doc_id": record["id"]} for r in rows],
+        "INSERT INTO entities(doc_id, label, surface, start, end, section_id, section,"
+        " year_start, year_end, date, near_year_start, near_year_end, amount, currency, percent,"
+        " program_name, program_key, value_json, column_header)"
+        " VALUES (:doc_id, :label, :surface, :start, :end, :section_id, :section,"
+        " :year_start, :year_end, :date, :near_year_start, :near_year_end, :amount, :currency,"
+        " :percent, :program_name, :program_key, :value_json, :column_header)",
+        [{**e, "doc_id": record["id"]} for e in entities],
     )
-
-
-def _document_kind(record: Record) -> str | None:
-    """`meta.kind`, else the word after the number in the id (`001_ficha_...` -> `ficha`)."""
-    kind = (record.get("meta") or {}).get("kind")
-    if kind:
-        return str(kind)
-    match = _KIND_RE.match(record["id"])
-    return match.group(1).lower() if match else None
-
-
-def _document_year(record: Record) -> int | None:
-    """The year a document is from: `meta.year`, else the last year in its id or file name.
-
-    Fichas and circulars are named by their year (`001_ficha_imss_bienestar_2022`);
-    the text's own years span whole histories (a 2012 ficha cites 1979), so they
-    give the period, not this.
-    """
-    meta = record.get("meta") or {}
-    if str(meta.get("year", "")).isdigit():
-        return int(meta["year"])
-    for name in (record["id"], os.path.basename(str(meta.get("source") or ""))):
-        found = _YEAR_RE.findall(name)
-        if found:
-            return int(found[-1])
-    return None
-
-
-def _entity_columns(ent: dict[str, Any], text: str) -> dict[str, Any]:
-    """Typed columns of one entity from its normalized value (or, if absent, its surface)."""
-    label, value = ent["label"], ent.get("value")
-    surface = text[ent["start"] : ent["end"]]
-    cols: dict[str, Any] = {
-        "label": label,
-        "surface": surface,
-        "start": ent["start"],
-        "end": ent["end"],
-        "year_start": None,
-        "year_end": None,
-        "near_year_start": None,
-        "near_year_end": None,
-        "date": None,
-        "amount": None,
-        "currency": None,
-        "percent": None,
-        "program_name": None,
-        "program_key": None,
-        "value_json": None
-        if value is None
-        else json.dumps(value, ensure_ascii=False, sort_keys=True),
-    }
-    if label == "YEAR":
-        if isinstance(value, dict):
-            cols["year_start"], cols["year_end"] = value["start"], value["end"]
-        elif found := [int(y) for y in _YEAR_RE.findall(surface)]:
-            cols["year_start"], cols["year_end"] = min(found), max(found)
-    elif label == "DATE":
-        cols["date"] = value if isinstance(value, str) else None
-        year = value[:4] if isinstance(value, str) else next(iter(_YEAR_RE.findall(surface)), None)
-        if year:
-            cols["year_start"] = cols["year_end"] = int(year)
-    elif label == "AMOUNT" and isinstance(value, dict):
-        cols["amount"], cols["currency"] = float(value["amount"]), value.get("currency")
-    elif label == "PERCENT":
-        if isinstance(value, (int, float)):
-            cols["percent"] = float(value)
-        elif number := _NUMBER_RE.search(surface):
-            cols["percent"] = float(number.group().replace("\u2212", "-").replace(",", "."))
-    elif label == "PROGRAM":
-        cols["program_name"], cols["program_key"] = _program_value(value, surface)
-    return cols
-
-
-def _add_near_years(
-    entities: list[dict[str, Any]], text: str, sections: list[tuple[int, int, str, int]]
-) -> None:
-    """Give each AMOUNT and PERCENT the year it reports.
-
-    "En 2022 se asignó 20,184.01 millones" and a table row "2012  8,500  2.10 %" date
-    their figures: the nearest YEAR or DATE before the figure in the same sentence
-    or line wins, else the nearest after it; failing both, the last one before it
-    in its section ("Valor 2020" heading a table). Figures with none fall back, at
-    search time, to the document's period.
-    """
-    bounds = [0, *(m.end() for m in _SENTENCE_END_RE.finditer(text)), len(text)]
-    section_starts = [s[0] for s in sections]
-    dated = [e for e in entities if e["year_start"] is not None]
-    for ent in entities:
-        if ent["label"] not in ("AMOUNT", "PERCENT"):
-            continue
-        pos = bisect_right(bounds, ent["start"])
-        lo, hi = bounds[pos - 1], bounds[min(pos, len(bounds) - 1)]
-        sec = bisect_right(section_starts, ent["start"]) - 1
-        sec_start = sections[sec][0] if sec >= 0 else 0
-        before = [d for d in dated if sec_start <= d["start"] and d["end"] <= ent["start"]]
-        after = [d for d in dated if ent["end"] <= d["start"] and d["end"] <= hi]
-        in_sentence = [d for d in before if d["start"] >= lo]
-        near = (
-            in_sentence[-1]
-            if in_sentence
-            else after[0]
-            if after
-            else before[-1]
-            if before
-            else None
-        )
-        if near is not None:
-            ent["near_year_start"], ent["near_year_end"] = near["year_start"], near["year_end"]
-
-
-def _program_value(value: Any, surface: str) -> tuple[str, str | None]:
-    if isinstance(value, dict) and value.get("name"):
-        return value["name"], value.get("key")
-
-    try:
-        program = program_lookup().get(fold(surface))
-    except FileNotFoundError:
-        program = None
-    return (program.name if program else _clean_surface(surface)), None
-
-
-def _main_program(
-    entities: list[dict[str, Any]], text: str, rules_dir: str | None
-) -> tuple[str | None, str | None]:
-    """The document's main program (`nlp.programs.main_program`, as the component decides
-    it) and the key most often stated with it."""
-    mentions = [(e["start"], e["program_name"]) for e in entities if e["label"] == "PROGRAM"]
-    best = main_program(mentions, text, rules_dir)
-    if best is None:
-        return None, None
-    keys = Counter(
-        e["program_key"] for e in entities if e["program_name"] == best and e["program_key"]
-    )
-    return best, (keys.most_common(1)[0][0] if keys else None)
 
 
 def search(*args: Any, **kwargs: Any) -> Any:
-    """Shortcut to `nlp.search.search` (imported lazily: it needs pandas)."""
-
+    """Shortcut to `nlp.search.search`."""
     return _search(*args, **kwargs)

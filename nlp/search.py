@@ -19,30 +19,25 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import sqlite3
 from collections.abc import Sequence
 from functools import lru_cache
 from typing import Any
 
-from nlp.index_schema import (
-    WORD_RE,
-    SearchError,
-    connect_read,
-    get_meta,
-    name_key,
-    stemmer_name,
-    stems,
-    words,
-)
+from nlp.index_schema import SearchError, connect_read, get_meta, name_key, stemmer_name
 from nlp.rules import read_tsv, rules_path
-from nlp.settings import ENTITY_LABELS, SECTION_LABELS
-from nlp.textmap import fold
+from nlp.search_query import (
+    MAX_LIMIT,
+    MAX_TEXT_CHARS,
+    Query,
+    check_query,
+    fts_expression,
+    parse_amount,
+    parse_text,
+    parse_years,
+)
+from nlp.snippets import MARKS, SNIPPET_WIDTH, phrase_hits, snippet
 
-MAX_TEXT_CHARS = 500
-MAX_LIMIT = 10_000
-SNIPPET_WIDTH = 80
-MARKS = ("[", "]")
 COLUMNS = [
     "doc_id",
     "file",
@@ -55,70 +50,19 @@ COLUMNS = [
     "start",
     "end",
 ]
-
-_CHUNK_RE = re.compile(r'"([^"]*)"|(\S+)')
-_AMOUNT_RE = re.compile(
-    r"^\s*([-+]?[\d,]*\.?\d+(?:e[-+]?\d+)?)\s*(m|mdp|millones)?\s*$", re.IGNORECASE
-)
-
-
-def parse_text(text: str) -> list[list[str]]:
-    """Phrases to look for: a "quoted phrase" or a whitespace-separated chunk, as folded words.
-
-    A chunk such as `IMSS-Oportunidades` is a phrase of its words; punctuation,
-    operators and quotes are not kept, so nothing in `text` is FTS5 syntax.
-    """
-    phrases = []
-    for match in _CHUNK_RE.finditer(text):
-        chunk = match.group(1) if match.group(1) is not None else match.group(2)
-        if found := words(chunk):
-            phrases.append(found)
-    return phrases
-
-
-def fts_string(value: str) -> str:
-    """`value` as an FTS5 string literal (double quotes doubled)."""
-    return '"' + value.replace('"', '""') + '"'
-
-
-def fts_expression(phrases: list[list[str]], stemmer: str | None) -> str:
-    """FTS5 MATCH expression: every phrase, in the text column or (stemmed) in `stems`."""
-    parts = []
-    for phrase in phrases:
-        exact = f"text : {fts_string(' '.join(phrase))}"
-        if stemmer and stemmer != "none":
-            parts.append(f"({exact} OR stems : {fts_string(' '.join(stems(phrase, stemmer)))})")
-        else:
-            parts.append(exact)
-    return " AND ".join(parts)
-
-
-def parse_amount(value: str | float | int) -> float:
-    """An amount bound in pesos: `15e9`, `15,000,000,000`, or millions as `15000M` / `15000 mdp`."""
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return float(value)
-    match = _AMOUNT_RE.match(str(value))
-    if not match:
-        raise SearchError(f"amount {value!r} is not a number (examples: 15e9, 15000M, 15000 mdp)")
-    number = float(match.group(1).replace(",", ""))
-    return number * 1e6 if match.group(2) else number
-
-
-def parse_years(value: str | Sequence[int]) -> tuple[int, int]:
-    """A year range from `2019-2021`, `2019:2021`, `2019` or a pair of ints."""
-    if isinstance(value, str):
-        match = re.fullmatch(r"\s*(\d{4})\s*(?:[-:\u2013]\s*(\d{4}))?\s*", value)
-        if not match:
-            raise SearchError(f"years {value!r} must look like 2019-2021")
-        start, end = int(match.group(1)), int(match.group(2) or match.group(1))
-    else:
-        try:
-            start, end = (int(v) for v in value)
-        except (TypeError, ValueError) as err:
-            raise SearchError(f"years {value!r} must be two years (start, end)") from err
-    if start > end:
-        raise SearchError(f"years {start}-{end}: the first year is after the second")
-    return start, end
+#: Snippet marks and width.
+Style = tuple[tuple[str, str], int]
+__all__ = [
+    "COLUMNS",
+    "MAX_LIMIT",
+    "MAX_TEXT_CHARS",
+    "branch_column_words",
+    "parse_amount",
+    "parse_years",
+    "program_matches",
+    "search",
+    "value_of",
+]
 
 
 def search(
@@ -148,62 +92,15 @@ def search(
     matches any name, earlier name, key or seen surface of a program. Snippets
     show `context` characters each side of the first hit, hits wrapped in `marks`.
     """
-    import pandas as pd
+    import pandas as pd  # heavy: only when a search runs
 
-    text = _check_text(text)
-    label = _check_label(label, amount_min, amount_max, percent_min, percent_max)
-    if section is not None and section not in SECTION_LABELS:
-        raise SearchError(f"unknown section {section!r}; one of: {', '.join(SECTION_LABELS)}")
-    if year is not None and years is not None:
-        raise SearchError("give either year or years, not both")
-    span: tuple[int, int] | None = None
-    if years is not None:
-        span = parse_years(years)
-    elif year is not None:
-        span = (_int(year, "year"), _int(year, "year"))
-    if not isinstance(limit, int) or isinstance(limit, bool) or not 1 <= limit <= MAX_LIMIT:
-        raise SearchError(f"limit must be an integer from 1 to {MAX_LIMIT}")
-    doc_year = None if doc_year is None else _int(doc_year, "doc_year")
-    bounds = {
-        "amount": (_opt(amount_min, parse_amount), _opt(amount_max, parse_amount)),
-        "percent": (_opt(percent_min, _float), _opt(percent_max, _float)),
-    }
+    query = check_query(
+        text, label, program, year, years, doc_year,
+        amount_min, amount_max, percent_min, percent_max, section, kind, limit,
+    )  # fmt: skip
     conn = connect_read(db_path)
     try:
-        names = _program_names(conn, program) if program is not None else None
-        phrases = parse_text(text) if text else []
-        if text and not phrases:
-            raise SearchError(f"search text {text[:60]!r} has no words to look for")
-        stemmer = _usable_stemmer(conn)
-        match = fts_expression(phrases, stemmer) if phrases else None
-        if label is None:
-            rows = _section_rows(
-                conn,
-                match,
-                names,
-                span,
-                doc_year,
-                section,
-                kind,
-                limit,
-                phrases,
-                stemmer,
-                (marks, context),
-            )
-        else:
-            rows = _entity_rows(
-                conn,
-                match,
-                label,
-                names,
-                span,
-                doc_year,
-                bounds,
-                section,
-                kind,
-                limit,
-                (marks, context),
-            )
+        rows = _rows(conn, query, (marks, context))
     except sqlite3.DatabaseError as err:
         raise SearchError(f"search failed: {err}") from err
     finally:
@@ -211,56 +108,17 @@ def search(
     return pd.DataFrame(rows, columns=COLUMNS)
 
 
-# --- validation ------------------------------------------------------------------------
-
-
-def _check_text(text: str | None) -> str | None:
-    if text is None:
-        return None
-    if not isinstance(text, str):
-        raise SearchError("search text must be a string")
-    if len(text) > MAX_TEXT_CHARS:
-        raise SearchError(
-            f"search text is {len(text)} characters long; the limit is {MAX_TEXT_CHARS}"
-        )
-    return text.strip() or None
-
-
-def _check_label(label: str | None, *bounds: Any) -> str | None:
-    amount = bounds[0] is not None or bounds[1] is not None
-    percent = bounds[2] is not None or bounds[3] is not None
-    if amount and percent:
-        raise SearchError(
-            "amount and percent bounds cannot both apply: an entity is one or the other"
-        )
-    implied = "AMOUNT" if amount else "PERCENT" if percent else None
-    if label is not None:
-        label = label.upper()
-        if label not in ENTITY_LABELS:
-            raise SearchError(f"unknown label {label!r}; one of: {', '.join(ENTITY_LABELS)}")
-        if implied and label != implied:
-            raise SearchError(f"{implied.lower()} bounds apply to {implied} entities, not {label}")
-    return label or implied
-
-
-def _int(value: Any, what: str) -> int:
-    if isinstance(value, bool):
-        raise SearchError(f"{what} must be an integer")
-    try:
-        return int(value)
-    except (TypeError, ValueError) as err:
-        raise SearchError(f"{what} {value!r} must be an integer") from err
-
-
-def _float(value: Any) -> float:
-    try:
-        return float(value)
-    except (TypeError, ValueError) as err:
-        raise SearchError(f"{value!r} is not a number") from err
-
-
-def _opt(value: Any, parse: Any) -> float | None:
-    return None if value is None else parse(value)
+def _rows(conn: sqlite3.Connection, query: Query, style: Style) -> list[list[Any]]:
+    """Section rows, or entity rows when the query asks for a label or a bound."""
+    names = _program_names(conn, query.program) if query.program is not None else None
+    phrases = parse_text(query.text) if query.text else []
+    if query.text and not phrases:
+        raise SearchError(f"search text {query.text[:60]!r} has no words to look for")
+    stemmer = _usable_stemmer(conn)
+    match = fts_expression(phrases, stemmer) if phrases else None
+    if query.label is None:
+        return _section_rows(conn, query, match, names, phrases, stemmer, style)
+    return _entity_rows(conn, query, match, names, style)
 
 
 def _usable_stemmer(conn: sqlite3.Connection) -> str | None:
@@ -316,61 +174,49 @@ def _program_names(conn: sqlite3.Connection, program: str) -> list[str]:
 
 
 def _common_filters(
-    doc: str,
+    query: Query,
     names: list[str] | None,
     program_in: str,
-    span: tuple[int, int] | None,
     years: tuple[str, str],
-    doc_year: int | None,
-    section: str | None,
     section_col: str,
-    kind: str | None,
 ) -> tuple[list[str], list[Any]]:
-    """WHERE terms and their parameters; `program_in` is a condition with `{names}` for the
-    placeholders."""
+    """WHERE terms and their parameters (documents are `d`); `program_in` is a condition with
+    `{names}` for the placeholders."""
     where: list[str] = []
     params: list[Any] = []
-    if doc_year is not None:
-        where.append(f"{doc}.year = ?")
-        params.append(doc_year)
+    if query.doc_year is not None:
+        where.append("d.year = ?")
+        params.append(query.doc_year)
     if names is not None:
         where.append(program_in.format(names=", ".join("?" * len(names))))
         params += names
-    if span is not None:
+    if query.span is not None:
         where.append(f"{years[0]} <= ? AND {years[1]} >= ?")
-        params += [span[1], span[0]]
-    if section is not None:
+        params += [query.span[1], query.span[0]]
+    if query.section is not None:
         where.append(f"{section_col} = ?")
-        params.append(section)
-    if kind is not None:
-        where.append(f"lower({doc}.kind) = lower(?)")
-        params.append(kind)
+        params.append(query.section)
+    if query.kind is not None:
+        where.append("lower(d.kind) = lower(?)")
+        params.append(query.kind)
     return where, params
 
 
 def _section_rows(
     conn: sqlite3.Connection,
+    query: Query,
     match: str | None,
     names: list[str] | None,
-    span: tuple[int, int] | None,
-    doc_year: int | None,
-    section: str | None,
-    kind: str | None,
-    limit: int,
     phrases: list[list[str]],
     stemmer: str | None,
-    style: tuple[tuple[str, str], int],
+    style: Style,
 ) -> list[list[Any]]:
     where, params = _common_filters(
-        "d",
+        query,
         names,
         "s.doc_id IN (SELECT id FROM documents WHERE program IN ({names}))",
-        span,
         ("d.year_start", "d.year_end"),
-        doc_year,
-        section,
         "s.label",
-        kind,
     )
     if match is not None:
         sql = (
@@ -391,7 +237,7 @@ def _section_rows(
             + " ORDER BY s.doc_id, s.start LIMIT ?"
         )
     rows = []
-    for doc_id, file, kind_, label, start, end, text in conn.execute(sql, [*params, limit]):
+    for doc_id, file, kind_, label, start, end, text in conn.execute(sql, [*params, query.limit]):
         hits = phrase_hits(text, phrases, stemmer)
         rows.append(
             [doc_id, file, kind_, label, None, None, None, snippet(text, hits, *style), start, end]
@@ -412,38 +258,27 @@ def _has_column(conn: sqlite3.Connection, table: str, column: str) -> bool:
     return column in {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}
 
 
-def _entity_rows(
-    conn: sqlite3.Connection,
-    match: str | None,
-    label: str,
-    names: list[str] | None,
-    span: tuple[int, int] | None,
-    doc_year: int | None,
-    bounds: dict[str, tuple[float | None, float | None]],
-    section: str | None,
-    kind: str | None,
-    limit: int,
-    style: tuple[tuple[str, str], int],
-) -> list[list[Any]]:
+def _entity_filters(
+    conn: sqlite3.Connection, query: Query, match: str | None, names: list[str] | None
+) -> tuple[list[str], list[Any]]:
+    """WHERE terms and parameters of an entity search."""
     # A PROGRAM mention names its program; any other entity belongs to its document's program.
     # Written as `doc_id IN (documents of the program)` so SQLite seeks (label, doc_id) in the
     # entities index for each such document, in result order: a bounded cost (~4 ms on 10,000
     # documents) instead of a walk over every AMOUNT that took ~80 ms for a rare program.
     program_in = (
         "e.program_name IN ({names})"
-        if label == "PROGRAM"
+        if query.label == "PROGRAM"
         else "e.doc_id IN (SELECT id FROM documents WHERE program IN ({names}))"
     )
     years = (
         "COALESCE(e.year_start, e.near_year_start, d.year_start)",
         "COALESCE(e.year_end, e.near_year_end, d.year_end)",
     )
-    where, params = _common_filters(
-        "d", names, program_in, span, years, doc_year, section, "e.section", kind
-    )
+    where, params = _common_filters(query, names, program_in, years, "e.section")
     where.insert(0, "e.label = ?")
-    params.insert(0, label)
-    for column, (low, high) in bounds.items():
+    params.insert(0, query.label)
+    for column, (low, high) in query.bounds.items():
         if low is not None:
             where.append(f"e.{column} >= ?")
             params.append(low)
@@ -452,107 +287,44 @@ def _entity_rows(
             params.append(high)
     if (
         names is not None
-        and label in ("AMOUNT", "PERCENT")
+        and query.label in ("AMOUNT", "PERCENT")
         and _has_column(conn, "entities", "column_header")
     ):
-        # A program's figures, not its budget branch's: `Presupuesto del Ramo (MDP)` cells are left
-        # out.
+        # A program's figures, not its budget branch's: `Presupuesto del Ramo (MDP)` cells are
+        # left out.
         for word in branch_column_words():
             where.append("(e.column_header IS NULL OR lower(e.column_header) NOT LIKE ?)")
             params.append(f"%{word}%")
     if match is not None:
         where.append("e.section_id IN (SELECT rowid FROM sections_fts WHERE sections_fts MATCH ?)")
         params.append(match)
+    return where, params
+
+
+def _entity_rows(
+    conn: sqlite3.Connection,
+    query: Query,
+    match: str | None,
+    names: list[str] | None,
+    style: Style,
+) -> list[list[Any]]:
+    where, params = _entity_filters(conn, query, match, names)
     sql = (
-        "SELECT e.doc_id, d.file, d.kind, e.section, e.label, e.surface, e.value_json, "
-        "e.start, e.end, s.text, s.start"
-        " FROM entities e JOIN documents d ON d.id = e.doc_id LEFT JOIN sections s ON s.id = "
-        "e.section_id"
+        "SELECT e.doc_id, d.file, d.kind, e.section, e.label, e.surface, e.value_json,"
+        " e.start, e.end, s.text, s.start"
+        " FROM entities e JOIN documents d ON d.id = e.doc_id"
+        " LEFT JOIN sections s ON s.id = e.section_id"
         " WHERE " + " AND ".join(where) + " ORDER BY e.doc_id, e.start LIMIT ?"
     )
     rows = []
-    for (
-        doc_id,
-        file,
-        kind_,
-        sec,
-        lab,
-        surface,
-        value,
-        start,
-        end,
-        sec_text,
-        sec_start,
-    ) in conn.execute(sql, [*params, limit]):
+    for row in conn.execute(sql, [*params, query.limit]):
+        doc_id, file, kind, sec, label, surface, value, start, end, sec_text, sec_start = row
         if sec_text is None:
             snip = f"{style[0][0]}{' '.join(surface.split())}{style[0][1]}"
         else:
             snip = snippet(sec_text, [(start - sec_start, end - sec_start)], *style)
-        rows.append([doc_id, file, kind_, sec, lab, surface, value, snip, start, end])
+        rows.append([doc_id, file, kind, sec, label, surface, value, snip, start, end])
     return rows
-
-
-# --- snippets --------------------------------------------------------------------------
-
-
-def phrase_hits(
-    text: str, phrases: list[list[str]], stemmer: str | None = None
-) -> list[tuple[int, int]]:
-    """Offsets in `text` of each query phrase (its words in a row, accent-free or by stem).
-
-    Sorted by position; the longest phrase's first hit comes first so the snippet
-    window shows it. One-word phrases of under three letters ("de", "la") are not
-    marked: they would light up every line.
-    """
-    if not phrases:
-        return []
-    tokens = [(m.span(), fold(m.group())) for m in WORD_RE.finditer(text)]
-    token_stems = stems([t[1] for t in tokens], stemmer) if stemmer else None
-    found: dict[int, list[tuple[int, int]]] = {}
-    for index, phrase in enumerate(phrases):
-        if len(phrase) == 1 and len(phrase[0]) < 3 and len(phrases) > 1:
-            continue
-        want = stems(phrase, stemmer) if stemmer else None
-        n = len(phrase)
-        for i in range(len(tokens) - n + 1):
-            if all(
-                tokens[i + k][1] == phrase[k] or (want and token_stems[i + k] == want[k])
-                for k in range(n)
-            ):
-                found.setdefault(index, []).append((tokens[i][0][0], tokens[i + n - 1][0][1]))
-    spans = sorted({span for hits in found.values() for span in hits})
-    if not spans:
-        return []
-    longest = max(found, key=lambda i: sum(map(len, phrases[i])))
-    anchor = found[longest][0]
-    return [anchor] + [span for span in spans if span != anchor]
-
-
-def snippet(
-    text: str,
-    hits: list[tuple[int, int]],
-    marks: tuple[str, str] = MARKS,
-    width: int = SNIPPET_WIDTH,
-) -> str:
-    """A one-line window of `text` around `hits[0]`, every hit inside it wrapped in `marks`."""
-    if hits:
-        first_start, first_end = hits[0]
-        lo, hi = max(0, first_start - width), min(len(text), first_end + width)
-    else:
-        lo, hi = 0, min(len(text), 2 * width)
-    floor, cap = max(0, lo - 20), min(len(text), hi + 20)  # widen to whole words
-    while lo > floor and not text[lo - 1].isspace():
-        lo -= 1
-    while hi < cap and not text[hi].isspace():
-        hi += 1
-    parts, pos = [], lo
-    for start, end in sorted(hits):
-        if start >= pos and end <= hi:
-            parts += [text[pos:start], marks[0], text[start:end], marks[1]]
-            pos = end
-    parts.append(text[pos:hi])
-    body = " ".join("".join(parts).split())
-    return ("…" if lo > 0 else "") + body + ("…" if hi < len(text) else "")
 
 
 def value_of(row_value: str | None) -> Any:
