@@ -16,6 +16,8 @@ from __future__ import annotations
 import regex
 
 from nlp.candidates import LABEL_RANK, Candidate
+from nlp.money_context import in_money_context
+from nlp.values.dates import document_year
 
 # What may stand between an amount and a following bare `7 mil 776 millones`
 # (a connector, maybe with the year of the first amount: `… de pesos en 2015 a 7 mil 776 millones`).
@@ -54,8 +56,6 @@ def _context_holds(
 ) -> bool:
     """`after_amount`: right after a peso amount; `money_context`: that, or money talk;
     `dated_document`: the document states the year of a day and month."""
-    from nlp.money_context import in_money_context
-
     if cand.context == "dated_document":
         return _date_year_from_document(cand, chosen, rules_dir)
     if _follows_amount(cand, chosen, text):
@@ -70,8 +70,6 @@ def _date_year_from_document(
     cand: Candidate, chosen: list[Candidate], rules_dir: str | None
 ) -> bool:
     """`dated_document`: a day and month take the year the document states (DECISIONS D1)."""
-    from nlp.values.dates import document_year
-
     dated: list[tuple[int, str | None, str | None, int]] = []
     for other in chosen:
         groups = other.groups

@@ -23,6 +23,7 @@ from nlp.table_layout import (
     tab_columns,
     table_patterns,
 )
+from nlp.table_rows import restore_rows
 from nlp.textmap import normalize
 from nlp.values.numbers import decimal_convention, parse_number
 
@@ -56,8 +57,6 @@ def table_entities(
     text: str, decimal: str | None = None, rules_dir: str | None = None
 ) -> list[CellEntity]:
     """Entities of table cells in `text` (normalized), by the headers of their zones."""
-    from nlp.table_rows import restore_rows
-
     pats = table_patterns(rules_dir)
     text = restore_rows(text)  # rows of a flattened table back on their own lines
     out: list[CellEntity] = []
