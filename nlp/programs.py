@@ -225,6 +225,15 @@ def is_name(doc: Doc, start: int, end: int, rules: ProgramRules) -> bool:
     term of `not_program.tsv`."""
     rest = [t for t in doc[start + 1 : end] if not t.is_space]  # `Fondo⏎de Apoyo…`
     first = rest[0].text if rest else ""
+    if doc[start].text.islower() and (
+        len([t for t in rest if t.text[:1].isupper()]) < 2
+        or first in rules.clause_words
+        or first in rules.heading_words
+        or first in rules.institution_words
+    ):
+        return False  # after a lowercase `programa`: one word, a clause, a heading, a unit
+    if doc[start].text == "Estrategia" and fold(first).endswith(("ar", "er", "ir")):
+        return False  # `Estrategia Generar esquemas…`: a plan's strategy line (A7)
     if not (first[:1].isupper() or first in rules.first_words):
         return False
     words = [t.text for t in doc[start + 1 : end]]
@@ -237,8 +246,12 @@ def is_name(doc: Doc, start: int, end: int, rules: ProgramRules) -> bool:
 
 def skip_type_phrase(doc: Doc, start: int, end: int, rules: ProgramRules) -> int:
     """Start of the name after type words (`Programa de Desarrollo Social [Familias …]`, D6),
-    when a capitalized word follows them; else `start`."""
+    when a capitalized word follows them; else `start`. A lowercase head and the `de`/`del`
+    after it are type words too (`el programa del [Salario Rosa]`, D2)."""
     words = [t for t in doc[start:end] if not t.is_space]
+    if words and words[0].text.islower():
+        named = [t for t in words[1:] if t.text not in ("de", "del")]
+        return named[0].i if named else start
     for phrase in rules.type_phrases:
         n = len(phrase)
         if len(words) > n and tuple(t.text for t in words[:n]) == phrase:
