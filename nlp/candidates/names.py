@@ -1,6 +1,6 @@
 """Candidates of open program names: capitalized names after `Programa`, `Plan`,
 `Estrategia`, `Fondo`… (the spaCy `Matcher` patterns of `program_patterns.jsonl`), cut
-and filtered by the name rules of `nlp.programs`, so names never seen before are found.
+and filtered by the name rules of `nlp.program_names`, so names never seen before are found.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from spacy.matcher import Matcher
 from spacy.vocab import Vocab
 
 from nlp.candidates import LABEL_RANK, Candidate, DocView
-from nlp.programs import (
+from nlp.program_names import (
     ProgramRules,
     cut_name,
     is_name,
@@ -60,7 +60,7 @@ class ProgramNames:
     def _windowed_matches(self, view: DocView) -> list[tuple[int, int, int]]:
         """Matches in windows that start at a head word (`Programa`, `Fondo`…): the patterns
         cannot match anywhere else, and most of a document has no head word. Each match is
-        already cut (`nlp.programs.cut_name`)."""
+        already cut (`nlp.program_names.cut_name`)."""
         doc, text = view.doc, view.text
         matches: list[tuple[int, int, int]] = []
         last_end = -1
