@@ -37,7 +37,8 @@ class ProgramNames:
         for item in read_jsonl_rules(rules_path(rules_dir, "entities", "program_patterns.jsonl")):
             self.matcher.add(item["id"], [item["pattern"]], greedy="LONGEST")
         heads = sorted(map(regex.escape, self.rules.head_words), key=len, reverse=True)
-        self.head_re = regex.compile(r"(?<!\w)(?:" + "|".join(heads) + r")(?!\w)")
+        # a head glued to a number by extraction (`2019-2020Programa`) starts a name too
+        self.head_re = regex.compile(r"(?<![^\W\d])(?:" + "|".join(heads) + r")(?!\w)")
 
     def __call__(self, view: DocView) -> Iterator[Candidate]:
         doc = view.doc
