@@ -7,6 +7,7 @@ not check out. Format: docs/gold_format.md.
 
 from __future__ import annotations
 
+import itertools
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -90,7 +91,6 @@ def _find(text: str, surface: str, after: str | None, occurrence: int) -> int | 
 
 def build_record(spec: Spec, root: Path = REPO_DIR) -> Record:
     """The gold record of one spec; raises `SpecError` listing every problem."""
-
     document = read_document(root / spec.file)
     text = document.text
     problems: list[str] = []
@@ -101,75 +101,25 @@ def build_record(spec: Spec, root: Path = REPO_DIR) -> Record:
         problems.append(f"{where}: doc {spec.doc!r} does not match file name id {document.id!r}")
     for lineno, item in spec.lines:
         at = f"{where}:{lineno}"
-        is_section = "section" in item
-        allowed = _SECTION_KEYS if is_section else _ENTITY_KEYS
-        extra = set(item) - allowed
-        if extra:
-            problems.append(f"{at}: unknown keys {sorted(extra)}")
+        found = _spec_line(item, at, text, problems)
+        if found is None:
             continue
-        label = item.get("section") if is_section else item.get("label")
-        labels = SECTION_LABELS if is_section else ENTITY_LABELS
-        if label not in labels:
-            problems.append(f"{at}: unknown label {label!r} (one of {', '.join(labels)})")
-            continue
-        surface = item.get("surface")
-        if not isinstance(surface, str) or not surface:
-            problems.append(f"{at}: surface must be a non-empty string")
-            continue
-        occurrence = item.get("occurrence", 1)
-        if occurrence == "all":
-            if is_section:
-                problems.append(f"{at}: a section cannot use occurrence 'all'")
-                continue
-            offsets = _all_offsets(text, surface, item.get("after"))
-            if not offsets:
-                problems.append(f"{at}: surface {surface!r} not found")
-        else:
-            if not isinstance(occurrence, int) or occurrence < 1:
-                problems.append(f"{at}: occurrence must be a positive integer or 'all'")
-                continue
-            start = _find(text, surface, item.get("after"), occurrence)
-            if start == -1:
-                problems.append(f"{at}: anchor 'after' {item['after']!r} not found")
-                continue
-            if start is None:
-                problems.append(f"{at}: occurrence {occurrence} of {surface!r} not found")
-                continue
-            offsets = [start]
-        if is_section:
+        label, offsets = found
+        if "section" in item:
             starts.append((offsets[0], label))
             continue
-        value = item.get("value")
-        if value is None and label == "PROGRAM":
-            value = default_program_value(surface)
-        if value is None:
-            problems.append(f"{at}: {label} {surface!r} needs a value")
-            continue
-        problem = value_problem(label, value)
-        if problem:
-            problems.append(f"{at}: {label} {surface!r}: {problem}")
-            continue
-        for start in offsets:
+        value = _entity_value(item, label, at, problems)
+        for start in offsets if value is not None else []:
+            end = start + len(item["surface"])
+            all_ = item.get("occurrence") == "all"
             entities.append(
-                {
-                    "start": start,
-                    "end": start + len(surface),
-                    "label": label,
-                    "value": value,
-                    "_line": lineno,
-                    "_all": occurrence == "all",
-                }
-            )
-    entities = _drop_contained_all(entities)
-    entities.sort(key=lambda e: (e["start"], e["end"]))
-    for prev, cur in zip(entities, entities[1:], strict=False):
-        if cur["start"] < prev["end"]:
-            problems.append(
-                f"{where}:{cur['_line']}: {cur['label']} {text[cur['start'] : cur['end']]!r} "
-                f"at {cur['start']} overlaps "
-                f"{prev['label']} {text[prev['start'] : prev['end']]!r} (line {prev['_line']})"
-            )
+                {"start": start, "end": end, "label": label, "value": value, "_line": lineno,
+                 "_all": all_}
+            )  # fmt: skip
+    entities = sorted(_drop_contained_all(entities), key=lambda e: (e["start"], e["end"]))
+    problems.extend(_overlaps(entities, text, where))
     sections = _sections_from_starts(starts, len(text), where, problems)
+    spec_path = spec.path.relative_to(root) if spec.path.is_relative_to(root) else spec.path
     record = {
         "id": document.id,
         "text": text,
@@ -179,15 +129,82 @@ def build_record(spec: Spec, root: Path = REPO_DIR) -> Record:
             **document.meta,
             "source": spec.file,
             "hash": content_hash(text),
-            "spec": str(spec.path.relative_to(root))
-            if spec.path.is_relative_to(root)
-            else str(spec.path),
+            "spec": str(spec_path),
         },
     }
     problems.extend(validate_record(record, require_cover=True))
     if problems:
         raise SpecError(problems)
     return record
+
+
+def _spec_line(
+    item: dict[str, Any], at: str, text: str, problems: list[str]
+) -> tuple[str, list[int]] | None:
+    """(label, start offsets) a spec line names; None (its problem added) when it is wrong."""
+    is_section = "section" in item
+    extra = set(item) - (_SECTION_KEYS if is_section else _ENTITY_KEYS)
+    if extra:
+        problems.append(f"{at}: unknown keys {sorted(extra)}")
+        return None
+    label = item.get("section") if is_section else item.get("label")
+    labels = SECTION_LABELS if is_section else ENTITY_LABELS
+    if label not in labels:
+        problems.append(f"{at}: unknown label {label!r} (one of {', '.join(labels)})")
+        return None
+    surface = item.get("surface")
+    if not isinstance(surface, str) or not surface:
+        problems.append(f"{at}: surface must be a non-empty string")
+        return None
+    occurrence = item.get("occurrence", 1)
+    if occurrence == "all":
+        if is_section:
+            problems.append(f"{at}: a section cannot use occurrence 'all'")
+            return None
+        offsets = _all_offsets(text, surface, item.get("after"))
+        if not offsets:
+            problems.append(f"{at}: surface {surface!r} not found")
+        return label, offsets
+    if not isinstance(occurrence, int) or occurrence < 1:
+        problems.append(f"{at}: occurrence must be a positive integer or 'all'")
+        return None
+    start = _find(text, surface, item.get("after"), occurrence)
+    if start == -1:
+        problems.append(f"{at}: anchor 'after' {item['after']!r} not found")
+        return None
+    if start is None:
+        problems.append(f"{at}: occurrence {occurrence} of {surface!r} not found")
+        return None
+    return label, [start]
+
+
+def _entity_value(item: dict[str, Any], label: str, at: str, problems: list[str]) -> Any:
+    """The value of an entity line (a PROGRAM's by default); None with a problem if wrong."""
+    surface = item["surface"]
+    value = item.get("value")
+    if value is None and label == "PROGRAM":
+        value = default_program_value(surface)
+    if value is None:
+        problems.append(f"{at}: {label} {surface!r} needs a value")
+        return None
+    problem = value_problem(label, value)
+    if problem:
+        problems.append(f"{at}: {label} {surface!r}: {problem}")
+        return None
+    return value
+
+
+def _overlaps(entities: list[dict[str, Any]], text: str, where: str) -> list[str]:
+    """A problem for each entity that overlaps the one before it (entities sorted)."""
+    problems = []
+    for prev, cur in itertools.pairwise(entities):
+        if cur["start"] < prev["end"]:
+            problems.append(
+                f"{where}:{cur['_line']}: {cur['label']} {text[cur['start'] : cur['end']]!r} "
+                f"at {cur['start']} overlaps "
+                f"{prev['label']} {text[prev['start'] : prev['end']]!r} (line {prev['_line']})"
+            )
+    return problems
 
 
 def _all_offsets(text: str, surface: str, after: str | None) -> list[int]:

@@ -19,18 +19,24 @@ MAX_FUNCTION_LINES = 60
 
 #: Lead-owned modules over the size limits today (issue 13: to be emptied by the lead).
 LEAD_FILES_OVER_LIMITS = {
-    "nlp/blocks.py",
-    "nlp/section_model.py",
-    "nlp/section_cues.py",
-    "nlp/train.py",
-    "nlp/evaluate.py",
-    "nlp/components/sections.py",
-    "nlp/components/headings.py",
+    "nlp/components/headings.py",  # 553 lines
+    "nlp/evaluate.py",  # 733 lines
+    "nlp/section_model.py",  # 715 lines; fit: 78 lines
 }
+#: Modules of other owners (the robust helper, issue 14) over the function limit today.
+OTHER_OWNERS_OVER_LIMITS = {"nlp/annotate.py"}  # annotate_to_jsonl: 61 lines
 #: Import cycles among lead-owned modules today (`evaluate` and `train` import each other).
 LEAD_CYCLES = [{"nlp.evaluate", "nlp.train"}]
 #: Lead- and robust-owned modules that still import the package's own modules inside functions.
-OWNER_FILES_WITH_LOCAL_IMPORTS = LEAD_FILES_OVER_LIMITS | {"nlp/annotate.py"}
+OWNER_FILES_WITH_LOCAL_IMPORTS = {
+    "nlp/annotate.py",
+    "nlp/components/headings.py",
+    "nlp/components/sections.py",
+    "nlp/evaluate.py",
+    "nlp/section_cues.py",
+    "nlp/section_model.py",
+    "nlp/train.py",
+}
 #: Own-package imports that stay inside a function, and why (the import is heavy or optional).
 LAZY_OWN_IMPORTS = {
     ("nlp", "nlp.pipeline"): "imports spaCy: `import nlp` stays cheap",
@@ -160,6 +166,52 @@ def test_own_package_imports_are_at_the_top() -> None:
     assert late == []
 
 
+#: The layers, lowest first: a module imports only from its own layer or lower ones.
+#: (Values sit below candidates because a table cell's candidate carries its value.)
+LAYERS = [
+    ("base", ["nlp.settings", "nlp.textmap", "nlp.manifest", "nlp.readers", "nlp.rules",
+              "nlp.gazetteer", "nlp.extensions"]),
+    ("values", ["nlp.values", "nlp.entity_rules"]),
+    ("candidates and resolution", ["nlp.candidates", "nlp.table_layout", "nlp.tables",
+                                   "nlp.programs", "nlp.overlaps", "nlp.matching"]),
+    ("records", ["nlp.records", "nlp.gold"]),
+    ("components", ["nlp.components", "nlp.blocks", "nlp.section_cues", "nlp.section_model",
+                    "nlp.headings", "nlp.pipeline", "nlp"]),
+    ("batch", ["nlp.annotate", "nlp.evaluate", "nlp.train"]),
+    ("index and search", ["nlp.index_schema", "nlp.index_rows", "nlp.index",
+                          "nlp.search_query", "nlp.snippets", "nlp.search"]),
+    ("web and CLI", ["nlp.web", "nlp.cli"]),
+]  # fmt: skip
+
+
+def _layer(module: str) -> int:
+    """Index of the layer whose longest prefix names `module` (-1: no layer names it)."""
+    found = [
+        (len(prefix), index)
+        for index, (_, prefixes) in enumerate(LAYERS)
+        for prefix in prefixes
+        if module == prefix or module.startswith(prefix + ".")
+    ]
+    return max(found)[1] if found else -1
+
+
+def test_every_module_has_a_layer() -> None:
+    assert [m for m in MODULES if _layer(m) < 0] == [], "add the module to LAYERS"
+
+
+@pytest.mark.issue(13)
+def test_layers_point_one_way() -> None:
+    """readers/textmap/rules -> values -> candidates -> records -> components -> batch ->
+    index and search -> web and CLI; never upwards."""
+    upwards = [
+        f"{module} ({LAYERS[_layer(module)][0]}) imports {target} ({LAYERS[_layer(target)][0]})"
+        for module, targets in GRAPH.items()
+        for target in targets
+        if _layer(target) > _layer(module) >= 0
+    ]
+    assert upwards == []
+
+
 def _too_long() -> list[str]:
     out = []
     for path in MODULES.values():
@@ -177,8 +229,23 @@ def _too_long() -> list[str]:
 
 @pytest.mark.issue(13)
 def test_modules_and_functions_have_a_readable_size() -> None:
-    too_long = [p for p in _too_long() if p.split(":")[0] not in LEAD_FILES_OVER_LIMITS]
+    known = LEAD_FILES_OVER_LIMITS | OTHER_OWNERS_OVER_LIMITS
+    too_long = [p for p in _too_long() if p.split(":")[0] not in known]
     assert too_long == []
+
+
+def test_the_exception_lists_only_name_files_that_still_need_them() -> None:
+    """A file fixed leaves its list, so the lists only shrink."""
+    too_long = {p.split(":")[0] for p in _too_long()}
+    assert LEAD_FILES_OVER_LIMITS | OTHER_OWNERS_OVER_LIMITS <= too_long
+    assert all(cycle in _cycles() for cycle in LEAD_CYCLES)
+    late = {
+        MODULES[m].relative_to(REPO).as_posix()
+        for m in MODULES
+        for target, in_function in _imports(m)
+        if in_function and (m, target) not in LAZY_OWN_IMPORTS
+    }
+    assert OWNER_FILES_WITH_LOCAL_IMPORTS <= late
 
 
 def test_the_entities_component_is_thin() -> None:

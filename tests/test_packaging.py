@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -87,3 +88,44 @@ def test_fichas_annotate_from_a_fresh_virtualenv_outside_the_repo(
     (record,) = [json.loads(line) for line in (tmp_path / "out.jsonl").read_text().splitlines()]
     labels = {e["label"] for e in record["entities"]}
     assert {"PROGRAM", "YEAR", "AMOUNT"} <= labels and record["sections"]
+
+
+def _declared() -> tuple[set[str], str]:
+    import tomllib
+
+    project = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    specs = project["dependencies"] + project["optional-dependencies"]["web"]
+    names = {re.split(r"[<>=!~\[ ;]", spec, maxsplit=1)[0].lower() for spec in specs}
+    sklearn = next(s for s in project["dependencies"] if s.startswith("scikit-learn"))
+    return names, sklearn
+
+
+@pytest.mark.issue(13)
+def test_every_library_nlp_imports_is_declared() -> None:
+    import ast
+    import importlib.metadata
+
+    names, _ = _declared()
+    distributions = importlib.metadata.packages_distributions()
+    imported = set()
+    for path in (REPO / "nlp").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                imported |= {a.name.split(".")[0] for a in node.names}
+            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                imported.add(node.module.split(".")[0])
+    third_party = imported - set(sys.stdlib_module_names) - {"nlp"}
+    missing = {
+        module: distributions.get(module)
+        for module in third_party
+        if not {d.lower() for d in distributions.get(module, [module])} & names
+    }
+    assert missing == {}
+
+
+def test_scikit_learn_is_pinned_to_the_shipped_model() -> None:
+    """The section model is a pickle: the pinned minor version is the one it was saved with."""
+    meta = json.loads((REPO / "nlp/resources/section_model/meta.json").read_text())
+    major, minor, *_ = meta["sklearn_version"].split(".")
+    _, spec = _declared()
+    assert f">={major}.{minor}" in spec and f"<{major}.{int(minor) + 1}" in spec

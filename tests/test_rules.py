@@ -142,3 +142,15 @@ def test_the_schema_accepts_the_catalog_and_section_files(tmp_path: Path) -> Non
     assert [p.name for p in files["catalog"]] == ["programs.tsv"]
     assert [p.name for p in files["heading_rules"]] == ["headings.jsonl"]
     assert {p.name for p in files["regex_rules"]} >= {"year.jsonl", "amount.jsonl"}
+
+
+def test_a_bad_matcher_pattern_is_refused_naming_file_and_pattern(tmp_path: Path) -> None:
+    import spacy
+
+    rules = _copy_rules(tmp_path)
+    with (rules / "entities" / "program_patterns.jsonl").open("a", encoding="utf-8") as handle:
+        handle.write('{"id": "program.broken", "pattern": [{"TEXT": {"REGEXX": "x"}}]}\n')
+    pipe = spacy.blank("es")
+    pipe.add_pipe("fichas_entities", config={"rules_dir": str(rules)})
+    with pytest.raises(ValueError, match=r"program_patterns.jsonl: pattern 3 \(program.broken\)"):
+        pipe("Programa Uno")

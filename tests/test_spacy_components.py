@@ -81,3 +81,21 @@ def test_nlp_evaluate_scores_sections(seed_text: str) -> None:
     assert scores["spans_sections_f"] == pytest.approx(1.0)
     assert scores["ents_f"] == pytest.approx(1.0)
     assert "budget" in scores["spans_sections_per_type"]
+
+
+@pytest.mark.issue(13)
+def test_spacy_evaluate_reports_entities_and_sections(tmp_path: Path) -> None:
+    """`spacy evaluate` on a saved pipeline and gold records as a DocBin."""
+    from conftest import REPO
+    from spacy.cli.evaluate import evaluate
+
+    from nlp.records import read_jsonl, record_to_doc
+
+    pipeline = nlp.load(base="blank")
+    pipeline.to_disk(tmp_path / "fichas")
+    gold = next(read_jsonl(REPO / "annotations" / "000_ficha_imss_oportunidades_2012.jsonl"))
+    doc = record_to_doc(gold, pipeline)
+    DocBin(docs=[doc], attrs=["ENT_IOB", "ENT_TYPE"]).to_disk(tmp_path / "gold.spacy")
+    scores = evaluate(str(tmp_path / "fichas"), str(tmp_path / "gold.spacy"), silent=True)
+    assert scores["ents_f"] > 0.9
+    assert scores["spans_sections_f"] > 0.5  # exact spans; `fichas evaluate` scores characters

@@ -34,8 +34,15 @@ class ProgramNames:
         self.vocab = vocab
         self.rules: ProgramRules = program_rules(rules_dir)
         self.matcher = Matcher(vocab)
-        for item in read_jsonl_rules(rules_path(rules_dir, "entities", "program_patterns.jsonl")):
-            self.matcher.add(item["id"], [item["pattern"]], greedy="LONGEST")
+        path = rules_path(rules_dir, "entities", "program_patterns.jsonl")
+        for index, item in enumerate(read_jsonl_rules(path), 1):
+            where = f"{path}: pattern {index} ({item.get('id', '?')})"
+            if not isinstance(item.get("id"), str) or not isinstance(item.get("pattern"), list):
+                raise ValueError(f"{where}: needs a string `id` and a list `pattern`")
+            try:
+                self.matcher.add(item["id"], [item["pattern"]], greedy="LONGEST")
+            except (ValueError, KeyError, TypeError) as err:
+                raise ValueError(f"{where}: not a spaCy Matcher pattern: {err}") from err
         heads = sorted(map(regex.escape, self.rules.head_words), key=len, reverse=True)
         # a head glued to a number by extraction (`2019-2020Programa`) starts a name too
         self.head_re = regex.compile(r"(?<![^\W\d])(?:" + "|".join(heads) + r")(?!\w)")

@@ -3,10 +3,12 @@ its own module, registered on the app when imported here."""
 
 from __future__ import annotations
 
-from nlp.cli import annotate, evaluate, gold, index, serve, train
 from nlp.cli.app import app
 
-__all__ = ["annotate", "app", "evaluate", "gold", "index", "main", "serve", "train"]
+__all__ = ["app", "main"]
+
+# After `app` exists, so a command module may also write `from nlp.cli import app`.
+from nlp.cli import annotate, evaluate, gold, index, serve, train  # noqa: E402, F401, I001
 
 
 def main() -> None:

@@ -10,7 +10,7 @@ import typer
 
 from nlp import evaluate as ev
 from nlp.cli.app import app
-from nlp.records import read_jsonl
+from nlp.records import Record, read_jsonl
 
 
 class SectionMode(StrEnum):
@@ -53,55 +53,76 @@ def evaluate_cli(
     ),
 ) -> None:
     """Score predictions (or the pipeline) against gold records, as the guide's Scoring says."""
-
     if as_json and markdown:
         raise typer.BadParameter("choose one of --json and --markdown")
     if pred is not None and cv is not None:
         raise typer.BadParameter(
             "--cv predicts from the gold itself; do not combine it with --pred"
         )
-    mode_name = mode.value if mode is not None else None
     try:
         gold_records = list(read_jsonl(gold))
         if not gold_records:
             raise ev.EvaluationError(f"no gold records in {gold}")
-        if pred is not None:
-            pred_records = list(read_jsonl(pred))
-        elif cv is not None:
-            pred_records = ev.predict_with_cv(
-                gold_records, cv, seed=seed, base=base, mode=mode_name
-            )
-        else:
-            pred_records = ev.predict_with_pipeline(gold_records, base=base, mode=mode_name)
+        mode_name = mode.value if mode is not None else None
+        pred_records = _predictions(gold_records, pred, cv, seed, base, mode_name)
         result = ev.evaluate(gold_records, pred_records)
     except (ev.EvaluationError, OSError, ValueError) as err:
         typer.echo(f"error: {err}", err=True)
         raise typer.Exit(1) from err
-
-    if as_json:
-        typer.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
-    elif markdown:
-        typer.echo(ev.format_markdown(result))
-    else:
-        typer.echo(ev.format_text(result))
+    _print(result, as_json, markdown)
     if pred is None and cv is None:
-        seen = ev.trained_on(gold_records)
-        if seen:
-            typer.echo(
-                f"note: the section model was trained on {seen} of these {len(gold_records)} "
-                "documents, so their "
-                "section scores are in-sample; use --cv K for scores of documents the model "
-                "never saw",
-                err=True,
-            )
+        _note_in_sample(gold_records)
     if output is not None:
         ev.write_metrics(result, output)
     if errors is not None:
         n = ev.write_errors(result.errors, errors)
         typer.echo(f"{n} errors written to {errors}", err=True)
     if thresholds is not None:
-        failures = ev.check_thresholds(result, ev.load_thresholds(thresholds))
-        for failure in failures:
-            typer.echo(f"FAIL {failure}", err=True)
-        if failures:
-            raise typer.Exit(1)
+        _gate(result, thresholds)
+
+
+def _gate(result: ev.EvaluationResult, thresholds: Path) -> None:
+    """Exit 1, naming each failure, when a threshold of the file fails."""
+    failures = ev.check_thresholds(result, ev.load_thresholds(thresholds))
+    for failure in failures:
+        typer.echo(f"FAIL {failure}", err=True)
+    if failures:
+        raise typer.Exit(1)
+
+
+def _predictions(
+    gold_records: list[Record],
+    pred: Path | None,
+    cv: int | None,
+    seed: int,
+    base: str | None,
+    mode: str | None,
+) -> list[Record]:
+    """The records to score: read from `pred`, predicted by cross-validation, or by the
+    pipeline."""
+    if pred is not None:
+        return list(read_jsonl(pred))
+    if cv is not None:
+        return ev.predict_with_cv(gold_records, cv, seed=seed, base=base, mode=mode)
+    return ev.predict_with_pipeline(gold_records, base=base, mode=mode)
+
+
+def _print(result: ev.EvaluationResult, as_json: bool, markdown: bool) -> None:
+    if as_json:
+        typer.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+    elif markdown:
+        typer.echo(ev.format_markdown(result))
+    else:
+        typer.echo(ev.format_text(result))
+
+
+def _note_in_sample(gold_records: list[Record]) -> None:
+    """Say so when the shipped section model was trained on these documents."""
+    seen = ev.trained_on(gold_records)
+    if seen:
+        typer.echo(
+            f"note: the section model was trained on {seen} of these {len(gold_records)} "
+            "documents, so their section scores are in-sample; use --cv K for scores of "
+            "documents the model never saw",
+            err=True,
+        )

@@ -132,7 +132,6 @@ def search_cli(
     fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", "-f"),
 ) -> None:
     """Search sections by text and entities by typed filters (all filters combine with AND)."""
-
     try:
         df = search(
             db,
@@ -153,6 +152,11 @@ def search_cli(
         )
     except FichasIndexError as err:
         raise _fail(err) from err
+    _print_rows(df, fmt)
+
+
+def _print_rows(df: Any, fmt: OutputFormat) -> None:
+    """Search results as JSON, CSV or a table (sections only: no entity columns)."""
     if fmt is OutputFormat.json:
         rows = df.astype(object).where(df.notna(), None).to_dict(orient="records")
         for row in rows:

@@ -199,45 +199,72 @@ def with_params(params: dict[str, Any], **changes: Any) -> str:
 
 def create_app(db_path: str | os.PathLike[str]) -> Starlette:
     """The web application over the index at `db_path` (opened read-only on each request)."""
-    db = Path(db_path)
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(HERE / "templates"), autoescape=True)
-    templates = Jinja2Templates(env=env)
-    env.filters.update(marked=marked, number=number)
-    env.globals.update(
-        value_text=value_text,
-        with_params=with_params,
-        ENTITY_LABELS=ENTITY_LABELS,
-        SECTION_LABELS=SECTION_LABELS,
-        PER_PAGE=PER_PAGE,
+    pages = Pages(Path(db_path))
+    routes = [
+        Route("/", pages.home, methods=["GET"]),
+        Route("/search", pages.search_page, methods=["GET"], name="search_page"),
+        Route("/search.csv", pages.search_csv, methods=["GET"], name="search_csv"),
+        Route("/search.json", pages.search_json, methods=["GET"], name="search_json"),
+        Route("/doc/{doc_id}.json", pages.document_json, methods=["GET"], name="document_json"),
+        Route("/doc/{doc_id}", pages.document_page, methods=["GET"], name="document_page"),
+        Route("/series", pages.series_page, methods=["GET"], name="series_page"),
+        Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
+    ]
+    return Starlette(
+        routes=routes,
+        middleware=[Middleware(SecurityHeaders)],
+        exception_handlers={
+            BadRequest: pages.bad_request,
+            SearchError: pages.bad_request,
+            data.NotFound: pages.not_found,
+            FichasIndexError: pages.index_error,
+            HTTPException: pages.http_error,
+        },
     )
 
-    def page(request: Request, name: str, status: int = 200, **context: Any) -> Response:
-        return templates.TemplateResponse(request, name, context, status_code=status)
 
-    def error(request: Request, status: int, title: str, message: str) -> Response:
-        return page(request, "error.html", status, title=title, message=message)
+class Pages:
+    """The handlers of every page and download, over one index."""
 
-    async def home(request: Request) -> Response:
+    def __init__(self, db: Path) -> None:
+        self.db = db
+        env = jinja2.Environment(
+            loader=jinja2.FileSystemLoader(HERE / "templates"), autoescape=True
+        )
+        env.filters.update(marked=marked, number=number)
+        env.globals.update(
+            value_text=value_text,
+            with_params=with_params,
+            ENTITY_LABELS=ENTITY_LABELS,
+            SECTION_LABELS=SECTION_LABELS,
+            PER_PAGE=PER_PAGE,
+        )
+        self.templates = Jinja2Templates(env=env)
+
+    def page(self, request: Request, name: str, status: int = 200, **context: Any) -> Response:
+        return self.templates.TemplateResponse(request, name, context, status_code=status)
+
+    def error(self, request: Request, status: int, title: str, message: str) -> Response:
+        return self.page(request, "error.html", status, title=title, message=message)
+
+    async def home(self, request: Request) -> Response:
         return RedirectResponse(request.url_for("search_page"), status_code=302)
 
-    def run_search(request: Request, marks: tuple[str, str]) -> tuple[dict[str, str], Any]:
+    def run_search(self, request: Request, marks: tuple[str, str]) -> tuple[dict[str, str], Any]:
         params = search_params(request)
-        df = (
-            search(db, **search_kwargs(params), limit=MAX_LIMIT, marks=marks, context=80)
-            if params
-            else None
-        )
-        return params, df
+        if not params:
+            return params, None
+        kwargs = search_kwargs(params)
+        return params, search(self.db, **kwargs, limit=MAX_LIMIT, marks=marks, context=80)
 
-    async def search_page(request: Request) -> Response:
-        per_page = _int_in(
-            request.query_params.get("per_page"), "per_page", 1, max(PER_PAGE), PER_PAGE[0]
-        )
+    async def search_page(self, request: Request) -> Response:
+        query = request.query_params
+        per_page = _int_in(query.get("per_page"), "per_page", 1, max(PER_PAGE), PER_PAGE[0])
         if per_page not in PER_PAGE:
             raise BadRequest(f"per_page must be one of {', '.join(map(str, PER_PAGE))}")
-        page_no = _int_in(request.query_params.get("page"), "page", 1, MAX_PAGE, 1)
-        params, df = run_search(request, (MARK_OPEN, MARK_CLOSE))
-        docs = {d["id"]: d for d in data.documents(db)}
+        page_no = _int_in(query.get("page"), "page", 1, MAX_PAGE, 1)
+        params, df = self.run_search(request, (MARK_OPEN, MARK_CLOSE))
+        docs = {d["id"]: d for d in data.documents(self.db)}
         context: dict[str, Any] = {
             "params": params,
             "docs": docs,
@@ -247,113 +274,92 @@ def create_app(db_path: str | os.PathLike[str]) -> Starlette:
             "programs": sorted({d["program"] for d in docs.values() if d["program"]}),
         }
         if df is not None:
-            total = len(df)
-            if (page_no - 1) * per_page >= max(total, 1):
-                raise BadRequest(
-                    f"page {page_no} is past the last page ({max(1, -(-total // per_page))})"
-                )
-            rows = df.iloc[(page_no - 1) * per_page : page_no * per_page]
-            context.update(
-                total=total,
-                truncated=total >= MAX_LIMIT,
-                rows=rows.to_dict(orient="records"),
-                pages=max(1, -(-total // per_page)),
-                facets=data.facets(df, docs),
-                entity_rows=bool(df["label"].notna().any()),
-            )
-        return page(request, "search.html", **context)
+            context.update(_results_page(df, docs, page_no, per_page))
+        return self.page(request, "search.html", **context)
 
-    async def search_csv(request: Request) -> Response:
-        params, df = run_search(request, ("[", "]"))
+    def _download(self, request: Request) -> tuple[dict[str, str], Any]:
+        params, df = self.run_search(request, ("[", "]"))
         if df is None:
             raise BadRequest(
                 "give at least one search field (text, program, label, ...) to download results"
             )
+        return params, df
+
+    async def search_csv(self, request: Request) -> Response:
+        _, df = self._download(request)
         return Response(
             df.to_csv(index=False),
             media_type="text/csv; charset=utf-8",
             headers={"Content-Disposition": 'attachment; filename="fichas-search.csv"'},
         )
 
-    async def search_json(request: Request) -> Response:
-        params, df = run_search(request, ("[", "]"))
-        if df is None:
-            raise BadRequest(
-                "give at least one search field (text, program, label, ...) to download results"
-            )
+    async def search_json(self, request: Request) -> Response:
+        params, df = self._download(request)
         rows = df.astype(object).where(df.notna(), None).to_dict(orient="records")
         for row in rows:
             row["value"] = data_value(row["value"])
         return JSONResponse({"query": params, "count": len(rows), "results": rows})
 
-    async def document_page(request: Request) -> Response:
-        doc = data.document(db, request.path_params["doc_id"])
-        return page(request, "document.html", doc=doc)
+    async def document_page(self, request: Request) -> Response:
+        doc = data.document(self.db, request.path_params["doc_id"])
+        return self.page(request, "document.html", doc=doc)
 
-    async def document_json(request: Request) -> Response:
-        doc = data.document(db, request.path_params["doc_id"])
+    async def document_json(self, request: Request) -> Response:
+        doc = data.document(self.db, request.path_params["doc_id"])
         return JSONResponse(doc["record"], headers={"Content-Disposition": "inline"})
 
-    async def series_page(request: Request) -> Response:
+    async def series_page(self, request: Request) -> Response:
         program = request.query_params.get("program", "").strip()
         if not program:
-            docs = data.documents(db)
             counts: dict[str, int] = {}
-            for d in docs:
+            for d in data.documents(self.db):
                 if d["program"]:
                     counts[d["program"]] = counts.get(d["program"], 0) + 1
-            return page(request, "series.html", program="", programs=sorted(counts.items()))
-        names = data.program_names(db, _text(program, "program"))
-        budget, coverage = data.series(db, names)
+            return self.page(request, "series.html", program="", programs=sorted(counts.items()))
+        names = data.program_names(self.db, _text(program, "program"))
+        budget, coverage = data.series(self.db, names)
         charts = [(s, chart(s)) for s in budget + coverage]
-        return page(
+        return self.page(
             request,
             "series.html",
             program=program,
             names=names,
-            aliases=data.aliases(db, names),
+            aliases=data.aliases(self.db, names),
             budget=[c for c in charts if c[0] in budget],
             coverage=[c for c in charts if c[0] in coverage],
         )
 
-    async def bad_request(request: Request, exc: Exception) -> Response:
-        return error(request, 400, "This search cannot be run", str(exc))
+    async def bad_request(self, request: Request, exc: Exception) -> Response:
+        return self.error(request, 400, "This search cannot be run", str(exc))
 
-    async def not_found(request: Request, exc: Exception) -> Response:
-        return error(request, 404, "Not found", str(exc))
+    async def not_found(self, request: Request, exc: Exception) -> Response:
+        return self.error(request, 404, "Not found", str(exc))
 
-    async def index_error(request: Request, exc: Exception) -> Response:
-        return error(request, 503, "The index is not available", str(exc))
+    async def index_error(self, request: Request, exc: Exception) -> Response:
+        return self.error(request, 503, "The index is not available", str(exc))
 
-    async def http_error(request: Request, exc: Exception) -> Response:
+    async def http_error(self, request: Request, exc: Exception) -> Response:
         assert isinstance(exc, HTTPException)
         if exc.status_code == 404:
-            return error(request, 404, "Not found", f"no page at {request.url.path[:100]}")
-        return error(request, exc.status_code, "Bad request", str(exc.detail))
+            return self.error(request, 404, "Not found", f"no page at {request.url.path[:100]}")
+        return self.error(request, exc.status_code, "Bad request", str(exc.detail))
 
-    routes = [
-        Route("/", home, methods=["GET"]),
-        Route("/search", search_page, methods=["GET"], name="search_page"),
-        Route("/search.csv", search_csv, methods=["GET"], name="search_csv"),
-        Route("/search.json", search_json, methods=["GET"], name="search_json"),
-        Route("/doc/{doc_id}.json", document_json, methods=["GET"], name="document_json"),
-        Route("/doc/{doc_id}", document_page, methods=["GET"], name="document_page"),
-        Route("/series", series_page, methods=["GET"], name="series_page"),
-        Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
-    ]
-    app = Starlette(
-        routes=routes,
-        middleware=[Middleware(SecurityHeaders)],
-        exception_handlers={
-            BadRequest: bad_request,
-            SearchError: bad_request,
-            data.NotFound: not_found,
-            FichasIndexError: index_error,
-            HTTPException: http_error,
-        },
-    )
 
-    return app
+def _results_page(df: Any, docs: dict[str, Any], page_no: int, per_page: int) -> dict[str, Any]:
+    """The template fields of one page of results."""
+    total = len(df)
+    pages = max(1, -(-total // per_page))
+    if (page_no - 1) * per_page >= max(total, 1):
+        raise BadRequest(f"page {page_no} is past the last page ({pages})")
+    rows = df.iloc[(page_no - 1) * per_page : page_no * per_page]
+    return {
+        "total": total,
+        "truncated": total >= MAX_LIMIT,
+        "rows": rows.to_dict(orient="records"),
+        "pages": pages,
+        "facets": data.facets(df, docs),
+        "entity_rows": bool(df["label"].notna().any()),
+    }
 
 
 class SecurityHeaders:

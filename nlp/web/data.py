@@ -37,8 +37,7 @@ def documents(db: str | os.PathLike[str]) -> list[dict[str, Any]]:
             "SELECT id, file, kind, program, program_key, year, year_start, year_end, n_chars "
             "FROM documents ORDER BY id"
         )
-        names = [c[0] for c in cur.description]
-        return [dict(zip(names, row, strict=False)) for row in cur]
+        return _dicts(cur)
     finally:
         conn.close()
 
@@ -54,54 +53,7 @@ def document(db: str | os.PathLike[str], doc_id: str) -> dict[str, Any]:
         raise NotFound(
             f"no document {doc_id[:80]!r}: document ids are letters, digits, '_', '-' and '.'"
         )
-    conn = connect_read(db)
-    try:
-        cur = conn.execute(
-            "SELECT id, file, kind, program, program_key, year, year_start, year_end, "
-            "n_chars, indexed_at"
-            " FROM documents WHERE id = ?",
-            (doc_id,),
-        )
-        row = cur.fetchone()
-        if row is None:
-            raise NotFound(f"no document {doc_id!r} in the index")
-        doc = dict(zip([c[0] for c in cur.description], row, strict=False))
-        sections = [
-            {
-                "id": sid,
-                "label": label,
-                "start": start,
-                "end": end,
-                "text": text,
-                "inferred": bool(inferred),
-            }
-            for sid, label, start, end, text, inferred in conn.execute(
-                (
-                    "SELECT id, label, start, end, text, inferred FROM sections WHERE doc_id = ? "
-                    "ORDER BY start"
-                ),
-                (doc_id,),
-            )
-        ]
-        entities = [
-            {
-                "label": label,
-                "surface": surface,
-                "start": start,
-                "end": end,
-                "value": None if value is None else json.loads(value),
-                "section_id": sid,
-            }
-            for label, surface, start, end, value, sid in conn.execute(
-                (
-                    "SELECT label, surface, start, end, value_json, section_id FROM entities "
-                    "WHERE doc_id = ? ORDER BY start"
-                ),
-                (doc_id,),
-            )
-        ]
-    finally:
-        conn.close()
+    doc, sections, entities = _read_document(db, doc_id)
     chars = [" "] * doc["n_chars"]
     for sec in sections:
         chars[sec["start"] : sec["end"]] = sec["text"]
@@ -121,6 +73,47 @@ def document(db: str | os.PathLike[str], doc_id: str) -> dict[str, Any]:
         "meta": {"source": doc["file"], "kind": doc["kind"], "year": doc["year"]},
     }
     return doc
+
+
+def _dicts(cur: Any) -> list[dict[str, Any]]:
+    names = [c[0] for c in cur.description]
+    return [dict(zip(names, row, strict=True)) for row in cur]
+
+
+def _read_document(db: str | os.PathLike[str], doc_id: str) -> tuple[dict[str, Any], list, list]:
+    """(document row, its sections, its entities) as dicts; NotFound if the index lacks it."""
+    conn = connect_read(db)
+    try:
+        found = _dicts(
+            conn.execute(
+                "SELECT id, file, kind, program, program_key, year, year_start, year_end,"
+                " n_chars, indexed_at FROM documents WHERE id = ?",
+                (doc_id,),
+            )
+        )
+        if not found:
+            raise NotFound(f"no document {doc_id!r} in the index")
+        sections = _dicts(
+            conn.execute(
+                "SELECT id, label, start, end, text, inferred FROM sections WHERE doc_id = ?"
+                " ORDER BY start",
+                (doc_id,),
+            )
+        )
+        entities = _dicts(
+            conn.execute(
+                "SELECT label, surface, start, end, value_json AS value, section_id FROM entities"
+                " WHERE doc_id = ? ORDER BY start",
+                (doc_id,),
+            )
+        )
+    finally:
+        conn.close()
+    for sec in sections:
+        sec["inferred"] = bool(sec["inferred"])
+    for ent in entities:
+        ent["value"] = None if ent["value"] is None else json.loads(ent["value"])
+    return found[0], sections, entities
 
 
 def _pieces(
