@@ -24,7 +24,7 @@ _NUM = r"[-+\u2212]?(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d{1,3}(?:\.\d{3})+(?:,\d+)?
 _CELL = rf"{_NUM}(?:\s?%)?"
 _LEADING_CELL = regex.compile(rf"^[ ]*{_CELL}(?P<gap>[ ]+)(?=[\p{{Lu}}\d*(¿])")
 _YEAR_ROW = regex.compile(
-    rf"(?<=\S)(?P<gap>[ \t]+)(?=(?:19|20)\d\d(?:-(?:19|20)\d\d)?(?:[ \t]+{_CELL}){{2,}}(?![\w.,]))"
+    rf"(?<=\S)(?P<gap>[ \t]+)(?=(?:19|20)\d\d(?:-(?:19|20)\d\d)?(?:[ \t]+{_CELL}(?![\w.,])){{2}})"
 )
 _WIDE_GAP = regex.compile(r"(?<=\S)(?P<gap>[ ]{2,})(?=\S)")
 _LAST_GAP = regex.compile(r"(?P<gap>[ ]+)\S+[ ]*$")
