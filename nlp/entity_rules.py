@@ -31,7 +31,7 @@ ALLOWED_KEYS = {
     "counter_examples",
     "note",
 }
-CONTEXTS = {"after_amount"}
+CONTEXTS = {"after_amount", "money_context", "dated_document"}
 _MACRO_RE = regex.compile(r"<<([A-Z_0-9]+)>>")
 
 
@@ -90,7 +90,7 @@ def _accented(words: list[str]) -> list[str]:
 
 def expand(pattern: str, table: dict[str, str], where: str) -> str:
     """Replace `<<NAME>>` by its macro (recursively); unknown names are errors."""
-    for _ in range(5):
+    for _ in range(8):  # the numeral grammar nests six deep
         if "<<" not in pattern:
             return pattern
 

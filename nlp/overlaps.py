@@ -6,8 +6,9 @@
 4. PROGRAM beats YEAR; program patterns never take a trailing period, so a period
    after a program name stays its own YEAR.
 5. Otherwise the longest candidate wins; then the earliest; then the rule's priority.
-Candidates that need context (a scale word right after a peso amount) are added
-last, only where that context was kept.
+Candidates that need context (a scale word right after a peso amount, or in a
+sentence about money: `nlp/money_context.py`; a day and month in a document that
+states its year) are added last, only where that context was kept.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from __future__ import annotations
 import regex
 
 from nlp.candidates import LABEL_RANK, Candidate
+from nlp.money_context import in_money_context
+from nlp.values.dates import document_year
 
 # What may stand between an amount and a following bare `7 mil 776 millones`
 # (a connector, maybe with the year of the first amount: `… de pesos en 2015 a 7 mil 776 millones`).
@@ -25,7 +28,9 @@ _AMOUNT_GAP = regex.compile(
 )
 
 
-def resolve(candidates: list[Candidate], text: str) -> list[Candidate]:
+def resolve(
+    candidates: list[Candidate], text: str, rules_dir: str | None = None
+) -> list[Candidate]:
     """Non-overlapping entities chosen from `candidates` (sorted by start)."""
     plain = [c for c in candidates if c.context is None]
     contextual = sorted((c for c in candidates if c.context is not None), key=lambda c: c.start)
@@ -37,17 +42,47 @@ def resolve(candidates: list[Candidate], text: str) -> list[Candidate]:
             chosen.append(cand)
             taken.append((cand.start, cand.end))
     for cand in contextual:
-        if (
-            cand.context == "after_amount"
-            and not _overlaps(cand, taken)
-            and _follows_amount(cand, chosen, text)
-        ):
+        if not _overlaps(cand, taken) and _context_holds(cand, chosen, text, rules_dir):
             chosen.append(cand)
             taken.append((cand.start, cand.end))
     return sorted(chosen, key=lambda c: c.start)
 
 
 __all__ = ["LABEL_RANK", "Candidate", "resolve"]
+
+
+def _context_holds(
+    cand: Candidate, chosen: list[Candidate], text: str, rules_dir: str | None
+) -> bool:
+    """`after_amount`: right after a peso amount; `money_context`: that, or money talk;
+    `dated_document`: the document states the year of a day and month."""
+    if cand.context == "dated_document":
+        return _date_year_from_document(cand, chosen, rules_dir)
+    if _follows_amount(cand, chosen, text):
+        return True
+    if cand.context != "money_context":
+        return False
+    amounts = [(c.start, c.end) for c in chosen if c.label == "AMOUNT"]
+    return in_money_context(text, cand.start, amounts, rules_dir)
+
+
+def _date_year_from_document(
+    cand: Candidate, chosen: list[Candidate], rules_dir: str | None
+) -> bool:
+    """`dated_document`: a day and month take the year the document states (DECISIONS D1)."""
+    dated: list[tuple[int, str | None, str | None, int]] = []
+    for other in chosen:
+        groups = other.groups
+        if other.label == "DATE" and groups.get("year"):
+            dated.append((other.start, groups.get("day"), groups.get("month"), int(groups["year"])))
+        elif other.label == "YEAR" and groups.get("y1") and not groups.get("y2"):
+            dated.append((other.start, None, None, int(groups["y1"])))
+    groups = cand.groups
+    year = document_year(groups.get("day"), groups.get("month"), cand.start, dated, rules_dir)
+    if year is None:
+        return False
+    cand.groups = {**groups, "year": str(year)}
+    return True
 
 
 def _overlaps(cand: Candidate, taken: list[tuple[int, int]]) -> bool:

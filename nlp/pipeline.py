@@ -42,14 +42,29 @@ def split_official_suffix(pipeline: Language) -> Language:
     return pipeline
 
 
+#: `2019-2020Programa de…`, `2020Presupuesto`: extraction glues a number to the next word;
+#: a zero-width infix splits a digit from a capitalized word (`COVID19`, `H1N1` stay whole).
+GLUED_WORD_INFIX = r"(?<=[0-9])(?=[A-ZÁÉÍÓÚÑ][a-záéíóúñ])"
+
+
+def split_glued_words(pipeline: Language) -> Language:
+    """Make a capitalized word glued to a number a token of its own (saved with the tokenizer)."""
+    current = pipeline.tokenizer.infix_finditer
+    pattern = current.__self__.pattern if current is not None else ""
+    if GLUED_WORD_INFIX not in pattern:
+        joined = f"{pattern}|{GLUED_WORD_INFIX}" if pattern else GLUED_WORD_INFIX
+        pipeline.tokenizer.infix_finditer = re.compile(joined).finditer
+    return pipeline
+
+
 def load_base(base: str | None = None, exclude: tuple[str, ...] = DEFAULT_BASE_EXCLUDE) -> Language:
     """The base model by name, `blank` for a tokenizer only; W095 silenced around the load only."""
     name = resolve_base(base)
     if name == BLANK:
-        return split_official_suffix(spacy.blank("es"))
+        return split_glued_words(split_official_suffix(spacy.blank("es")))
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message=r".*\[W095\].*")
-        return split_official_suffix(spacy.load(name, exclude=list(exclude)))
+        return split_glued_words(split_official_suffix(spacy.load(name, exclude=list(exclude))))
 
 
 def load(

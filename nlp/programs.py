@@ -1,6 +1,6 @@
-"""What the project knows about program names, in one place: where a name ends, which
-mentions a document links to a program (acronyms it defines, bare budget keys), the
-program's value, and the program a document is about.
+"""What the project knows about program mentions: which mentions a document links to a
+program (acronyms it defines, bare budget keys), the program's value, and the program a
+document is about. Where a name ends is `nlp.program_names`.
 
 Used by the candidate source of open names (`nlp.candidates.names`), by the entities
 component (linking and values) and by the index (a document's main program). The word
@@ -11,144 +11,16 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass
-from functools import lru_cache
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import regex
 
 from nlp.candidates import LABEL_RANK, Candidate
-from nlp.entity_rules import macros
 from nlp.gazetteer import lookup
-from nlp.rules import program_lookup, read_jsonl_rules, read_rules_tsv, rules_path
+from nlp.program_names import ProgramRules, program_rules
+from nlp.rules import program_lookup
 from nlp.textmap import fold
 from nlp.values.programs import canonical_name, normalize_key
-
-if TYPE_CHECKING:  # spaCy only for the type: the index uses programs without loading spaCy
-    from spacy.tokens import Doc
-
-#: A line at least this long that ends inside a name is wrapped prose, not a line of a data block.
-MIN_WRAPPED_LINE = 40
-
-
-@dataclass(frozen=True)
-class ProgramRules:
-    """The word lists and patterns of `rules/entities/` that decide program names."""
-
-    head_words: frozenset[str]  # `Programa`, `Fondo`…: the first word of the open patterns
-    connectors: frozenset[str]  # words a name never ends with (`de`, `para`)
-    first_words: frozenset[str]  # lower-case words that may start a name
-    stop_phrases: tuple[tuple[str, ...], ...]  # a name ends before these (`para el ejercicio`)
-    institution_words: frozenset[str]  # `de la Comisión…` after a name is its operator
-    generic_words: frozenset[str]  # `Programa`, `Federal`: not enough to make a name
-    alignment_prefixes: tuple[str, ...]  # plans and sectoral programs documents align to
-    not_program: tuple[str, ...]  # folded terms that look like names and are not
-    acronym_re: Any  # an acronym in parentheses right after a name
-    bare_key_re: Any  # a budget key alone (`E012`)
-
-
-def pattern_heads(rules_dir: str | None = None) -> list[str]:
-    """Head words of the program patterns (`Programa`, `Fondo`…), in file order."""
-    heads: list[str] = []
-    for item in read_jsonl_rules(rules_path(rules_dir, "entities", "program_patterns.jsonl")):
-        heads.extend(item["pattern"][0].get("ORTH", {}).get("IN", []))
-    return heads
-
-
-def _words(rules_dir: str | None, name: str, column: str = "word") -> list[str]:
-    return [row[column] for row in read_rules_tsv(rules_dir, "entities", name)]
-
-
-@lru_cache(maxsize=8)
-def program_rules(rules_dir: str | None = None) -> ProgramRules:
-    """The program rules of a rules folder, read once."""
-    table = macros(rules_dir)
-    not_program = {fold(term) for term in _words(rules_dir, "not_program.tsv", "term")}
-    return ProgramRules(
-        head_words=frozenset(pattern_heads(rules_dir)),
-        connectors=frozenset(_words(rules_dir, "program_connectors.tsv")),
-        first_words=frozenset(_words(rules_dir, "program_first_words.tsv")),
-        stop_phrases=tuple(
-            tuple(fold(p).split()) for p in _words(rules_dir, "program_stop_phrases.tsv", "phrase")
-        ),
-        institution_words=frozenset(_words(rules_dir, "institution_words.tsv")),
-        generic_words=frozenset(_words(rules_dir, "generic_name_words.tsv")),
-        alignment_prefixes=tuple(
-            fold(p) for p in _words(rules_dir, "alignment_prefixes.tsv", "prefix")
-        ),
-        not_program=tuple(sorted(not_program, key=len, reverse=True)),
-        acronym_re=regex.compile(table["ACRONYM_DEFINITION"]),
-        bare_key_re=regex.compile(table["BUDGET_KEY"]),
-    )
-
-
-# -- where a name ends ---------------------------------------------------------------------
-def _breaks_at(doc: Doc, text: str, token: Any, end: int, rules: ProgramRules) -> bool:
-    """True when a name stops at this line break: it goes on only in wrapped prose."""
-    line_start = text.rfind("\n", 0, token.idx) + 1
-    after = token.idx + len(token.text)
-    next_line = text[after : text.find("\n", after) % (len(text) + 1)]
-    return (
-        token.idx - line_start < MIN_WRAPPED_LINE
-        or ":" in next_line[:40]  # the next line is a `Label: value` of a data block
-        or (token.i + 1 < end and doc[token.i + 1].text in rules.generic_words)  # `…\nEl programa`
-    )
-
-
-def cut_name(doc: Doc, text: str, start: int, end: int, rules: ProgramRules) -> int:
-    """End of the name `doc[start:end]` before a line break of a data block, a stop phrase
-    (`para el ejercicio fiscal`), its operator (`de la Comisión…`) or a second, coordinated
-    name (`y con el Programa…`)."""
-    head = doc[start].idx
-    starts_line = not text[text.rfind("\n", 0, head) + 1 : head].strip(" \t*#")
-    for token in doc[start + 1 : end]:
-        if token.is_space and (starts_line or _breaks_at(doc, text, token, end, rules)):
-            end = token.i
-            break
-    words = tuple(fold(t.text) for t in doc[start:end])
-    for i in range(1, len(words)):
-        next_two = doc[start + i + 1 : min(end, start + i + 3)]
-        if words[i] in ("de", "del") and any(t.text in rules.institution_words for t in next_two):
-            return start + i  # `… de la Comisión Nacional de Vivienda` is the operator
-        next_three = doc[start + i + 1 : min(end, start + i + 4)]
-        if words[i] in ("y", "e") and any(t.text in rules.head_words for t in next_three):
-            return start + i  # `y con el Programa`
-        for phrase in rules.stop_phrases:
-            if words[i : i + len(phrase)] == phrase:
-                return start + i
-    return end
-
-
-def trim_name(doc: Doc, start: int, end: int, rules: ProgramRules) -> int:
-    """End of a matched name without trailing connectors, digits or spaces; a word
-    hyphenated at the line end (`Trata-⏎miento`) stays in the name."""
-    while end > start + 1 and (
-        doc[end - 1].text in rules.connectors or doc[end - 1].is_digit or doc[end - 1].is_space
-    ):
-        end -= 1
-    if (
-        doc[end - 1].text.endswith("-")
-        and end + 1 < len(doc)
-        and doc[end].is_space
-        and doc[end + 1].is_lower
-    ):
-        end += 2
-    return end
-
-
-def is_name(doc: Doc, start: int, end: int, rules: ProgramRules) -> bool:
-    """Whether `doc[start:end]` (head word first) names a program: its first word is
-    capitalized or a known first word, it has a specific capitalized word, and it is not a
-    term of `not_program.tsv`."""
-    first = doc[start + 1].text if end > start + 1 else ""
-    if not (first[:1].isupper() or first in rules.first_words):
-        return False
-    words = [t.text for t in doc[start + 1 : end]]
-    capitalized = [w for w in words if w[:1].isupper() or w[:1].isdigit()]
-    if not capitalized or all(w in rules.generic_words for w in capitalized):
-        return False
-    folded = fold(doc[start:end].text)
-    return not any(folded == term or folded.startswith(term + " ") for term in rules.not_program)
 
 
 def widen_over_markup(text: str, start: int, end: int) -> tuple[int, int]:
@@ -197,17 +69,30 @@ def _acronym_mentions(
 ) -> list[Candidate]:
     """Every use of an acronym defined in parentheses right after the name `cand`."""
     acronym = rules.acronym_re.match(text, cand.end)
-    if not acronym or fold(acronym.group("acr")) in rules.not_program:
+    if not acronym:
         return []
-    value = {
-        "name": canonical_name(surface, rules_dir),
-        "key": normalize_key(acronym.group("acr")),  # `… Familias Trabajadoras (S311)`
-    }
-    word = regex.compile(r"(?<![\w-])" + regex.escape(acronym.group("acr")) + r"(?![\w-])")
-    return [
-        _program_candidate(hit, "program.acronym_defined", value=dict(value))
-        for hit in word.finditer(text)
-    ]
+    out = []
+    name = canonical_name(surface, rules_dir)
+    for group in ("acr", "acr2"):  # `(FAISM/FISM)`, `(FAISM o FISM)`: two acronyms of one name
+        acr = acronym.group(group)
+        if not acr or (fold(acr) in rules.not_program and not _initials_of(acr, surface)):
+            continue  # `Programa Nacional de Becas (SEP)`: the operator, not an acronym
+        value = {"name": name, "key": normalize_key(acr)}  # `… Familias Trabajadoras (S311)`
+        # `el PAL-Sin Hambre`: the acronym before a hyphenated component name is its own span
+        word = regex.compile(r"(?<![\w-])" + regex.escape(acr) + r"(?!\w)(?!-(?!\p{Lu}\p{Ll}))")
+        out += [
+            _program_candidate(hit, "program.acronym_defined", value=dict(value))
+            for hit in word.finditer(text)
+        ]
+    return out
+
+
+def _initials_of(acronym: str, name: str) -> bool:
+    """Whether `acronym` is made of the name's initials (`PAE` of `Programa de Apoyo al
+    Empleo`): then the document defines it, even if it names something else elsewhere."""
+    initials = "".join(word[0] for word in regex.findall(r"\w+", name)).upper()
+    letters = iter(initials)
+    return acronym[:1] == initials[:1] and all(ch in letters for ch in acronym.upper())
 
 
 def _program_candidate(hit: Any, rule: str, **fields: Any) -> Candidate:
@@ -270,10 +155,12 @@ def program_values(chosen: list[Candidate], text: str, rules_dir: str | None = N
         if name is None:  # a key stated alone: the gazetteer's program, else the document's
             program = lookup_key.get(fold(key))
             stated[key] = program.name if program else main
-    name_to_key = {name: key for key, name in stated.items() if name}
+    # the same name in capitals and in title case is one program (`COORDINAR LA POLÍTICA …`)
+    name_to_key = {fold(name): key for key, name in stated.items() if name}
     for cand in programs:
         if cand.value["name"] is None:  # a bare key
             key = cand.value["key"]
             cand.value = {"name": stated.get(key) or key, "key": key} if key else None
         else:
-            cand.value = {"name": cand.value["name"], "key": name_to_key.get(cand.value["name"])}
+            key = name_to_key.get(fold(cand.value["name"]))
+            cand.value = {"name": cand.value["name"], "key": key}

@@ -23,6 +23,7 @@ from nlp.table_layout import (
     tab_columns,
     table_patterns,
 )
+from nlp.table_rows import restore_rows
 from nlp.textmap import normalize
 from nlp.values.numbers import decimal_convention, parse_number
 
@@ -57,6 +58,7 @@ def table_entities(
 ) -> list[CellEntity]:
     """Entities of table cells in `text` (normalized), by the headers of their zones."""
     pats = table_patterns(rules_dir)
+    text = restore_rows(text)  # rows of a flattened table back on their own lines
     out: list[CellEntity] = []
     lines = list(_lines(text))
     index = 0

@@ -1,6 +1,6 @@
 """Candidates of open program names: capitalized names after `Programa`, `Plan`,
 `Estrategia`, `Fondo`… (the spaCy `Matcher` patterns of `program_patterns.jsonl`), cut
-and filtered by the name rules of `nlp.programs`, so names never seen before are found.
+and filtered by the name rules of `nlp.program_names`, so names never seen before are found.
 """
 
 from __future__ import annotations
@@ -12,7 +12,15 @@ from spacy.matcher import Matcher
 from spacy.vocab import Vocab
 
 from nlp.candidates import LABEL_RANK, Candidate, DocView
-from nlp.programs import ProgramRules, cut_name, is_name, program_rules, trim_name
+from nlp.program_names import (
+    ProgramRules,
+    cut_name,
+    is_name,
+    program_rules,
+    quoted_tail_end,
+    skip_type_phrase,
+    trim_name,
+)
 from nlp.rules import read_jsonl_rules, rules_path
 
 #: The longest program name the open patterns look for, in tokens.
@@ -36,7 +44,8 @@ class ProgramNames:
             except (ValueError, KeyError, TypeError) as err:
                 raise ValueError(f"{where}: not a spaCy Matcher pattern: {err}") from err
         heads = sorted(map(regex.escape, self.rules.head_words), key=len, reverse=True)
-        self.head_re = regex.compile(r"(?<!\w)(?:" + "|".join(heads) + r")(?!\w)")
+        # a head glued to a number by extraction (`2019-2020Programa`) starts a name too
+        self.head_re = regex.compile(r"(?<![^\W\d])(?:" + "|".join(heads) + r")(?!\w)")
 
     def __call__(self, view: DocView) -> Iterator[Candidate]:
         doc = view.doc
@@ -44,10 +53,11 @@ class ProgramNames:
             end = trim_name(doc, start, end, self.rules)
             if not is_name(doc, start, end, self.rules):
                 continue
+            start = skip_type_phrase(doc, start, end, self.rules)
             span = doc[start:end]
             yield Candidate(
                 span.start_char,
-                span.end_char,
+                quoted_tail_end(view.text, span.end_char),
                 "PROGRAM",
                 self.vocab.strings[match_id],
                 LABEL_RANK["PROGRAM"],
@@ -58,7 +68,7 @@ class ProgramNames:
     def _windowed_matches(self, view: DocView) -> list[tuple[int, int, int]]:
         """Matches in windows that start at a head word (`Programa`, `Fondo`…): the patterns
         cannot match anywhere else, and most of a document has no head word. Each match is
-        already cut (`nlp.programs.cut_name`)."""
+        already cut (`nlp.program_names.cut_name`)."""
         doc, text = view.doc, view.text
         matches: list[tuple[int, int, int]] = []
         last_end = -1

@@ -88,9 +88,9 @@ class EntityRecognizer:
     def choose(self, doc: Doc, text: str) -> list[Candidate]:
         """The entities resolution keeps, with the mentions they make known (acronyms, keys)."""
         candidates = self.candidates(doc, text)
-        chosen = resolve(candidates, text)
+        chosen = resolve(candidates, text, self.rules_dir)
         extra = linked_mentions(text, chosen, self.rules_dir)
-        return resolve(candidates + extra, text) if extra else chosen
+        return resolve(candidates + extra, text, self.rules_dir) if extra else chosen
 
     def score(self, examples: Iterable[Example], **kwargs: Any) -> dict[str, Any]:
         """`ents_p`, `ents_r`, `ents_f`, `ents_per_type` through spaCy's scorer, so
