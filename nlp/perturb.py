@@ -125,7 +125,10 @@ _BULLET = regex.compile(r"(?m)^([ \t]*)([-*])[ \t]+(?=\S)")
 _TABLE_RULE = regex.compile(
     r"(?m)^[ \t]*\|?[ \t]*:?-{3,}:?[ \t]*(?:\|[ \t]*:?-{3,}:?[ \t]*)*\|?[ \t]*\n"
 )
-_PIPE = regex.compile(r"(?m)^[ \t]*\|[ \t]*|[ \t]*\|[ \t]*$|[ \t]*\|[ \t]*")
+# each alternative starts where a run of blanks starts: linear on long runs (issue 14)
+_PIPE = regex.compile(
+    r"(?m)^[ \t]*\|[ \t]*|(?<![ \t])[ \t]*\|[ \t]*$|(?<![ \t])[ \t]*\|[ \t]*"
+)
 
 
 def strip_markdown_edits(text: str) -> list[Edit]:

@@ -27,7 +27,7 @@ _YEAR_ROW = regex.compile(
     rf"(?<=\S)(?P<gap>[ \t]+)(?=(?:19|20)\d\d(?:-(?:19|20)\d\d)?(?:[ \t]+{_CELL}(?![\w.,])){{2}})"
 )
 _WIDE_GAP = regex.compile(r"(?<=\S)(?P<gap>[ ]{2,})(?=\S)")
-_LAST_GAP = regex.compile(r"(?P<gap>[ ]+)\S+[ ]*$")
+_LAST_GAP = regex.compile(r"(?<! )(?P<gap>[ ]+)\S+[ ]*$")  # starts where a gap starts: linear
 
 
 def restore_rows(text: str) -> str:

@@ -35,6 +35,7 @@ _BASE_UNITS = (
 MATCHED_AT_ONE_POSITION = {
     "nlp.headings._LEAD_DECOR_RE",
     "nlp.headings._TRAILING_DECOR_RE",
+    "nlp.program_names._QUOTED_TAIL",
     "nlp.values.money._WORDS_AMOUNT",
 }
 #: Code patterns only ever applied to short inputs, with the bound that guarantees it.
