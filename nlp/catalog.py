@@ -192,7 +192,7 @@ def read_entries(path: Path) -> tuple[Entry, ...]:
             continue
         if len(cells) != len(header):
             raise CatalogError(f"{where}: {len(cells)} fields, expected {len(header)}")
-        row = dict(zip(header, cells))
+        row = dict(zip(header, cells, strict=True))
         for required in ("id", "name"):
             if not row[required]:
                 raise CatalogError(f"{where}: field {required} is empty")

@@ -41,17 +41,25 @@ def _alias_pattern(alias: str) -> str:
 def gazetteer(rules_dir: str | None = None) -> tuple[object, dict[str, Program]]:
     """(compiled regex of every program name, name key -> program)."""
     index: dict[str, Program] = {}
-    for program in load_programs(rules_dir):
-        for name in program.names:
+    programs = load_programs(rules_dir)
+    for program in programs:
+        for name in (*program.names, *program.acronyms):
             index.setdefault(name_key(name), program)
     alternatives = sorted(
-        {_alias_pattern(n) for p in load_programs(rules_dir) for n in p.names},
+        {_alias_pattern(n) for p in programs for n in p.names}, key=len, reverse=True
+    )
+    acronyms = sorted(  # as written: `FAM` is the fund, `Fam.` is not
+        {regex.escape(a).replace("\\-", "[-\\s]?") for p in programs for a in p.acronyms},
         key=len,
         reverse=True,
     )
     # A name starts with a capital or a digit: the lookahead rejects other starts at once.
     pattern = regex.compile(
-        r"(?<![\w-])(?-i:(?=[\p{Lu}\d]))(?:" + "|".join(alternatives) + r")(?![\w-])", regex.I
+        r"(?<![\w-])(?-i:(?=[\p{Lu}\d]))(?:"
+        + "|".join(alternatives)
+        + (r"|(?-i:" + "|".join(acronyms) + ")" if acronyms else "")
+        + r")(?![\w-])",
+        regex.I,
     )
     return pattern, index
 

@@ -24,6 +24,7 @@ class Program:
     key: str | None
     aliases: tuple[str, ...] = field(default_factory=tuple)
     role: str = "program"  # or "alignment": plans and sectoral programs documents align to
+    acronyms: tuple[str, ...] = field(default_factory=tuple)  # matched as written (case-sensitive)
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -83,17 +84,20 @@ def read_jsonl_rules(path: Path) -> list[dict[str, Any]]:
 
 @lru_cache(maxsize=8)
 def load_programs(rules_dir: str | None = None) -> tuple[Program, ...]:
-    """The program gazetteer (`entities/program_names.tsv`)."""
-    rows = read_tsv(_dir(rules_dir) / "entities" / "program_names.tsv")
+    """The program gazetteer, read from the catalogue (`catalog/programs.tsv`): names and
+    aliases of every year, and acronyms; `other_names` are for lookups only, not matching."""
+    from nlp.catalog import load
+
     return tuple(
         Program(
-            id=row["id"],
-            name=row["name"],
-            key=row.get("key") or None,
-            aliases=tuple(a.strip() for a in row.get("aliases", "").split("|") if a.strip()),
-            role=row.get("role") or "program",
+            id=entry.id,
+            name=entry.name,
+            key=entry.key,
+            aliases=tuple(dict.fromkeys(a.value for a in entry.aliases)),
+            role=entry.role,
+            acronyms=tuple(dict.fromkeys(a.value for a in entry.acronyms)),
         )
-        for row in rows
+        for entry in load(str(rules_dir) if rules_dir else None).entries
     )
 
 
@@ -102,7 +106,7 @@ def program_lookup(rules_dir: str | None = None) -> dict[str, Program]:
     """Folded name, alias or key -> program, for resolving any mention to its canonical entry."""
     table: dict[str, Program] = {}
     for program in load_programs(rules_dir):
-        for name in program.names:
+        for name in (*program.names, *program.acronyms):
             table.setdefault(fold(name), program)
         if program.key:
             table.setdefault(fold(program.key), program)

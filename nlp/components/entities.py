@@ -110,11 +110,11 @@ class EntityRecognizer:
     # -- the pipeline call -------------------------------------------------
     def __call__(self, doc: Doc) -> Doc:
         from nlp.matching import aligned_spans, trim
-        from nlp.overlaps import resolve
+        from nlp.overlaps import known_names_end, resolve
 
         self._ensure_loaded()
         text = doc_text(doc)
-        candidates = self.candidates(doc, text)
+        candidates = known_names_end(self.candidates(doc, text), "program.gazetteer")
         chosen = resolve(candidates, text)
         extra = self._known_names(text, chosen)
         if extra:
@@ -489,6 +489,11 @@ class EntityRecognizer:
                     "name": cand.value["name"],
                     "key": name_to_key.get(cand.value["name"]),
                 }
+        from nlp.catalog import link_value  # catalogue id (docs/catalog.md)
+
+        for cand in chosen:
+            if cand.label == "PROGRAM" and isinstance(cand.value, dict):
+                cand.value = link_value(cand.value, None, self.rules_dir)
 
     # -- serialization ---------------------------------------------------------
     def to_disk(self, path: str | Path, exclude: Iterable[str] = ()) -> None:

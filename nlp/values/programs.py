@@ -23,12 +23,13 @@ def normalize_key(key: str) -> str | None:
 
 
 def canonical_name(surface: str, rules_dir: str | None = None) -> str:
-    """Canonical name of the program from the gazetteer, else the cleaned surface."""
-    from nlp.gazetteer import lookup
+    """Canonical name of the program from the catalogue (any of its names, of any year,
+    also without a leading `Programa`/`Programa de`), else the cleaned surface."""
+    from nlp.catalog import lookup
 
     name = clean_name(surface)
-    program = lookup(name, rules_dir)
-    return program.name if program else name
+    entry = None if normalize_key(name) else lookup(name, rules_dir=rules_dir, ids=False)
+    return entry.name if entry else name
 
 
 def default_program_value(
