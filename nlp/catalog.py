@@ -260,6 +260,17 @@ def lookup(
     return _pick(catalog.loose.get(_loose(folded), []), year)
 
 
+def canonical(name: str, program_id: str | None = None, rules_dir: str | None = None) -> str:
+    """The catalogue's name for a value (by its `id`, else its name), else the name itself:
+    records made before the catalogue, or by other annotators, group under one program."""
+    try:
+        catalog = load(rules_dir)
+    except CatalogError:
+        return name
+    entry = catalog.by_id.get(program_id or "") or lookup(name, rules_dir=rules_dir, ids=False)
+    return entry.name if entry else name
+
+
 def name_in_year(entry: Entry, year: int) -> str:
     """The name the program had in `year`: the first alias dated to that year, else its name."""
     for item in entry.aliases:
@@ -274,6 +285,33 @@ def key_in_year(entry: Entry, year: int) -> str | None:
         if any(p.contains(year) for p in entry.period_of(item)):
             return item.value
     return None
+
+
+# -- agencies -----------------------------------------------------------------------
+@lru_cache(maxsize=8)
+def _agency_table(rules_dir: str | None = None) -> tuple[dict[str, str], dict[str, str]]:
+    """(folded id, name, earlier name or acronym -> agency id; agency id -> parent id)."""
+    from nlp.rules import read_tsv
+
+    names: dict[str, str] = {}
+    parents: dict[str, str] = {}
+    for row in read_tsv(catalog_path(rules_dir).parent / "agencies.tsv"):
+        for item in (Dated(row["id"]), Dated(row["name"]), *parse_dated(row["aliases"], "@", "")):
+            names.setdefault(name_key(item.value), row["id"])
+        if row.get("parent"):
+            parents[row["id"]] = row["parent"]
+    return names, parents
+
+
+def agency_programs(agency: str, rules_dir: str | None = None) -> list[Entry] | None:
+    """Programs of an agency (by id or any name it had, `SEDESOL` = Bienestar) and of the
+    agencies under it; None when no agency has that name."""
+    names, parents = _agency_table(rules_dir)
+    agency_id = names.get(name_key(agency))
+    if agency_id is None:
+        return None
+    under = {agency_id} | {child for child, parent in parents.items() if parent == agency_id}
+    return [e for e in load(rules_dir).entries if e.agency in under]
 
 
 # -- linking mentions --------------------------------------------------------------

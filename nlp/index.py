@@ -133,7 +133,7 @@ def _prepare(conn: sqlite3.Connection, rules_dir: str | None) -> None:
     """Gazetteer names in `program_names` (as the rules now say); stems redone if the stemmer changed."""
 
     def work(conn: sqlite3.Connection) -> None:
-        conn.execute("DELETE FROM program_names WHERE source IN ('gazetteer', 'key')")
+        conn.execute("DELETE FROM program_names WHERE source IN ('gazetteer', 'key', 'id')")
         conn.executemany(  # the gazetteer wins over a surface row for the same name
             "INSERT OR REPLACE INTO program_names(name, alias, alias_fold, source) VALUES (?, ?, ?, ?)",
             list(_gazetteer_names(rules_dir)),
@@ -151,17 +151,19 @@ def _prepare(conn: sqlite3.Connection, rules_dir: str | None) -> None:
 
 
 def _gazetteer_names(rules_dir: str | None) -> Iterator[tuple[str, str, str, str]]:
-    try:
-        from nlp.rules import load_programs
+    """Every name, acronym, id and budget key of every program of the catalogue."""
+    from nlp.catalog import CatalogError, load
 
-        programs = load_programs(rules_dir)
-    except FileNotFoundError:  # an index can be built where no rules folder is installed
+    try:
+        entries = load(rules_dir).entries
+    except CatalogError:  # an index can be built where no rules folder is installed
         return
-    for program in programs:
-        for name in program.names:
-            yield program.name, name, name_key(name), "gazetteer"
-        if program.key:
-            yield program.name, program.key, name_key(program.key), "key"
+    for entry in entries:
+        for _, item in entry.all_names():
+            yield entry.name, item.value, name_key(item.value), "gazetteer"
+        yield entry.name, entry.id, name_key(entry.id), "id"
+        for key in entry.keys:
+            yield entry.name, key.value, name_key(key.value), "key"
 
 
 def _refresh_surface_names(conn: sqlite3.Connection) -> None:
@@ -414,13 +416,15 @@ def _add_near_years(
 
 
 def _program_value(value: Any, surface: str) -> tuple[str, str | None]:
-    if isinstance(value, dict) and value.get("name"):
-        return value["name"], value.get("key")
+    if isinstance(value, dict) and value.get("name"):  # one catalogue program, one name
+        from nlp.catalog import canonical
+
+        return canonical(value["name"], value.get("id")), value.get("key")
     from nlp.rules import program_lookup
 
     try:
         program = program_lookup().get(fold(surface))
-    except FileNotFoundError:
+    except (FileNotFoundError, ValueError):  # no rules folder, or no catalogue
         program = None
     return (program.name if program else _clean_surface(surface)), None
 

@@ -136,6 +136,7 @@ def search(
     kind: str | None = None,
     limit: int = 50,
     marks: tuple[str, str] = MARKS,
+    agency: str | None = None,
     context: int = SNIPPET_WIDTH,
 ) -> Any:
     """Rows of the index matching every given filter, as a pandas DataFrame.
@@ -144,7 +145,9 @@ def search(
     start, end. `year`/`years` test an entity's own years (YEAR, DATE, or the
     sentence year of a figure), else the document's period; `doc_year` is the
     year the document is from. Bounds are inclusive; amounts are in pesos (units). `program`
-    matches any name, earlier name, key or seen surface of a program. Snippets
+    matches any name, earlier name, key or seen surface of a program (a key reused by
+    another program resolves through `doc_year` or a single `year`); `agency` keeps the
+    programs of an agency of the catalogue, by any name it had (docs/catalog.md). Snippets
     show `context` characters each side of the first hit, hits wrapped in `marks`.
     """
     import pandas as pd
@@ -169,7 +172,13 @@ def search(
     }
     conn = connect_read(db_path)
     try:
-        names = _program_names(conn, program) if program is not None else None
+        key_year = doc_year if doc_year is not None else (span[0] if span == span[::-1] else None)
+        names = _program_names(conn, program, key_year) if program is not None else None
+        if agency is not None:
+            of_agency = _agency_names(agency)
+            names = of_agency if names is None else [n for n in names if n in of_agency]
+            if not names:
+                return pd.DataFrame([], columns=COLUMNS)
         phrases = parse_text(text) if text else []
         if text and not phrases:
             raise SearchError(f"search text {text[:60]!r} has no words to look for")
@@ -297,15 +306,40 @@ def program_matches(conn: sqlite3.Connection, program: str) -> tuple[list[str], 
     return names, near
 
 
-def _program_names(conn: sqlite3.Connection, program: str) -> list[str]:
-    """Canonical names that `program` stands for; a SearchError with suggestions when none."""
+def _program_names(conn: sqlite3.Connection, program: str, year: int | None = None) -> list[str]:
+    """Canonical names that `program` stands for; a SearchError with suggestions when none.
+    A budget key with a year is the program that held the key that year (the catalogue)."""
     if not isinstance(program, str) or not program.strip() or len(program) > MAX_TEXT_CHARS:
         raise SearchError("program must be a non-empty name of at most 500 characters")
+    from nlp.catalog import CatalogError, lookup, normalize_key
+
+    if year is not None and normalize_key(program):
+        try:
+            entry = lookup(program, year)
+        except CatalogError:
+            entry = None
+        if entry is not None:
+            return [entry.name]
     names, near = program_matches(conn, program)
     if names:
         return names
     hint = f"; did you mean: {' | '.join(near)}" if near else "; see the program_names table"
     raise SearchError(f"unknown program {program!r}{hint}")
+
+
+def _agency_names(agency: str) -> list[str]:
+    """Canonical names of the programs of an agency; a SearchError when no agency has that name."""
+    if not isinstance(agency, str) or not agency.strip() or len(agency) > MAX_TEXT_CHARS:
+        raise SearchError("agency must be a non-empty name of at most 500 characters")
+    from nlp.catalog import CatalogError, agency_programs
+
+    try:
+        programs = agency_programs(agency)
+    except (CatalogError, FileNotFoundError) as err:
+        raise SearchError(f"no catalogue to resolve agencies: {err}") from err
+    if programs is None:
+        raise SearchError(f"unknown agency {agency!r}; see rules/catalog/agencies.tsv")
+    return sorted({entry.name for entry in programs})
 
 
 # --- queries ---------------------------------------------------------------------------

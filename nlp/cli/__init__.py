@@ -15,7 +15,7 @@ app = typer.Typer(
 from nlp.cli import annotate as _annotate  # noqa: E402,F401
 from nlp.cli import gold as _gold  # noqa: E402,F401
 
-for _optional in ("evaluate", "train", "index", "serve"):
+for _optional in ("evaluate", "train", "index", "serve", "catalog"):
     try:
         __import__(f"nlp.cli.{_optional}")
     except ModuleNotFoundError as _err:  # a command module not written yet

@@ -114,7 +114,10 @@ def search_cli(
         None, "--label", help="Entity label: PROGRAM YEAR DATE AMOUNT PERCENT."
     ),
     program: str | None = typer.Option(
-        None, "--program", help="Any name, earlier name or key of a program."
+        None, "--program", help="Catalogue id, any name of any year, acronym or key of a program."
+    ),
+    agency: str | None = typer.Option(
+        None, "--agency", help="Programs of an agency: id or any name it had (SEDESOL, SADER)."
     ),
     year: int | None = typer.Option(
         None, "--year", help="Entities or documents whose years contain YEAR."
@@ -147,6 +150,7 @@ def search_cli(
             text=text,
             label=label,
             program=program,
+            agency=agency,
             year=year,
             years=years,
             doc_year=doc_year,
