@@ -334,9 +334,11 @@ def link_value(
     value takes the catalogue's canonical name; `key` stays what the document states.
     """
     name, key = value.get("name"), value.get("key")
-    entry = lookup(name, doc_year, rules_dir, ids=False) if name else None
-    if entry is None and key and key[:1] in linkable_key_types(rules_dir):
-        entry = lookup(key, doc_year, rules_dir, ids=False)
+    name_as_key = normalize_key(name) if name else None  # a bare key the document left unnamed
+    entry = lookup(name, doc_year, rules_dir, ids=False) if name and not name_as_key else None
+    for stated in (key, name_as_key):
+        if entry is None and stated and stated[:1] in linkable_key_types(rules_dir):
+            entry = lookup(stated, doc_year, rules_dir, ids=False)
     if entry is None:
         return {"name": name, "key": key, "id": None}
     return {"name": entry.name, "key": key, "id": entry.id}

@@ -172,7 +172,8 @@ def search(
     }
     conn = connect_read(db_path)
     try:
-        key_year = doc_year if doc_year is not None else (span[0] if span == span[::-1] else None)
+        one_year = span[0] if span is not None and span[0] == span[1] else None
+        key_year = doc_year if doc_year is not None else one_year
         names = _program_names(conn, program, key_year) if program is not None else None
         if agency is not None:
             of_agency = _agency_names(agency)
