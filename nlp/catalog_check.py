@@ -28,10 +28,39 @@ def _where(entry: Entry, field: str) -> str:
     return f"{entry.source_file}:{entry.line}: field {field}"
 
 
-def _agency_ids(path: Path) -> set[str]:
-    from nlp.rules import read_tsv
+def _agency_rows(path: Path) -> tuple[set[str], list[str]]:
+    """(agency ids, problems): ids unique, parents known, years and ramos parse."""
+    from nlp.catalog import parse_dated, parse_period
 
-    return {row["id"] for row in read_tsv(path)} if path.is_file() else set()
+    if not path.is_file():
+        return set(), []
+    rows: list[tuple[int, dict[str, str]]] = []
+    header: list[str] | None = None
+    for lineno, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if raw.strip() and not raw.startswith("#"):
+            cells = [c.strip() for c in raw.split("\t")]
+            if header is None:
+                header = cells
+            else:
+                rows.append((lineno, dict(zip(header, cells, strict=False))))
+    ids: set[str] = set()
+    errors = []
+    for lineno, row in rows:
+        where = f"{path}:{lineno}"
+        try:
+            parse_dated(row.get("ramo", ""), ":", f"{where}: field ramo")
+            parse_dated(row.get("aliases", ""), "@", f"{where}: field aliases")
+            if row.get("years"):
+                parse_period(row["years"], f"{where}: field years")
+        except CatalogError as err:
+            errors.append(str(err))
+        if row.get("id") in ids:
+            errors.append(f"{where}: field id: duplicate agency id {row.get('id')!r}")
+        ids.add(row.get("id", ""))
+    for lineno, row in rows:
+        if row.get("parent") and row["parent"] not in ids:
+            errors.append(f"{path}:{lineno}: field parent: unknown agency {row['parent']!r}")
+    return ids, errors
 
 
 def _ramos(entry: Entry) -> set[str]:
@@ -113,8 +142,8 @@ def check(rules_dir: str | None = None) -> tuple[tuple[Entry, ...], list[str]]:
         entries = read_entries(path)
     except CatalogError as err:
         return (), [str(err)]
-    agencies = _agency_ids(path.parent / "agencies.tsv")
-    errors = _row_errors(entries, agencies) + _key_errors(entries) + _name_errors(entries)
+    agencies, errors = _agency_rows(path.parent / "agencies.tsv")
+    errors += _row_errors(entries, agencies) + _key_errors(entries) + _name_errors(entries)
     return entries, errors
 
 

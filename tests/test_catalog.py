@@ -323,3 +323,18 @@ def test_search_by_agency_under_any_of_its_names(program_db: Path) -> None:
     assert both.empty
     with pytest.raises(SearchError, match="unknown agency"):
         search(program_db, agency="Secretaría de Marina")
+
+
+def test_agency_errors_name_file_line_and_field(tmp_path: Path) -> None:
+    rules = _copy_rules(tmp_path)
+    path = rules / "catalog" / "agencies.tsv"
+    lines = len(path.read_text(encoding="utf-8").splitlines())
+    with path.open("a", encoding="utf-8") as handle:
+        handle.write("sedatu\tOtra Secretaría\t15\t2013-\t\t\tescrito para la prueba\n")
+        handle.write("unidad_x\tUnidad X\t20\t2020-2010\t\tsecretaria_x\tescrito para la prueba\n")
+    _, errors = check(str(rules))
+    assert errors == [
+        f"{path}:{lines + 1}: field id: duplicate agency id 'sedatu'",
+        f"{path}:{lines + 2}: field years: years '2020-2010' end before they start",
+        f"{path}:{lines + 2}: field parent: unknown agency 'secretaria_x'",
+    ]
