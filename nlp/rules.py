@@ -105,9 +105,15 @@ def load_programs(rules_dir: str | None = None) -> tuple[Program, ...]:
 def program_lookup(rules_dir: str | None = None) -> dict[str, Program]:
     """Folded name, alias or key -> program, for resolving any mention to its canonical entry."""
     table: dict[str, Program] = {}
-    for program in load_programs(rules_dir):
+    programs = load_programs(rules_dir)
+    for program in programs:
         for name in (*program.names, *program.acronyms):
             table.setdefault(fold(name), program)
+    holders: dict[str, list[Program]] = {}
+    for program in programs:
         if program.key:
-            table.setdefault(fold(program.key), program)
+            holders.setdefault(fold(program.key), []).append(program)
+    for key, found in holders.items():  # a key two programs held (in other years) names neither
+        if len(found) == 1:
+            table.setdefault(key, found[0])
     return table
