@@ -23,10 +23,15 @@ def name_key(name: str) -> str:
     return " ".join(fold(name).replace("-", " ").split())
 
 
+_QUOTE_MARK = "\x01"  # a quote of the name, kept through `fold`
+
+
 def _alias_pattern(alias: str) -> str:
     parts = []
-    for char in fold(alias):
-        if char == "-":  # `IMSS-BIENESTAR`, `IMSS BIENESTAR`, a logo split over lines
+    for char in fold(regex.sub(r"[\"“”«»]", _QUOTE_MARK, alias)):
+        if char == _QUOTE_MARK:  # `Vivienda “Esta es tu casa”`: the quotes are part of the name
+            parts.append(r"[\"“”«»]?")
+        elif char == "-":  # `IMSS-BIENESTAR`, `IMSS BIENESTAR`, a logo split over lines
             parts.append(r"[-\s]+")
         elif char == " ":  # words of a name: spaces, or one line break, never a paragraph break
             parts.append(r"(?:[ \t]+\n?[ \t]*|\n[ \t]*)")

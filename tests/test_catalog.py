@@ -193,6 +193,16 @@ def test_known_name_ends_where_it_ends_without_line_breaks(blank_pipeline) -> No
     )
 
 
+def test_a_quoted_brand_inside_a_known_name_is_part_of_it(blank_pipeline) -> None:
+    text = (
+        "Reglas de Operación del Programa de Esquemas de Financiamiento y Subsidio Federal para\n"
+        "Vivienda “Esta es tu casa” para el ejercicio fiscal 2009."
+    )
+    surface, value = _programs(blank_pipeline, text)[0]
+    assert surface.endswith("Vivienda “Esta es tu casa”")
+    assert value["id"] == "esta_es_tu_casa"
+
+
 def test_acronym_defined_in_the_document_links_through_its_definition(blank_pipeline) -> None:
     text = (
         "La Secretaría opera el Programa de Fomento a la Economía Social (PFES) desde 2013. "
