@@ -265,7 +265,7 @@ def canonical(name: str, program_id: str | None = None, rules_dir: str | None = 
     records made before the catalogue, or by other annotators, group under one program."""
     try:
         catalog = load(rules_dir)
-    except CatalogError:
+    except (CatalogError, FileNotFoundError):  # no catalogue where this runs: names as written
         return name
     entry = catalog.by_id.get(program_id or "") or lookup(name, rules_dir=rules_dir, ids=False)
     return entry.name if entry else name

@@ -156,7 +156,7 @@ def _gazetteer_names(rules_dir: str | None) -> Iterator[tuple[str, str, str, str
 
     try:
         entries = load(rules_dir).entries
-    except CatalogError:  # an index can be built where no rules folder is installed
+    except (CatalogError, FileNotFoundError):  # an index can be built without a rules folder
         return
     for entry in entries:
         for _, item in entry.all_names():
