@@ -26,7 +26,8 @@ def name_key(name: str) -> str:
 _QUOTE_MARK = "\x01"  # a quote of the name, kept through `fold`
 
 
-def _alias_pattern(alias: str) -> str:
+def _alias_tokens(alias: str) -> list[str]:
+    """The regex pieces of one name, one per folded character."""
     parts = []
     for char in fold(regex.sub(r"[\"“”«»]", _QUOTE_MARK, alias)):
         if char == _QUOTE_MARK:  # `Vivienda “Esta es tu casa”`: the quotes are part of the name
@@ -39,7 +40,32 @@ def _alias_pattern(alias: str) -> str:
             parts.append(_VOWELS[char])
         else:
             parts.append(regex.escape(char))
-    return "".join(parts)
+    return parts
+
+
+def _alias_pattern(alias: str) -> str:
+    return "".join(_alias_tokens(alias))
+
+
+def _trie(names: list[list[str]]) -> str:
+    """One regex for many names, shared prefixes written once (hundreds of catalogue names
+    starting `Programa de …` are tried together, not one after another). A longer name
+    is tried before the shorter one it extends, as a longest-first alternation would."""
+    root: dict[str, dict] = {}
+    for tokens in names:
+        node = root
+        for token in tokens:
+            node = node.setdefault(token, {})
+        node[""] = {}
+
+    def emit(node: dict[str, dict]) -> str:
+        branches = [token + emit(child) for token, child in node.items() if token]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        return f"(?:{body})?" if "" in node else body
+
+    return emit(root)
 
 
 @lru_cache(maxsize=8)
@@ -50,9 +76,7 @@ def gazetteer(rules_dir: str | None = None) -> tuple[object, dict[str, Program]]
     for program in programs:
         for name in (*program.names, *program.acronyms):
             index.setdefault(name_key(name), program)
-    alternatives = sorted(
-        {_alias_pattern(n) for p in programs for n in p.names}, key=len, reverse=True
-    )
+    names = _trie([_alias_tokens(n) for p in programs for n in p.names])
     acronyms = sorted(  # as written: `FAM` is the fund, `Fam.` is not
         {regex.escape(a).replace("\\-", "[-\\s]?") for p in programs for a in p.acronyms},
         key=len,
@@ -61,7 +85,7 @@ def gazetteer(rules_dir: str | None = None) -> tuple[object, dict[str, Program]]
     # A name starts with a capital or a digit: the lookahead rejects other starts at once.
     pattern = regex.compile(
         r"(?<![\w-])(?-i:(?=[\p{Lu}\d]))(?:"
-        + "|".join(alternatives)
+        + names
         + (r"|(?-i:" + "|".join(acronyms) + ")" if acronyms else "")
         + r")(?![\w-])",
         regex.I,
