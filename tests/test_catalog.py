@@ -348,3 +348,22 @@ def test_agency_errors_name_file_line_and_field(tmp_path: Path) -> None:
         f"{path}:{lines + 2}: field years: years '2020-2010' end before they start",
         f"{path}:{lines + 2}: field parent: unknown agency 'secretaria_x'",
     ]
+
+
+def test_every_catalogue_name_is_matched_whole() -> None:
+    """The gazetteer regex (a prefix trie of every name and alias) finds each one entire."""
+    from nlp.gazetteer import gazetteer
+    from nlp.textmap import normalize
+
+    pattern, _ = gazetteer(None)
+    missed = []
+    for entry in load().entries:
+        for item in (entry.name, *(a.value for a in entry.aliases)):
+            if not item[:1].isupper() and not item[:1].isdigit():
+                continue
+            norm = normalize(f"Según el informe, {item}, opera en 2020.").norm
+            name = normalize(item).norm
+            start = norm.index(name)
+            if not any(m.span() == (start, start + len(name)) for m in pattern.finditer(norm)):
+                missed.append(item)
+    assert missed == []
