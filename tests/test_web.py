@@ -399,3 +399,9 @@ def test_document_json_offsets_stay_in_the_text(client):
     for ent in record["entities"]:
         assert 0 <= ent["start"] < ent["end"] <= len(record["text"])
     assert SCRIPT in record["text"]
+
+
+def test_series_page_shows_the_catalogue_history(client):
+    html = client.get("/series", params={"program": "IMSS-Oportunidades"}).text
+    assert "Catalogue <code>imss_bienestar</code>" in html
+    assert "IMSS-Solidaridad (1989-2002)" in html and "S038 (2008-)" in html

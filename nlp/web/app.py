@@ -312,6 +312,7 @@ def create_app(db_path: str | os.PathLike[str]) -> Starlette:
             program=program,
             names=names,
             aliases=data.aliases(db, names),
+            history=data.history(names),
             budget=[c for c in charts if c[0] in budget],
             coverage=[c for c in charts if c[0] in coverage],
         )

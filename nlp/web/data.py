@@ -183,6 +183,32 @@ def aliases(db: str | os.PathLike[str], names: list[str]) -> list[str]:
     return list(shown.values())
 
 
+def history(names: list[str]) -> list[dict[str, Any]]:
+    """The catalogue's history of each canonical name: names and keys with their years."""
+    from nlp.catalog import CatalogError, lookup
+
+    out = []
+    for name in names:
+        try:
+            entry = lookup(name, ids=False)
+        except (CatalogError, FileNotFoundError):
+            return []
+        if entry is None:
+            continue
+        dated = [f"{a.value} ({a.period})" for a in entry.aliases if a.period]
+        keys = [f"{k.value} ({', '.join(map(str, entry.period_of(k)))})" for k in entry.keys]
+        out.append(
+            {
+                "id": entry.id,
+                "name": entry.name,
+                "names": dated,
+                "keys": keys,
+                "agency": entry.agency or "",
+            }
+        )
+    return out
+
+
 @dataclass
 class Point:
     """One figure of a series: a value for a year, from a document."""
