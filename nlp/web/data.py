@@ -201,8 +201,8 @@ def history(names: list[str]) -> list[dict[str, Any]]:
             {
                 "id": entry.id,
                 "name": entry.name,
-                "names": dated,
-                "keys": keys,
+                "dated_names": dated,
+                "dated_keys": keys,
                 "agency": entry.agency or "",
             }
         )
