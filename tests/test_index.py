@@ -19,6 +19,7 @@ from typing import Any
 import pandas as pd
 import pytest
 
+from nlp.exports import TYPED_COLUMNS
 from nlp.index import build_index
 from nlp.index_schema import (
     CorruptIndexError,
@@ -32,8 +33,12 @@ from nlp.index_schema import (
 )
 from nlp.records import content_hash, dumps, read_jsonl, validate_record
 from nlp.rules import program_lookup
-from nlp.search import COLUMNS, search
+from nlp.search import COLUMNS as SQL_COLUMNS
+from nlp.search import search
 from nlp.textmap import fold
+
+#: What `search` returns: the index's columns, then the typed value columns.
+COLUMNS = [*SQL_COLUMNS, *TYPED_COLUMNS]
 
 # --- the fixture ------------------------------------------------------------------------
 

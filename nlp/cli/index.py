@@ -24,6 +24,8 @@ class OutputFormat(str, Enum):
     table = "table"
     csv = "csv"
     json = "json"
+    xlsx = "xlsx"
+    parquet = "parquet"
 
 
 def _fail(err: Exception) -> typer.Exit:
@@ -111,7 +113,7 @@ def search_cli(
     ),
     db: Path | None = DbOption,
     label: str | None = typer.Option(
-        None, "--label", help="Entity label: PROGRAM YEAR DATE AMOUNT PERCENT."
+        None, "--label", help="Entity label: PROGRAM YEAR DATE AMOUNT PERCENT (or PROGRAMA...)."
     ),
     program: str | None = typer.Option(
         None, "--program", help="Catalogue id, any name of any year, acronym or key of a program."
@@ -135,13 +137,17 @@ def search_cli(
     percent_min: float | None = typer.Option(None, "--percent-min"),
     percent_max: float | None = typer.Option(None, "--percent-max"),
     section: str | None = typer.Option(
-        None, "--section", help="Section label (budget, coverage, ...)."
+        None, "--section", help="Section label (budget, coverage... or presupuesto, cobertura...)."
     ),
     kind: str | None = typer.Option(None, "--kind", help="Document kind (ficha, circular, ...)."),
     limit: int = typer.Option(50, "--limit", "-n"),
     fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", "-f"),
+    out: Path | None = typer.Option(
+        None, "--out", "-o", help="Write the rows to FILE (csv with BOM, xlsx, parquet, json)."
+    ),
 ) -> None:
     """Search sections by text and entities by typed filters (all filters combine with AND)."""
+    from nlp.exports import json_rows
     from nlp.search import search
 
     try:
@@ -165,11 +171,10 @@ def search_cli(
         )
     except FichasIndexError as err:
         raise _fail(err) from err
-    if fmt is OutputFormat.json:
-        rows = df.astype(object).where(df.notna(), None).to_dict(orient="records")
-        for row in rows:
-            row["value"] = json.loads(row["value"]) if row["value"] is not None else None
-        typer.echo(json.dumps(rows, ensure_ascii=False, indent=1))
+    if out is not None or fmt in (OutputFormat.xlsx, OutputFormat.parquet):
+        _export(df, out, fmt.value)
+    elif fmt is OutputFormat.json:
+        typer.echo(json.dumps(json_rows(df), ensure_ascii=False, indent=1))
     elif fmt is OutputFormat.csv:
         typer.echo(df.to_csv(index=False), nl=False)
     elif df.empty:
@@ -182,3 +187,16 @@ def search_cli(
             else ["doc_id", "section", "label", "value", "snippet"]
         )
         typer.echo(df[columns].to_string(index=False, max_colwidth=120))
+
+
+def _export(df: Any, out: Path | None, fmt: str) -> None:
+    """`fichas search --out FILE`: the rows in FILE, in `--format` (else FILE's suffix)."""
+    from nlp.exports import ExportError, write_table
+
+    if out is None:
+        raise _fail(ValueError(f"--format {fmt} writes a file: give --out FILE"))
+    try:
+        written = write_table(df, out, None if fmt == "table" else fmt)
+    except (ExportError, OSError) as err:
+        raise _fail(ValueError(f"{out}: {err}")) from err
+    typer.echo(f"{out}: {len(df)} rows ({written})", err=True)
