@@ -36,23 +36,51 @@ GROUP = 5  # copies of a record that share one program name
 
 
 def replicated(n: int) -> Any:
-    """`n` records cycling over the gold records; the k-th batch of GROUP copies of a record
-    names its programs `NAME k` (batch 0 keeps the real names, so aliases still resolve)."""
+    """`n` records cycling over the gold records; in the k-th batch of GROUP copies of a
+    record (k > 0) every program mention reads `NAME k` in the text and in its value, so
+    each batch's programs are programs of their own (batch 0 keeps the real names)."""
     from nlp.records import read_jsonl
 
     base = list(read_jsonl(REPO / "annotations"))
     for i in range(n):
         record = base[i % len(base)]
         batch = i // (len(base) * GROUP)
-        ents = []
-        for ent in record["entities"]:
-            value = ent.get("value")
-            if batch and ent["label"] == "PROGRAM" and isinstance(value, dict):
-                value = {**value, "name": f"{value['name']} {batch + 1}", "id": None}
-            ents.append({**ent, "value": value})
+        if batch:
+            record = renamed(record, f" {batch + 1}")
         meta = dict(record.get("meta") or {})
         meta["source"] = f"{meta.get('source', record['id'])}#i{i:05d}"
-        yield {**record, "id": f"{record['id']}-i{i:05d}", "entities": ents, "meta": meta}
+        yield {**record, "id": f"{record['id']}-i{i:05d}", "meta": meta}
+
+
+def renamed(record: dict[str, Any], suffix: str) -> dict[str, Any]:
+    """`record` with `suffix` written after every PROGRAM mention; offsets shifted."""
+    from bisect import bisect_left, bisect_right
+
+    text = record["text"]
+    cuts = sorted({e["end"] for e in record["entities"] if e["label"] == "PROGRAM"})
+    pieces, pos = [], 0
+    for cut in cuts:
+        pieces += [text[pos:cut], suffix]
+        pos = cut
+    pieces.append(text[pos:])
+
+    def start(p: int) -> int:
+        return p + len(suffix) * bisect_left(cuts, p)
+
+    def end(p: int) -> int:
+        return p + len(suffix) * bisect_right(cuts, p)
+
+    ents = []
+    for ent in record["entities"]:
+        value = ent.get("value")
+        if ent["label"] == "PROGRAM" and isinstance(value, dict):
+            value = {**value, "name": f"{value['name']}{suffix}", "id": None}
+        ents.append({**ent, "start": start(ent["start"]), "end": end(ent["end"]), "value": value})
+    sections = [
+        {**sec, "start": start(sec["start"]), "end": end(sec["end"])}
+        for sec in record.get("sections", [])
+    ]
+    return {**record, "text": "".join(pieces), "entities": ents, "sections": sections}
 
 
 def build(db: Path, n: int) -> None:
@@ -149,10 +177,13 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     port = free_port()
     server = start_server(db, port, args.workers)
     try:
-        for _, path in mix:  # warm-up: each page once, not timed
+        first: dict[str, list[float]] = defaultdict(list)
+        for kind, path in mix:  # each URL once, alone: the first request of a query (cold)
             conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+            started = time.perf_counter()
             conn.request("GET", path)
             conn.getresponse().read()
+            first[kind].append((time.perf_counter() - started) * 1000)
             conn.close()
         jobs = iter([job for _, job in zip(range(args.requests), cycle(mix))])
         out: dict[str, list] = defaultdict(list)
@@ -182,6 +213,10 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         for kind, times in sorted(out.items())
     }
     every = [t for times in out.values() for t in times]
+    cold = {
+        kind: {"n": len(t), "p50_ms": round(statistics.median(t), 1), "max_ms": round(max(t), 1)}
+        for kind, t in sorted(first.items())
+    }
     return {
         "docs": args.docs,
         "clients": args.clients,
@@ -189,6 +224,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "seconds": round(wall, 1),
         "p95_ms_all": round(percentile(every, 0.95), 1),
         "pages": kinds,
+        "first_request_alone": cold,
         "errors": errors[:10],
         "load_average": os.getloadavg(),
         "cpus": os.cpu_count(),

@@ -458,7 +458,9 @@ def predict_with_pipeline(
                 f"the pipeline does not accept section_mode={mode!r} yet ({err})"
             ) from err
         raise
-    stream = ((r["text"], (r["id"], r.get("meta"))) for r in gold)
+    from nlp.progress import progress  # a bar on a terminal only
+
+    stream = progress(((r["text"], (r["id"], r.get("meta"))) for r in gold), "evaluate", len(gold))
     return [
         doc_to_record(doc, doc_id, meta)
         for doc, (doc_id, meta) in pipeline.pipe(stream, as_tuples=True, batch_size=batch_size)

@@ -77,9 +77,10 @@ def history(db: DbPath, program: str, with_series: bool = True) -> ProgramHistor
         }
         label_marks = ", ".join("?" * len(COMPARED))
         sections = conn.execute(
-            "SELECT s.doc_id, s.label, s.start, s.text FROM sections s"
-            f" WHERE s.doc_id IN (SELECT id FROM documents WHERE program IN ({marks}))"
-            f" AND s.label IN ({label_marks}) ORDER BY s.doc_id, s.start",
+            "SELECT s.doc_id, s.label, s.start, s.text"
+            " FROM documents d CROSS JOIN sections s ON s.doc_id = d.id"  # the documents first
+            f" WHERE d.program IN ({marks}) AND s.label IN ({label_marks})"
+            " ORDER BY s.doc_id, s.start",
             [*names, *COMPARED],
         ).fetchall()
     finally:

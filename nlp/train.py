@@ -139,7 +139,9 @@ def cross_validate_predictions(
     pipe = _pipeline(base, mode)
     component = pipe.get_pipe("fichas_sections")
     predicted: dict[int, Record] = {}
-    for fold in folds(records, k, seed):
+    from nlp.progress import progress  # a bar on a terminal only
+
+    for fold in progress(folds(records, k, seed), "cross-validation", unit="fold"):
         held = set(fold)
         train = [r for i, r in enumerate(records) if i not in held]
         component.set_model(

@@ -87,20 +87,24 @@ def index_cli(
     ),
 ) -> None:
     """Add or update documents in the search index (unchanged ones are skipped)."""
+    from nlp.datasette_meta import write_metadata
     from nlp.index import build_index
     from nlp.index_schema import default_db_path
+    from nlp.progress import progress
     from nlp.records import RecordError
 
     path = default_db_path(db)
     try:
-        stats = build_index(iter_inputs(inputs), path, batch_size=batch_size)
-    except (FichasIndexError, RecordError) as err:
+        stats = build_index(progress(iter_inputs(inputs), "index"), path, batch_size=batch_size)
+        meta = write_metadata(path)  # Datasette: descriptions, vocabularies, canned queries
+    except (FichasIndexError, RecordError, ValueError, OSError) as err:
         raise _fail(err) from err
     for problem in stats.errors:
         typer.echo(f"invalid record: {problem}", err=True)
     typer.echo(
         f"{path}: added {stats.added}, replaced {stats.replaced}, skipped {stats.skipped}"
         f" ({stats.documents} documents, {stats.sections} sections, {stats.entities} entities)"
+        f"; Datasette metadata in {meta}"
     )
     if stats.errors:
         raise typer.Exit(1)

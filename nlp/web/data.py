@@ -39,10 +39,11 @@ def documents(db: str | os.PathLike[str]) -> list[dict[str, Any]]:
     conn = connect_read(db)
     try:
         cur = conn.execute(
-            "SELECT id, file, kind, program, program_key, year, year_start, year_end, n_chars FROM documents ORDER BY id"
+            "SELECT id, file, kind, program, program_key, year, year_start, year_end, n_chars"
+            " FROM documents ORDER BY id"
         )
         names = [c[0] for c in cur.description]
-        return [dict(zip(names, row)) for row in cur]
+        return [dict(zip(names, row, strict=True)) for row in cur]
     finally:
         conn.close()
 
@@ -61,14 +62,14 @@ def document(db: str | os.PathLike[str], doc_id: str) -> dict[str, Any]:
     conn = connect_read(db)
     try:
         cur = conn.execute(
-            "SELECT id, file, kind, program, program_key, year, year_start, year_end, n_chars, indexed_at"
-            " FROM documents WHERE id = ?",
+            "SELECT id, file, kind, program, program_key, year, year_start, year_end, n_chars,"
+            " indexed_at FROM documents WHERE id = ?",
             (doc_id,),
         )
         row = cur.fetchone()
         if row is None:
             raise NotFound(f"no document {doc_id!r} in the index")
-        doc = dict(zip([c[0] for c in cur.description], row))
+        doc = dict(zip([c[0] for c in cur.description], row, strict=True))
         sections = [
             {
                 "id": sid,
@@ -79,7 +80,8 @@ def document(db: str | os.PathLike[str], doc_id: str) -> dict[str, Any]:
                 "inferred": bool(inferred),
             }
             for sid, label, start, end, text, inferred in conn.execute(
-                "SELECT id, label, start, end, text, inferred FROM sections WHERE doc_id = ? ORDER BY start",
+                "SELECT id, label, start, end, text, inferred FROM sections"
+                " WHERE doc_id = ? ORDER BY start",
                 (doc_id,),
             )
         ]
@@ -93,7 +95,8 @@ def document(db: str | os.PathLike[str], doc_id: str) -> dict[str, Any]:
                 "section_id": sid,
             }
             for label, surface, start, end, value, sid in conn.execute(
-                "SELECT label, surface, start, end, value_json, section_id FROM entities WHERE doc_id = ? ORDER BY start",
+                "SELECT label, surface, start, end, value_json, section_id FROM entities"
+                " WHERE doc_id = ? ORDER BY start",
                 (doc_id,),
             )
         ]
@@ -169,8 +172,8 @@ def aliases(db: str | os.PathLike[str], names: list[str]) -> list[str]:
     try:
         marks = ", ".join("?" * len(names))
         rows = conn.execute(
-            f"SELECT alias, alias_fold FROM program_names WHERE name IN ({marks}) AND source = 'gazetteer'"
-            " ORDER BY alias_fold, alias DESC",
+            f"SELECT alias, alias_fold FROM program_names WHERE name IN ({marks})"
+            " AND source = 'gazetteer' ORDER BY alias_fold, alias DESC",
             names,
         ).fetchall()
     finally:
@@ -245,7 +248,10 @@ def series(db: str | os.PathLike[str], names: list[str]) -> tuple[list[Series], 
         rows = conn.execute(
             "SELECT e.doc_id, e.label, e.surface, e.start, e.end, e.amount, e.currency, e.percent,"
             " e.near_year_start, e.near_year_end, e.section_id, s.start, s.text"
-            " FROM entities e JOIN documents d ON d.id = e.doc_id JOIN sections s ON s.id = e.section_id"
+            # CROSS JOIN keeps SQLite on this order: the program's documents, then their
+            # entities (0.5 ms on 10,000 documents); it otherwise walks every AMOUNT (150 ms).
+            " FROM documents d CROSS JOIN entities e ON e.doc_id = d.id"
+            " JOIN sections s ON s.id = e.section_id"
             f" WHERE d.program IN ({marks}) AND e.near_year_start = e.near_year_end AND ("
             " (e.label = 'AMOUNT' AND e.section = 'budget' AND e.amount IS NOT NULL)"
             " OR (e.label = 'PERCENT' AND e.section = 'coverage' AND e.percent IS NOT NULL))"
@@ -255,7 +261,7 @@ def series(db: str | os.PathLike[str], names: list[str]) -> tuple[list[Series], 
     finally:
         conn.close()
     budget: dict[str, Series] = {}
-    coverage = Series("coverage", "Coverage", "%")
+    coverage = Series("coverage", "Cobertura", "%")
     cells: Counter[tuple[int, int]] = Counter()
     seen: set[tuple[str, int, float]] = set()
     for (
@@ -263,7 +269,7 @@ def series(db: str | os.PathLike[str], names: list[str]) -> tuple[list[Series], 
         label,
         surface,
         start,
-        end,
+        _end,
         amount,
         currency,
         percent,
@@ -287,14 +293,14 @@ def series(db: str | os.PathLike[str], names: list[str]) -> tuple[list[Series], 
             cells[(sid, year)] += 1
             name = _column_name(sec_text, line_start, cells[(sid, year)])
         else:
-            name = "Amounts in the text"
-        unit = "millions of pesos" if (currency or "MXN") == "MXN" else f"millions ({currency})"
+            name = "Montos en el texto"
+        unit = "millones de pesos" if (currency or "MXN") == "MXN" else f"millones ({currency})"
         key = f"{fold(name)}|{unit}"
         budget.setdefault(key, Series(key, name, unit)).points.append(
             Point(year, amount / 1e6, doc_id, surface, start, context)
         )
     ordered = sorted(
-        budget.values(), key=lambda s: (s.name == "Amounts in the text", -len(s.points), s.name)
+        budget.values(), key=lambda s: (s.name == "Montos en el texto", -len(s.points), s.name)
     )
     return ordered, [coverage] if coverage.points else []
 
@@ -327,26 +333,7 @@ def _column_name(sec_text: str, row_start: int, k: int) -> str:
         name = _PAREN_RE.sub("", headers[k - 1]).strip(" *:")
         if name and not _TABLE_ROW_RE.fullmatch(name):
             return name[:1].upper() + name[1:].lower()
-    return f"Column {k}"
-
-
-def facets(df: Any, docs: dict[str, dict[str, Any]]) -> dict[str, list[tuple[str, int]]]:
-    """Counts of result rows by label, program, document year and section."""
-    out: dict[str, list[tuple[str, int]]] = {}
-    columns = {
-        "label": [v for v in df["label"] if isinstance(v, str)],
-        "program": [docs.get(d, {}).get("program") or "—" for d in df["doc_id"]],
-        "doc_year": [str(docs.get(d, {}).get("year") or "—") for d in df["doc_id"]],
-        "section": [v for v in df["section"] if isinstance(v, str)],
-    }
-    for name, values in columns.items():
-        counts = Counter(values)
-        order = sorted(
-            counts.items(),
-            key=(lambda kv: kv[0]) if name == "doc_year" else (lambda kv: (-kv[1], kv[0])),
-        )
-        out[name] = order
-    return out
+    return f"Columna {k}"
 
 
 def group_by_doc(points: list[Point]) -> dict[str, list[Point]]:
