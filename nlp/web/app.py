@@ -110,7 +110,17 @@ def mention_url(value: Any) -> str | None:
 
 def _environment() -> Jinja2Templates:
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(HERE / "templates"), autoescape=True)
+
+    def chart_html(series: Any, geometry: Any, table: bool = True) -> Markup:
+        """A chart's SVG (and table), drawn once per chart: the series and program contexts
+        are cached per index state, so a chart is escaped once, not on every view."""
+        memo = geometry.__dict__.setdefault("_html", {})
+        if table not in memo:
+            memo[table] = env.get_template("_chart.html").module.svg_chart(series, geometry, table)
+        return memo[table]
+
     env.filters.update(marked=marked, number=number)
+    env.globals.update(chart_html=chart_html)
     env.globals.update(
         value_text=value_text,
         with_params=with_params,
