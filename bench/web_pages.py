@@ -120,6 +120,37 @@ def url_mix(db: Path) -> list[tuple[str, str]]:
     return mix
 
 
+def distinct_urls(db: Path, n: int) -> list[tuple[str, str]]:
+    """`n` URLs never asked before (no cache can help): searches for words of the index,
+    random documents, series and program pages of random programs, in the mix's shares."""
+    import random
+    import re
+    import sqlite3
+
+    rng = random.Random(15)
+    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    texts = [r[0] for r in conn.execute("SELECT text FROM sections ORDER BY random() LIMIT 400")]
+    docs = [r[0] for r in conn.execute("SELECT id FROM documents")]
+    programs = [r[0] for r in conn.execute("SELECT DISTINCT program FROM documents")]
+    conn.close()
+    words = sorted({w.lower() for t in texts for w in re.findall(r"[^\W\d_]{6,}", t)})
+    rng.shuffle(words)
+    rng.shuffle(docs)
+    rng.shuffle(programs)
+    out: list[tuple[str, str]] = []
+    for i in range(n):
+        share = i % 28  # as in url_mix: 10 searches, 10 documents, 4 series, 4 programs
+        if share < 10:
+            out.append(("search", "/search?" + urlencode({"q": words[i % len(words)]})))
+        elif share < 20:
+            out.append(("document", f"/doc/{quote(docs[i % len(docs)])}"))
+        elif share < 24:
+            out.append(("series", "/series?" + urlencode({"program": programs[i % len(programs)]})))
+        else:
+            out.append(("program", f"/programa/{quote(programs[i % len(programs)], safe='')}"))
+    return list(dict.fromkeys(out))
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -185,7 +216,11 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             conn.getresponse().read()
             first[kind].append((time.perf_counter() - started) * 1000)
             conn.close()
-        jobs = iter([job for _, job in zip(range(args.requests), cycle(mix))])
+        if args.distinct:  # every request a URL never seen: the cost without any cache
+            order = distinct_urls(db, args.requests)
+        else:
+            order = [job for _, job in zip(range(args.requests), cycle(mix), strict=False)]
+        jobs = iter(order)
         out: dict[str, list] = defaultdict(list)
         lock = threading.Lock()
         stop = time.monotonic() + args.seconds
@@ -219,6 +254,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     }
     return {
         "docs": args.docs,
+        "distinct": args.distinct,
         "clients": args.clients,
         "requests": len(every),
         "seconds": round(wall, 1),
@@ -238,6 +274,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--requests", type=int, default=800, help="at most this many")
     parser.add_argument("--seconds", type=float, default=120, help="at most this long")
     parser.add_argument("--workers", type=int, default=1, help="server processes")
+    parser.add_argument(
+        "--distinct", action="store_true", help="never repeat a URL (no cache hits)"
+    )
     parser.add_argument("--work", default=str(REPO / "out" / "bench-web"))
     parser.add_argument("--json", help="write the figures here too")
     args = parser.parse_args(argv)

@@ -58,9 +58,12 @@ def typed_columns(df: Any) -> Any:
     `2012-10` is its first day; `value` keeps it as written)."""
     import pandas as pd
 
-    typed = [
-        typed_value(label, value) for label, value in zip(df["label"], df["value"], strict=True)
-    ]
+    entity = df["label"].notna()
+    typed = (
+        [typed_value(label, value) for label, value in zip(df["label"], df["value"], strict=True)]
+        if entity.any()
+        else [{}] * len(df)  # section rows: no values
+    )
     out = df.copy()
     for name in TYPED_COLUMNS:
         out[name] = [t.get(name) for t in typed]

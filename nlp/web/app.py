@@ -30,13 +30,12 @@ from starlette.templating import Jinja2Templates
 
 from nlp.index_schema import FichasIndexError, SearchError
 from nlp.labels_es import date_mx, entity_names, money_mx, section_names
-from nlp.search import MAX_LIMIT
 from nlp.settings import ENTITY_LABELS, SECTION_LABELS
 from nlp.web import data, downloads, program
 from nlp.web.charts import chart, number
 from nlp.web.params import PER_PAGE, BadRequest, paging, search_kwargs, search_params
 from nlp.web.params import text as check_text
-from nlp.web.results import PAGE_MARKS, Results
+from nlp.web.results import PAGE_LIMIT, PAGE_MARKS, Results
 
 HERE = Path(__file__).parent
 #: Private-use characters as snippet marks: escaped text cannot contain `<mark>`, so
@@ -163,13 +162,14 @@ def search_context(results: Results, request: Request) -> dict[str, Any]:
         return context
     kwargs = search_kwargs(params)
     found = results.rows(kwargs)
-    total = len(found.records)
+    total = found.total
     if (page_no - 1) * per_page >= max(total, 1):
         raise BadRequest(f"page {page_no} is past the last page ({max(1, -(-total // per_page))})")
     rows = results.page(kwargs, page_no, per_page)
     context.update(
         total=total,
-        truncated=total >= MAX_LIMIT,
+        truncated=total >= PAGE_LIMIT,
+        page_limit=PAGE_LIMIT,
         rows=rows,
         pages=max(1, -(-total // per_page)),
         facets=found.facets,
