@@ -20,9 +20,9 @@ pytest.importorskip("jinja2", reason="the web extras (starlette, jinja2) are not
 
 from starlette.testclient import TestClient  # noqa: E402
 
+from nlp.exports import TYPED_COLUMNS  # noqa: E402
 from nlp.index import build_index  # noqa: E402
 from nlp.records import read_jsonl  # noqa: E402
-from nlp.exports import TYPED_COLUMNS  # noqa: E402
 from nlp.web.app import create_app  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
