@@ -99,6 +99,14 @@ def url_mix(db: Path) -> list[tuple[str, str]]:
 
     conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
     docs = [r[0] for r in conn.execute("SELECT id FROM documents ORDER BY random() LIMIT 40")]
+    top = [
+        r[0]
+        for r in conn.execute(
+            "SELECT program FROM documents WHERE program IS NOT NULL AND program != ?"
+            " GROUP BY program ORDER BY count(*) DESC, program LIMIT 2",
+            ("IMSS-BIENESTAR",),
+        )
+    ]
     conn.close()
     searches = [
         {"q": "salud"},
@@ -112,7 +120,7 @@ def url_mix(db: Path) -> list[tuple[str, str]]:
         {"q": "evaluación", "year_from": "2012", "year_to": "2016"},
         {},
     ]
-    programs = ["IMSS-Oportunidades", "IMSS-BIENESTAR", "Prospera", "IMSS-BIENESTAR 3"]
+    programs = ["IMSS-Oportunidades", "IMSS-BIENESTAR", *top]
     mix = [("search", "/search?" + urlencode(s)) for s in searches]
     mix += [("document", f"/doc/{quote(d)}") for d in docs[:10]]
     mix += [("series", "/series?" + urlencode({"program": p})) for p in programs]
@@ -131,7 +139,10 @@ def distinct_urls(db: Path, n: int) -> list[tuple[str, str]]:
     conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
     texts = [r[0] for r in conn.execute("SELECT text FROM sections ORDER BY random() LIMIT 400")]
     docs = [r[0] for r in conn.execute("SELECT id FROM documents")]
-    programs = [r[0] for r in conn.execute("SELECT DISTINCT program FROM documents")]
+    programs = [
+        r[0]
+        for r in conn.execute("SELECT DISTINCT program FROM documents WHERE program IS NOT NULL")
+    ]
     conn.close()
     words = sorted({w.lower() for t in texts for w in re.findall(r"[^\W\d_]{6,}", t)})
     rng.shuffle(words)
