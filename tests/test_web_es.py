@@ -295,3 +295,29 @@ def test_progress_is_quiet_off_a_terminal(monkeypatch, capsys):
 
 def test_records_are_read_from_the_repo():
     assert any(r["id"] == IMSS_2012 for r in read_jsonl(REPO / "annotations"))
+
+
+def test_stems_are_right_when_threads_stem_at_once():
+    """The web server answers from several threads; the Snowball stemmer object keeps its
+    state, so unguarded it swapped words between threads (wrong stems, a 500 under load)."""
+    import random
+    import threading
+
+    import snowballstemmer
+
+    from nlp.index_schema import _stem_word
+
+    words = [f"{w}{i}" for w in ("sustitución", "operaciones", "padrones") for i in range(1500)]
+    fresh = snowballstemmer.stemmer("spanish")
+    want = {w: fresh.stemWord(w) for w in words}
+    wrong: list[str] = []
+
+    def stem_all() -> None:
+        wrong.extend(w for w in random.sample(words, len(words)) if _stem_word(w) != want[w])
+
+    threads = [threading.Thread(target=stem_all) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert wrong == []
