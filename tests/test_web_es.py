@@ -321,3 +321,18 @@ def test_stems_are_right_when_threads_stem_at_once():
     for thread in threads:
         thread.join()
     assert wrong == []
+
+
+def test_serve_with_workers_runs_the_app_factory(db, monkeypatch):
+    import os
+
+    import uvicorn
+
+    calls = []
+    monkeypatch.setattr(uvicorn, "run", lambda target, **kw: calls.append((target, kw)))
+    monkeypatch.setenv("FICHAS_DB", "elsewhere.db")
+    result = CliRunner().invoke(cli, ["serve", "--db", str(db), "--workers", "2"])
+    assert result.exit_code == 0, result.output
+    target, kw = calls[0]
+    assert target == "nlp.web.app:app_from_env" and kw["factory"] and kw["workers"] == 2
+    assert kw["host"] == "127.0.0.1" and os.environ["FICHAS_DB"] == str(db.resolve())
