@@ -210,6 +210,36 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
+def first_requests(port: int, mix: list[tuple[str, str]]) -> dict[str, list[float]]:
+    """Each URL once, alone: the first request of a query (nothing cached yet), in ms."""
+    first: dict[str, list[float]] = defaultdict(list)
+    for kind, path in mix:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        started = time.perf_counter()
+        conn.request("GET", path)
+        conn.getresponse().read()
+        first[kind].append((time.perf_counter() - started) * 1000)
+        conn.close()
+    return first
+
+
+def load(port: int, order: list[tuple[str, str]], clients: int, seconds: float) -> Any:
+    """(latencies by page kind, wall seconds): `order` sent from `clients` threads."""
+    jobs = iter(order)
+    out: dict[str, list] = defaultdict(list)
+    lock = threading.Lock()
+    stop = time.monotonic() + seconds
+    threads = [
+        threading.Thread(target=client, args=(port, jobs, lock, out, stop)) for _ in range(clients)
+    ]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return out, time.perf_counter() - started
+
+
 def run(args: argparse.Namespace) -> dict[str, Any]:
     work = Path(args.work)
     work.mkdir(parents=True, exist_ok=True)
@@ -219,50 +249,17 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     port = free_port()
     server = start_server(db, port, args.workers)
     try:
-        first: dict[str, list[float]] = defaultdict(list)
-        for kind, path in mix:  # each URL once, alone: the first request of a query (cold)
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-            started = time.perf_counter()
-            conn.request("GET", path)
-            conn.getresponse().read()
-            first[kind].append((time.perf_counter() - started) * 1000)
-            conn.close()
+        first = first_requests(port, mix)
         if args.distinct:  # every request a URL never seen: the cost without any cache
             order = distinct_urls(db, args.requests)
         else:
             order = [job for _, job in zip(range(args.requests), cycle(mix), strict=False)]
-        jobs = iter(order)
-        out: dict[str, list] = defaultdict(list)
-        lock = threading.Lock()
-        stop = time.monotonic() + args.seconds
-        threads = [
-            threading.Thread(target=client, args=(port, jobs, lock, out, stop))
-            for _ in range(args.clients)
-        ]
-        started = time.perf_counter()
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        wall = time.perf_counter() - started
+        out, wall = load(port, order, args.clients, args.seconds)
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
     errors = out.pop("errors", [])
-    kinds = {
-        kind: {
-            "n": len(times),
-            "p50_ms": round(statistics.median(times), 1),
-            "p95_ms": round(percentile(times, 0.95), 1),
-            "max_ms": round(max(times), 1),
-        }
-        for kind, times in sorted(out.items())
-    }
     every = [t for times in out.values() for t in times]
-    cold = {
-        kind: {"n": len(t), "p50_ms": round(statistics.median(t), 1), "max_ms": round(max(t), 1)}
-        for kind, t in sorted(first.items())
-    }
     return {
         "docs": args.docs,
         "distinct": args.distinct,
@@ -270,11 +267,20 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "requests": len(every),
         "seconds": round(wall, 1),
         "p95_ms_all": round(percentile(every, 0.95), 1),
-        "pages": kinds,
-        "first_request_alone": cold,
+        "pages": {kind: summary(times) for kind, times in sorted(out.items())},
+        "first_request_alone": {kind: summary(t) for kind, t in sorted(first.items())},
         "errors": errors[:10],
         "load_average": os.getloadavg(),
         "cpus": os.cpu_count(),
+    }
+
+
+def summary(times: list[float]) -> dict[str, Any]:
+    return {
+        "n": len(times),
+        "p50_ms": round(statistics.median(times), 1),
+        "p95_ms": round(percentile(times, 0.95), 1),
+        "max_ms": round(max(times), 1),
     }
 
 

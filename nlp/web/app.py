@@ -211,9 +211,6 @@ def create_app(db_path: str | os.PathLike[str]) -> Starlette:
     def page(request: Request, name: str, status: int = 200, **context: Any) -> Response:
         return templates.TemplateResponse(request, name, context, status_code=status)
 
-    def error(request: Request, status: int, title: str, message: str) -> Response:
-        return page(request, "error.html", status, title=title, message=message)
-
     def home(request: Request) -> Response:
         return RedirectResponse(request.url_for("search_page"), status_code=302)
 
@@ -240,6 +237,29 @@ def create_app(db_path: str | os.PathLike[str]) -> Starlette:
         context = results.cached(("series", name), lambda: series_context(db, name))
         return page(request, "series.html", **context)
 
+    routes = [
+        Route("/", home, methods=["GET"]),
+        Route("/search", search_page, methods=["GET"], name="search_page"),
+        *downloads.routes(db),
+        Route("/doc/{doc_id}.json", document_json, methods=["GET"], name="document_json"),
+        Route("/doc/{doc_id}", document_page, methods=["GET"], name="document_page"),
+        Route("/series", series_page, methods=["GET"], name="series_page"),
+        *program.routes(db, page, results),
+        Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
+    ]
+    return Starlette(
+        routes=routes,
+        middleware=[Middleware(SecurityHeaders)],
+        exception_handlers=error_handlers(page),
+    )
+
+
+def error_handlers(page: Any) -> dict[Any, Any]:
+    """Each error as a page with its status and a one-line explanation (`error.html`)."""
+
+    def error(request: Request, status: int, title: str, message: str) -> Response:
+        return page(request, "error.html", status, title=title, message=message)
+
     async def bad_request(request: Request, exc: Exception) -> Response:
         return error(request, 400, "No se puede hacer esta búsqueda", str(exc))
 
@@ -255,27 +275,13 @@ def create_app(db_path: str | os.PathLike[str]) -> Starlette:
             return error(request, 404, "No encontrado", f"no page at {request.url.path[:100]}")
         return error(request, exc.status_code, "Solicitud incorrecta", str(exc.detail))
 
-    routes = [
-        Route("/", home, methods=["GET"]),
-        Route("/search", search_page, methods=["GET"], name="search_page"),
-        *downloads.routes(db),
-        Route("/doc/{doc_id}.json", document_json, methods=["GET"], name="document_json"),
-        Route("/doc/{doc_id}", document_page, methods=["GET"], name="document_page"),
-        Route("/series", series_page, methods=["GET"], name="series_page"),
-        *program.routes(db, page, results),
-        Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
-    ]
-    return Starlette(
-        routes=routes,
-        middleware=[Middleware(SecurityHeaders)],
-        exception_handlers={
-            BadRequest: bad_request,
-            SearchError: bad_request,
-            data.NotFound: not_found,
-            FichasIndexError: index_error,
-            HTTPException: http_error,
-        },
-    )
+    return {
+        BadRequest: bad_request,
+        SearchError: bad_request,
+        data.NotFound: not_found,
+        FichasIndexError: index_error,
+        HTTPException: http_error,
+    }
 
 
 class SecurityHeaders:

@@ -70,36 +70,7 @@ def document(db: str | os.PathLike[str], doc_id: str) -> dict[str, Any]:
         if row is None:
             raise NotFound(f"no document {doc_id!r} in the index")
         doc = dict(zip([c[0] for c in cur.description], row, strict=True))
-        sections = [
-            {
-                "id": sid,
-                "label": label,
-                "start": start,
-                "end": end,
-                "text": text,
-                "inferred": bool(inferred),
-            }
-            for sid, label, start, end, text, inferred in conn.execute(
-                "SELECT id, label, start, end, text, inferred FROM sections"
-                " WHERE doc_id = ? ORDER BY start",
-                (doc_id,),
-            )
-        ]
-        entities = [
-            {
-                "label": label,
-                "surface": surface,
-                "start": start,
-                "end": end,
-                "value": None if value is None else json.loads(value),
-                "section_id": sid,
-            }
-            for label, surface, start, end, value, sid in conn.execute(
-                "SELECT label, surface, start, end, value_json, section_id FROM entities"
-                " WHERE doc_id = ? ORDER BY start",
-                (doc_id,),
-            )
-        ]
+        sections, entities = _parts(conn, doc_id)
     finally:
         conn.close()
     chars = [" "] * doc["n_chars"]
@@ -121,6 +92,29 @@ def document(db: str | os.PathLike[str], doc_id: str) -> dict[str, Any]:
         "meta": {"source": doc["file"], "kind": doc["kind"], "year": doc["year"]},
     }
     return doc
+
+
+def _parts(conn: Any, doc_id: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """(sections, entities) of one document, in text order."""
+    sections = [
+        {"id": sid, "label": label, "start": start, "end": end}
+        | {"text": text, "inferred": bool(inferred)}
+        for sid, label, start, end, text, inferred in conn.execute(
+            "SELECT id, label, start, end, text, inferred FROM sections"
+            " WHERE doc_id = ? ORDER BY start",
+            (doc_id,),
+        )
+    ]
+    entities = [
+        {"label": label, "surface": surface, "start": start, "end": end}
+        | {"value": None if value is None else json.loads(value), "section_id": sid}
+        for label, surface, start, end, value, sid in conn.execute(
+            "SELECT label, surface, start, end, value_json, section_id FROM entities"
+            " WHERE doc_id = ? ORDER BY start",
+            (doc_id,),
+        )
+    ]
+    return sections, entities
 
 
 def _pieces(
@@ -264,25 +258,9 @@ def series(db: str | os.PathLike[str], names: list[str]) -> tuple[list[Series], 
     coverage = Series("coverage", "Cobertura", "%")
     cells: Counter[tuple[int, int]] = Counter()
     seen: set[tuple[str, int, float]] = set()
-    for (
-        doc_id,
-        label,
-        surface,
-        start,
-        _end,
-        amount,
-        currency,
-        percent,
-        year,
-        _,
-        sid,
-        sec_start,
-        sec_text,
-    ) in rows:
-        at = start - sec_start
-        line_start = sec_text.rfind("\n", 0, at) + 1
-        line_end = sec_text.find("\n", at)
-        line = sec_text[line_start : line_end if line_end >= 0 else len(sec_text)]
+    for doc_id, label, surface, start, _, amount, currency, percent, year, _, sid, *sec in rows:
+        line_start, line = _line_of(sec[1], start - sec[0])
+        sec_text = sec[1]
         context = " ".join(line.split())[:160]
         if label == "PERCENT":
             if (doc_id, year, percent) not in seen:
@@ -303,6 +281,13 @@ def series(db: str | os.PathLike[str], names: list[str]) -> tuple[list[Series], 
         budget.values(), key=lambda s: (s.name == "Montos en el texto", -len(s.points), s.name)
     )
     return ordered, [coverage] if coverage.points else []
+
+
+def _line_of(text: str, at: int) -> tuple[int, str]:
+    """(start, text) of the line of `text` holding offset `at`."""
+    line_start = text.rfind("\n", 0, at) + 1
+    line_end = text.find("\n", at)
+    return line_start, text[line_start : line_end if line_end >= 0 else len(text)]
 
 
 def _is_row(line: str) -> bool:
