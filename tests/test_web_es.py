@@ -336,3 +336,17 @@ def test_serve_with_workers_runs_the_app_factory(db, monkeypatch):
     target, kw = calls[0]
     assert target == "nlp.web.app:app_from_env" and kw["factory"] and kw["workers"] == 2
     assert kw["host"] == "127.0.0.1" and os.environ["FICHAS_DB"] == str(db.resolve())
+
+
+def test_dates_are_written_the_mexican_way(client):
+    html = client.get("/doc/002_circular_reglas_operacion_imss_oportunidades_2009").text
+    assert 'title="Fecha: 2 de enero de 2009"' in html
+
+
+def test_document_list_comes_a_page_at_a_time(client):
+    first = client.get("/search").text
+    second = client.get("/search", params={"page": 2}).text
+    listed = re.compile(r'<td><a href="/doc/([^"]+)">')
+    assert len(listed.findall(first)) == 20 and IMSS_2012 in listed.findall(first)
+    assert not set(listed.findall(first)) & set(listed.findall(second))
+    assert client.get("/search", params={"page": 99}).status_code == 400
