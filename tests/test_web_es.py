@@ -350,3 +350,17 @@ def test_document_list_comes_a_page_at_a_time(client):
     assert len(listed.findall(first)) == 20 and IMSS_2012 in listed.findall(first)
     assert not set(listed.findall(first)) & set(listed.findall(second))
     assert client.get("/search", params={"page": 99}).status_code == 400
+
+
+def test_datasette_metadata_titles_every_table_and_column(db):
+    import sqlite3
+
+    from nlp.datasette_meta import metadata
+
+    tables = metadata(db)["databases"][db.stem]["tables"]
+    conn = sqlite3.connect(db)
+    for table in ("documents", "sections", "entities", "program_names"):
+        assert tables[table]["title"] and tables[table]["description"]
+        columns = [row[1] for row in conn.execute(f"PRAGMA table_info({table})")]
+        assert set(columns) <= set(tables[table]["columns"]), table  # no column undescribed
+    conn.close()
