@@ -364,3 +364,17 @@ def test_datasette_metadata_titles_every_table_and_column(db):
         columns = [row[1] for row in conn.execute(f"PRAGMA table_info({table})")]
         assert set(columns) <= set(tables[table]["columns"]), table  # no column undescribed
     conn.close()
+
+
+def test_program_page_escapes_and_takes_no_writes(client):
+    from test_web import IMG, SCRIPT_DOC
+
+    doc = client.get(f"/doc/{SCRIPT_DOC}").text
+    link = re.search(r'class="mention" href="(/programa/[^"]+)"', doc).group(1)
+    assert "<" not in link and "%3Cimg" in link
+    page = client.get(link.replace("&amp;", "&"))
+    assert page.status_code == 200 and "<img" not in page.text and "<script" not in page.text
+    assert "&lt;img src=x onerror=alert(2)&gt;" in page.text and IMG not in page.text
+    for method in ("POST", "PUT", "DELETE"):
+        for url in ("/programa/IMSS-BIENESTAR", "/search.xlsx", "/search.parquet"):
+            assert client.request(method, url).status_code == 405, (method, url)
