@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import RedirectResponse, Response
 
 from nlp.labels_es import section_name
 from nlp.program_page import COMPARED, history, program_history
@@ -49,6 +49,8 @@ def routes(db: Path, page: Any, results: Any) -> list[Any]:
 
     def program_page(request: Request) -> Response:
         name = request.path_params["name"]
+        if not name.strip():  # no program: the list of programs
+            return RedirectResponse("/series", status_code=302)
         if name.endswith(".csv"):
             df = program_history(db, text(name[: -len(".csv")], "program"))
             return Response(
