@@ -18,9 +18,10 @@ from typing import TYPE_CHECKING, Any
 import regex
 
 from nlp.candidates import LABEL_RANK, Candidate
+from nlp.catalog import link_value
 from nlp.entity_rules import macros
-from nlp.gazetteer import lookup
-from nlp.rules import program_lookup, read_jsonl_rules, read_rules_tsv, rules_path
+from nlp.gazetteer import lookup, program_lookup
+from nlp.rules import read_jsonl_rules, read_rules_tsv, rules_path
 from nlp.textmap import fold
 from nlp.values.programs import canonical_name, normalize_key
 
@@ -277,3 +278,6 @@ def program_values(chosen: list[Candidate], text: str, rules_dir: str | None = N
             cand.value = {"name": stated.get(key) or key, "key": key} if key else None
         else:
             cand.value = {"name": cand.value["name"], "key": name_to_key.get(cand.value["name"])}
+    for cand in programs:  # the catalogue id (docs/catalog.md)
+        if isinstance(cand.value, dict):
+            cand.value = link_value(cand.value, None, rules_dir)
