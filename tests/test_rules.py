@@ -142,10 +142,9 @@ def test_the_schema_accepts_the_catalog_and_section_files(tmp_path: Path) -> Non
     from nlp.rules import rules_files
 
     rules = _copy_rules(tmp_path)
-    (rules / "catalog").mkdir()
-    (rules / "catalog" / "programs.tsv").write_text("id\tname\n", encoding="utf-8")
     files = rules_files(str(rules))
-    assert [p.name for p in files["catalog"]] == ["programs.tsv"]
+    assert [p.name for p in files["catalog"]] == ["agencies.tsv", "key_types.tsv", "programs.tsv"]
+    assert [p.name for p in files["datasette_metadata"]] == ["datasette.json"]
     assert [p.name for p in files["heading_rules"]] == ["headings.jsonl"]
     assert {p.name for p in files["regex_rules"]} >= {"year.jsonl", "amount.jsonl"}
 
