@@ -33,12 +33,12 @@ _BASE_UNITS = (
 )  # fmt: skip
 #: Code patterns the code applies with `.match` at one position (not searched through a text).
 MATCHED_AT_ONE_POSITION = {
-    "nlp.components.headings._LEAD_DECOR_RE",
-    "nlp.components.headings._TRAILING_DECOR_RE",
+    "nlp.headings._LEAD_DECOR_RE",
+    "nlp.headings._TRAILING_DECOR_RE",
     "nlp.values.money._WORDS_AMOUNT",
 }
 #: Code patterns only ever applied to short inputs, with the bound that guarantees it.
-BOUNDED_INPUT = {"nlp.components.headings._CONTENTS_LINE_RE": "CONTENTS_MAX_LINE"}
+BOUNDED_INPUT = {"nlp.headings._CONTENTS_LINE_RE": "CONTENTS_MAX_LINE"}
 _WORD = re.compile(r"(?<![\\{<])[A-Za-zÁÉÍÓÚáéíóúÑñü]{2,}")
 
 
@@ -148,7 +148,7 @@ def test_every_kind_of_rule_is_checked(name: str) -> None:
 
 
 def test_patterns_left_out_have_their_input_bounded() -> None:
-    from nlp.components import headings
+    from nlp import headings
 
     for name, bound in BOUNDED_INPUT.items():
         assert hasattr(headings, name.rsplit(".", 1)[1]) and getattr(headings, bound) <= 200
