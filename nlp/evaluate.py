@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 import nlp
 from nlp.entity_scores import MICRO, score_entities
+from nlp.progress import progress
 from nlp.records import Record, doc_to_record
 from nlp.section_scores import score_sections
 
@@ -171,7 +172,7 @@ def predict_with_pipeline(
                 f"the pipeline does not accept section_mode={mode!r} yet ({err})"
             ) from err
         raise
-    stream = ((r["text"], (r["id"], r.get("meta"))) for r in gold)
+    stream = progress(((r["text"], (r["id"], r.get("meta"))) for r in gold), "evaluate", len(gold))
     return [
         doc_to_record(doc, doc_id, meta)
         for doc, (doc_id, meta) in pipeline.pipe(stream, as_tuples=True, batch_size=batch_size)

@@ -8,12 +8,65 @@ nouns, so `prestaciones sociales` in a sentence is not the program.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 import regex
 
-from nlp.rules import Program, load_programs
+from nlp.catalog import load
 from nlp.textmap import fold
+
+
+@dataclass(frozen=True)
+class Program:
+    """One program of the gazetteer: canonical name, budget key, every other name it had."""
+
+    id: str
+    name: str
+    key: str | None
+    aliases: tuple[str, ...] = field(default_factory=tuple)
+    role: str = "program"  # or "alignment": plans and sectoral programs documents align to
+    acronyms: tuple[str, ...] = field(default_factory=tuple)  # matched as written (case-sensitive)
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return (self.name, *self.aliases)
+
+
+@lru_cache(maxsize=8)
+def load_programs(rules_dir: str | None = None) -> tuple[Program, ...]:
+    """The program gazetteer, read from the catalogue (`catalog/programs.tsv`): names and
+    aliases of every year, and acronyms; `other_names` are for lookups only, not matching."""
+    return tuple(
+        Program(
+            id=entry.id,
+            name=entry.name,
+            key=entry.key,
+            aliases=tuple(dict.fromkeys(a.value for a in entry.aliases)),
+            role=entry.role,
+            acronyms=tuple(dict.fromkeys(a.value for a in entry.acronyms)),
+        )
+        for entry in load(str(rules_dir) if rules_dir else None).entries
+    )
+
+
+@lru_cache(maxsize=8)
+def program_lookup(rules_dir: str | None = None) -> dict[str, Program]:
+    """Folded name, alias or key -> program, for resolving any mention to its canonical entry."""
+    table: dict[str, Program] = {}
+    programs = load_programs(rules_dir)
+    for program in programs:
+        for name in (*program.names, *program.acronyms):
+            table.setdefault(fold(name), program)
+    holders: dict[str, list[Program]] = {}
+    for program in programs:
+        if program.key:
+            holders.setdefault(fold(program.key), []).append(program)
+    for key, found in holders.items():  # a key two programs held (in other years) names neither
+        if len(found) == 1:
+            table.setdefault(key, found[0])
+    return table
+
 
 _VOWELS = {"a": "[aá]", "e": "[eé]", "i": "[ií]", "o": "[oó]", "u": "[uúü]", "n": "[nñ]"}
 
@@ -23,10 +76,16 @@ def name_key(name: str) -> str:
     return " ".join(fold(name).replace("-", " ").split())
 
 
-def _alias_pattern(alias: str) -> str:
+_QUOTE_MARK = "\x01"  # a quote of the name, kept through `fold`
+
+
+def _alias_tokens(alias: str) -> list[str]:
+    """The regex pieces of one name, one per folded character."""
     parts = []
-    for char in fold(alias):
-        if char == "-":  # `IMSS-BIENESTAR`, `IMSS BIENESTAR`, a logo split over lines
+    for char in fold(regex.sub(r"[\"“”«»]", _QUOTE_MARK, alias)):
+        if char == _QUOTE_MARK:  # `Vivienda “Esta es tu casa”`: the quotes are part of the name
+            parts.append(r"[\"“”«»]?")
+        elif char == "-":  # `IMSS-BIENESTAR`, `IMSS BIENESTAR`, a logo split over lines
             parts.append(r"[-\s]+")
         elif char == " ":  # words of a name: spaces, or one line break, never a paragraph break
             parts.append(r"(?:[ \t]+\n?[ \t]*|\n[ \t]*)")
@@ -34,24 +93,55 @@ def _alias_pattern(alias: str) -> str:
             parts.append(_VOWELS[char])
         else:
             parts.append(regex.escape(char))
-    return "".join(parts)
+    return parts
+
+
+def _alias_pattern(alias: str) -> str:
+    return "".join(_alias_tokens(alias))
+
+
+def _trie(names: list[list[str]]) -> str:
+    """One regex for many names, shared prefixes written once (hundreds of catalogue names
+    starting `Programa de …` are tried together, not one after another). A longer name
+    is tried before the shorter one it extends, as a longest-first alternation would."""
+    root: dict[str, dict] = {}
+    for tokens in names:
+        node = root
+        for token in tokens:
+            node = node.setdefault(token, {})
+        node[""] = {}
+
+    def emit(node: dict[str, dict]) -> str:
+        branches = [token + emit(child) for token, child in node.items() if token]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        return f"(?:{body})?" if "" in node else body
+
+    return emit(root)
 
 
 @lru_cache(maxsize=8)
 def gazetteer(rules_dir: str | None = None) -> tuple[object, dict[str, Program]]:
     """(compiled regex of every program name, name key -> program)."""
     index: dict[str, Program] = {}
-    for program in load_programs(rules_dir):
-        for name in program.names:
+    programs = load_programs(rules_dir)
+    for program in programs:
+        for name in (*program.names, *program.acronyms):
             index.setdefault(name_key(name), program)
-    alternatives = sorted(
-        {_alias_pattern(n) for p in load_programs(rules_dir) for n in p.names},
+    names = _trie([_alias_tokens(n) for p in programs for n in p.names])
+    acronyms = sorted(  # as written: `FAM` is the fund, `Fam.` is not
+        {regex.escape(a).replace("\\-", "[-\\s]?") for p in programs for a in p.acronyms},
         key=len,
         reverse=True,
     )
     # A name starts with a capital or a digit: the lookahead rejects other starts at once.
     pattern = regex.compile(
-        r"(?<![\w-])(?-i:(?=[\p{Lu}\d]))(?:" + "|".join(alternatives) + r")(?![\w-])", regex.I
+        r"(?<![\w-])(?-i:(?=[\p{Lu}\d]))(?:"
+        + names
+        + (r"|(?-i:" + "|".join(acronyms) + ")" if acronyms else "")
+        + r")(?![\w-])",
+        regex.I,
     )
     return pattern, index
 

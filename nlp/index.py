@@ -20,6 +20,7 @@ from datetime import UTC, datetime
 from itertools import islice
 from typing import Any
 
+from nlp.catalog import CatalogError, load
 from nlp.ids import id_problem
 from nlp.index_rows import (
     add_near_years,
@@ -41,7 +42,6 @@ from nlp.index_schema import (
     table_counts,
 )
 from nlp.records import Record, content_hash, validate_record
-from nlp.rules import load_programs
 from nlp.search import search as _search
 from nlp.tables import cell_columns
 
@@ -139,7 +139,7 @@ def _prepare(conn: sqlite3.Connection, rules_dir: str | None) -> None:
     changed."""
 
     def work(conn: sqlite3.Connection) -> None:
-        conn.execute("DELETE FROM program_names WHERE source IN ('gazetteer', 'key')")
+        conn.execute("DELETE FROM program_names WHERE source IN ('gazetteer', 'key', 'id')")
         conn.executemany(  # the gazetteer wins over a surface row for the same name
             (
                 "INSERT OR REPLACE INTO program_names(name, alias, alias_fold, source) VALUES (?, "
@@ -160,15 +160,17 @@ def _prepare(conn: sqlite3.Connection, rules_dir: str | None) -> None:
 
 
 def _gazetteer_names(rules_dir: str | None) -> Iterator[tuple[str, str, str, str]]:
+    """Every name, acronym, id and budget key of every program of the catalogue."""
     try:
-        programs = load_programs(rules_dir)
-    except FileNotFoundError:  # an index can be built where no rules folder is installed
+        entries = load(rules_dir).entries
+    except (CatalogError, FileNotFoundError):  # an index can be built without a rules folder
         return
-    for program in programs:
-        for name in program.names:
-            yield program.name, name, name_key(name), "gazetteer"
-        if program.key:
-            yield program.name, program.key, name_key(program.key), "key"
+    for entry in entries:
+        for _, item in entry.all_names():
+            yield entry.name, item.value, name_key(item.value), "gazetteer"
+        yield entry.name, entry.id, name_key(entry.id), "id"
+        for key in entry.keys:
+            yield entry.name, key.value, name_key(key.value), "key"
 
 
 def _refresh_surface_names(conn: sqlite3.Connection) -> None:

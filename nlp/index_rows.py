@@ -13,9 +13,10 @@ from bisect import bisect_right
 from collections import Counter
 from typing import Any
 
+from nlp.catalog import canonical
+from nlp.gazetteer import program_lookup
 from nlp.programs import main_program
 from nlp.records import Record
-from nlp.rules import program_lookup
 from nlp.textmap import fold
 
 _YEAR_RE = re.compile(r"(?<!\d)(1[89]\d\d|20\d\d)(?!\d)")
@@ -153,12 +154,12 @@ def add_near_years(
 
 
 def program_value(value: Any, surface: str) -> tuple[str, str | None]:
+    """(canonical name, stated key) of a PROGRAM entity: one catalogue program, one name."""
     if isinstance(value, dict) and value.get("name"):
-        return value["name"], value.get("key")
-
+        return canonical(value["name"], value.get("id")), value.get("key")
     try:
         program = program_lookup().get(fold(surface))
-    except FileNotFoundError:
+    except (FileNotFoundError, ValueError):  # no rules folder, or no catalogue
         program = None
     return (program.name if program else clean_surface(surface)), None
 

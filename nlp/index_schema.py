@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import re
 import sqlite3
+import threading
 from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
@@ -180,8 +181,13 @@ def stems(tokens: Iterable[str], stemmer: str | None = None) -> list[str]:
 @lru_cache(maxsize=500_000)
 def _stem_word(word: str) -> str:
     """One word's stem, memoized: the Snowball stemmer is pure Python and a corpus
-    repeats a few thousand words millions of times."""
-    return _stemmer().stemWord(word)
+    repeats a few thousand words millions of times. The stemmer keeps its state in the
+    object, so two threads (the web server's) would swap each other's words: one at a time."""
+    with _STEM_LOCK:
+        return _stemmer().stemWord(word)
+
+
+_STEM_LOCK = threading.Lock()
 
 
 def stem_text(text: str) -> str:

@@ -6,6 +6,8 @@
 4. PROGRAM beats YEAR; program patterns never take a trailing period, so a period
    after a program name stays its own YEAR.
 5. Otherwise the longest candidate wins; then the earliest; then the rule's priority.
+   Before that, a known name ends where it ends (`known_names_end`): an open-pattern
+   PROGRAM that starts where a catalogue name starts and runs past it is dropped.
 Candidates that need context (a scale word right after a peso amount, or in a
 sentence about money: `nlp/money_context.py`; a day and month in a document that
 states its year) are added last, only where that context was kept.
@@ -48,7 +50,23 @@ def resolve(
     return sorted(chosen, key=lambda c: c.start)
 
 
-__all__ = ["LABEL_RANK", "Candidate", "resolve"]
+def known_names_end(candidates: list[Candidate], known_rule: str) -> list[Candidate]:
+    """Drop PROGRAM candidates that start with a known name (rule `known_rule`, the
+    catalogue) and run on past its end: `… Oportunidades⏎Modalidad: S072` ends at the name."""
+    known = {(c.start, c.end) for c in candidates if c.rule == known_rule}
+    if not known:
+        return candidates
+    ends: dict[int, int] = {}
+    for start, end in known:
+        ends[start] = max(end, ends.get(start, end))
+    return [
+        c
+        for c in candidates
+        if not (c.label == "PROGRAM" and c.rule != known_rule and c.end > ends.get(c.start, c.end))
+    ]
+
+
+__all__ = ["LABEL_RANK", "Candidate", "known_names_end", "resolve"]
 
 
 def _context_holds(

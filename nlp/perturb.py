@@ -126,9 +126,7 @@ _TABLE_RULE = regex.compile(
     r"(?m)^[ \t]*\|?[ \t]*:?-{3,}:?[ \t]*(?:\|[ \t]*:?-{3,}:?[ \t]*)*\|?[ \t]*\n"
 )
 # each alternative starts where a run of blanks starts: linear on long runs (issue 14)
-_PIPE = regex.compile(
-    r"(?m)^[ \t]*\|[ \t]*|(?<![ \t])[ \t]*\|[ \t]*$|(?<![ \t])[ \t]*\|[ \t]*"
-)
+_PIPE = regex.compile(r"(?m)^[ \t]*\|[ \t]*|(?<![ \t])[ \t]*\|[ \t]*$|(?<![ \t])[ \t]*\|[ \t]*")
 
 
 def strip_markdown_edits(text: str) -> list[Edit]:

@@ -16,9 +16,9 @@ from typing import Any
 import regex
 
 from nlp.candidates import LABEL_RANK, Candidate
-from nlp.gazetteer import lookup
+from nlp.catalog import link_value
+from nlp.gazetteer import lookup, program_lookup
 from nlp.program_names import ProgramRules, program_rules
-from nlp.rules import program_lookup
 from nlp.textmap import fold
 from nlp.values.programs import canonical_name, normalize_key
 
@@ -164,3 +164,6 @@ def program_values(chosen: list[Candidate], text: str, rules_dir: str | None = N
         else:
             key = name_to_key.get(fold(cand.value["name"]))
             cand.value = {"name": cand.value["name"], "key": key}
+    for cand in programs:  # the catalogue id (docs/catalog.md)
+        if isinstance(cand.value, dict):
+            cand.value = link_value(cand.value, None, rules_dir)

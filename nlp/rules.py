@@ -14,28 +14,12 @@ import fnmatch
 import json
 import os
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from nlp.settings import rules_dir as default_rules_dir
-from nlp.textmap import fold
-
-
-@dataclass(frozen=True)
-class Program:
-    """One program of the gazetteer: canonical name, budget key, every other name it had."""
-
-    id: str
-    name: str
-    key: str | None
-    aliases: tuple[str, ...] = field(default_factory=tuple)
-    role: str = "program"  # or "alignment": plans and sectoral programs documents align to
-
-    @property
-    def names(self) -> tuple[str, ...]:
-        return (self.name, *self.aliases)
 
 
 def rules_root(path: str | os.PathLike[str] | None = None) -> Path:
@@ -62,6 +46,7 @@ KINDS: dict[str, str] = {
     "heading_rules": "nlp.heading_rules",
     "cue_rules": "nlp.section_cues",
     "catalog": "nlp.catalog",
+    "datasette_metadata": "nlp.datasette_meta",
 }
 SCHEMA_FILE = "schema.tsv"
 
@@ -171,31 +156,3 @@ def read_jsonl_rules(path: Path) -> list[dict[str, Any]]:
     """Records of a JSONL rules file; errors (bad JSON, duplicate id) name the file and line."""
     with path.open(encoding="utf-8") as handle:
         return [data for _, data in iter_rule_records(handle, str(path))]
-
-
-@lru_cache(maxsize=8)
-def load_programs(rules_dir: str | None = None) -> tuple[Program, ...]:
-    """The program gazetteer (`entities/program_names.tsv`)."""
-    rows = read_rules_tsv(rules_dir, "entities", "program_names.tsv")
-    return tuple(
-        Program(
-            id=row["id"],
-            name=row["name"],
-            key=row.get("key") or None,
-            aliases=tuple(a.strip() for a in row.get("aliases", "").split("|") if a.strip()),
-            role=row.get("role") or "program",
-        )
-        for row in rows
-    )
-
-
-@lru_cache(maxsize=8)
-def program_lookup(rules_dir: str | None = None) -> dict[str, Program]:
-    """Folded name, alias or key -> program, for resolving any mention to its canonical entry."""
-    table: dict[str, Program] = {}
-    for program in load_programs(rules_dir):
-        for name in program.names:
-            table.setdefault(fold(name), program)
-        if program.key:
-            table.setdefault(fold(program.key), program)
-    return table

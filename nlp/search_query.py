@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from nlp.index_schema import SearchError, stems, words
+from nlp.labels_es import entity_id, section_id
 from nlp.settings import ENTITY_LABELS, SECTION_LABELS
 
 MAX_TEXT_CHARS = 500
@@ -40,6 +41,7 @@ class Query:
     section: str | None
     kind: str | None
     limit: int
+    agency: str | None = None  # programs of an agency of the catalogue
 
 
 def check_query(
@@ -56,12 +58,15 @@ def check_query(
     section: str | None = None,
     kind: str | None = None,
     limit: int = 50,
+    agency: str | None = None,
 ) -> Query:
-    """The arguments of `nlp.search.search`, checked; a `SearchError` names a bad one."""
+    """The arguments of `nlp.search.search`, checked; a `SearchError` names a bad one.
+    `label` and `section` also take their Spanish names (rules/lexicon/label_names_es.tsv)."""
     _check_strings(
         text=text, label=label, program=program, years=years, section=section, kind=kind,
-        amount_min=amount_min, amount_max=amount_max,
+        amount_min=amount_min, amount_max=amount_max, agency=agency,
     )  # fmt: skip
+    label, section = entity_id(label), section_id(section)  # Spanish names are aliases
     if section is not None and section not in SECTION_LABELS:
         raise SearchError(f"unknown section {section!r}; one of: {', '.join(SECTION_LABELS)}")
     if year is not None and years is not None:
@@ -86,6 +91,7 @@ def check_query(
         section=section,
         kind=kind,
         limit=limit,
+        agency=agency,
     )
 
 

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 import nlp
 from nlp.evaluate import EvaluationError, check_mode
 from nlp.headings import heading_matcher
+from nlp.progress import progress
 from nlp.records import Record, doc_to_record
 from nlp.section_cues import load_cues
 from nlp.section_model import (
@@ -129,7 +130,7 @@ def cross_validate_predictions(
     pipe = _pipeline(base, mode)
     component = pipe.get_pipe("fichas_sections")
     predicted: dict[int, Record] = {}
-    for fold in folds(records, k, seed):
+    for fold in progress(folds(records, k, seed), "cross-validation", unit="fold"):
         held = set(fold)
         train = [r for i, r in enumerate(records) if i not in held] + list(extra)
         component.set_model(

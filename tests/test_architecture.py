@@ -159,7 +159,8 @@ def test_own_package_imports_are_at_the_top() -> None:
 LAYERS = [
     ("base", ["nlp.settings", "nlp.textmap", "nlp.manifest", "nlp.readers", "nlp.rules",
               "nlp.gazetteer", "nlp.extensions", "nlp.decoding", "nlp.paths", "nlp.ids",
-              "nlp.errors"]),
+              "nlp.errors", "nlp.catalog", "nlp.catalog_check", "nlp.labels_es",
+              "nlp.progress"]),
     ("values", ["nlp.values", "nlp.entity_rules"]),
     ("candidates and resolution", ["nlp.candidates", "nlp.table_layout", "nlp.tables",
                                    "nlp.programs", "nlp.overlaps", "nlp.matching",
@@ -172,8 +173,9 @@ LAYERS = [
     ("batch", ["nlp.annotate", "nlp.batch_pipe", "nlp.section_scores", "nlp.entity_scores",
                "nlp.evaluate", "nlp.eval_report", "nlp.train"]),
     ("index and search", ["nlp.index_schema", "nlp.index_rows", "nlp.index",
-                          "nlp.search_query", "nlp.snippets", "nlp.search"]),
-    ("web and CLI", ["nlp.web", "nlp.cli"]),
+                          "nlp.search_query", "nlp.snippets", "nlp.exports", "nlp.search",
+                          "nlp.datasette_meta"]),
+    ("web and CLI", ["nlp.web", "nlp.program_page", "nlp.cli"]),
 ]  # fmt: skip
 
 

@@ -144,4 +144,7 @@ def test_entity_case(pipe, case: dict[str, Any]) -> None:
     want = [(s, e, label, text[s:e]) for s, e, label, _ in case["expected"]]
     assert got == want, f"{case['id']}: {case.get('note', '')}"
     for ent, (_, _, _, value) in zip(found, case["expected"], strict=False):
-        assert ent._.value == approx_value(value), f"value of {ent.label_} {ent.text!r}"
+        got = ent._.value
+        if isinstance(got, dict) and isinstance(value, dict) and "id" not in value:
+            got = {k: v for k, v in got.items() if k != "id"}  # catalogue id: where a case gives it
+        assert got == approx_value(value), f"value of {ent.label_} {ent.text!r}"

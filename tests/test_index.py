@@ -19,6 +19,8 @@ from typing import Any
 import pandas as pd
 import pytest
 
+from nlp.exports import TYPED_COLUMNS
+from nlp.gazetteer import program_lookup
 from nlp.index import build_index
 from nlp.index_schema import (
     CorruptIndexError,
@@ -31,9 +33,12 @@ from nlp.index_schema import (
     table_counts,
 )
 from nlp.records import content_hash, dumps, read_jsonl, validate_record
-from nlp.rules import program_lookup
-from nlp.search import COLUMNS, search
+from nlp.search import COLUMNS as SQL_COLUMNS
+from nlp.search import search
 from nlp.textmap import fold
+
+#: What `search` returns: the index's columns, then the typed value columns.
+COLUMNS = [*SQL_COLUMNS, *TYPED_COLUMNS]
 
 # --- the fixture ------------------------------------------------------------------------
 
@@ -576,8 +581,8 @@ def test_alias_and_rename_search(db: Path) -> None:
         "001_ficha_imss_bienestar_2022",
         "002_circular_reglas_operacion_imss_oportunidades_2009",
     }
-    with pytest.raises(SearchError, match="did you mean"):
-        search(db, program="Oportunidades")
+    with pytest.raises(SearchError, match="did you mean"):  # part of names, not a name
+        search(db, program="IMSS")
 
 
 def test_program_names_table_has_gazetteer_and_seen_surfaces(db: Path) -> None:

@@ -49,7 +49,7 @@ def test_component_and_index_agree_on_the_main_program(blank_pipeline, tmp_path:
     the same one, not the plan that is mentioned more often."""
     doc = blank_pipeline(ALIGNED)
     key = [e._.value for e in doc.ents if e.text == "S999"]
-    assert key == [{"name": PROGRAM, "key": "S999"}]
+    assert key == [{"name": PROGRAM, "key": "S999", "id": None}]  # not in the catalogue
     db = tmp_path / "fichas.db"
     build_index([doc_to_record(doc, "001_ficha_jornaleros_2020")], db)
     with sqlite3.connect(db) as conn:

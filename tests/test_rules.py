@@ -47,11 +47,11 @@ def test_rule_examples(rule_id: str, example: dict, blank_pipeline) -> None:
         rule_id,
         [(doc.text[s:e], s, e) for s, e in found],
     )
-    assert (
-        found[expected[-1]] == pytest.approx(example["value"])
-        if not isinstance(example["value"], dict)
-        else found[expected[-1]] == example["value"]
-    )
+    value = found[expected[-1]]
+    if isinstance(example["value"], dict):  # the catalogue `id` is checked only where given
+        assert {k: value.get(k) for k in example["value"]} == example["value"]
+    else:
+        assert value == pytest.approx(example["value"])
 
 
 @pytest.mark.parametrize("rule_id,text", [(r.id, t) for r in RULES for t in r.counter_examples])
@@ -80,15 +80,21 @@ def test_component_uses_another_rules_folder(tmp_path: Path) -> None:
 
     rules = tmp_path / "rules"
     shutil.copytree(REPO / "rules", rules)
-    with (rules / "entities" / "program_names.tsv").open("a", encoding="utf-8") as handle:
-        handle.write("tandas\tTandas para el Bienestar\t\tTandas\n")
-    text = "El apoyo de Tandas se entregó en 2020."
+    with (rules / "catalog" / "programs.tsv").open("a", encoding="utf-8") as handle:
+        handle.write(
+            "tlaloc_test\tTandem Tlaloc para el Bienestar\tfederal\tprogram\t10\t\teconomia\t2019-"
+            "\tTandem Tlaloc\t\t\t\tthis test\n"
+        )
+    text = "El apoyo de Tandem Tlaloc se entregó en 2020."
     custom = spacy.blank("es")
     custom.add_pipe("fichas_entities", config={"rules_dir": str(rules)})
     default = spacy.blank("es")
     default.add_pipe("fichas_entities")
     assert [(e.text, e._.value) for e in custom(text).ents if e.label_ == "PROGRAM"] == [
-        ("Tandas", {"name": "Tandas para el Bienestar", "key": None})
+        (
+            "Tandem Tlaloc",
+            {"name": "Tandem Tlaloc para el Bienestar", "key": None, "id": "tlaloc_test"},
+        )
     ]
     assert [e.text for e in default(text).ents if e.label_ == "PROGRAM"] == []
 
@@ -136,10 +142,9 @@ def test_the_schema_accepts_the_catalog_and_section_files(tmp_path: Path) -> Non
     from nlp.rules import rules_files
 
     rules = _copy_rules(tmp_path)
-    (rules / "catalog").mkdir()
-    (rules / "catalog" / "programs.tsv").write_text("id\tname\n", encoding="utf-8")
     files = rules_files(str(rules))
-    assert [p.name for p in files["catalog"]] == ["programs.tsv"]
+    assert [p.name for p in files["catalog"]] == ["agencies.tsv", "key_types.tsv", "programs.tsv"]
+    assert [p.name for p in files["datasette_metadata"]] == ["datasette.json"]
     assert [p.name for p in files["heading_rules"]] == ["headings.jsonl"]
     assert {p.name for p in files["regex_rules"]} >= {"year.jsonl", "amount.jsonl"}
 

@@ -20,6 +20,7 @@ pytest.importorskip("jinja2", reason="the web extras (starlette, jinja2) are not
 
 from starlette.testclient import TestClient  # noqa: E402
 
+from nlp.exports import TYPED_COLUMNS  # noqa: E402
 from nlp.index import build_index  # noqa: E402
 from nlp.records import read_jsonl  # noqa: E402
 from nlp.web.app import create_app  # noqa: E402
@@ -87,6 +88,10 @@ def text_of(html: str) -> str:
     return " ".join(re.sub(r"<[^>]+>", " ", html).split())
 
 
+def body_value(value: str) -> float:
+    return float(json.loads(value))
+
+
 def gold(doc_id: str) -> dict:
     return next(read_jsonl(REPO / "annotations" / f"{doc_id}.jsonl"))
 
@@ -101,7 +106,7 @@ def test_home_redirects_to_search(client):
 
 def test_search_without_fields_lists_the_documents(client):
     html = client.get("/search").text
-    assert "Indexed documents" in html
+    assert "Documentos indexados" in html and '<html lang="es">' in html
     assert f'href="/doc/{IMSS_2012}"' in html and f'href="/doc/{IMSS_2022}"' in html
     for name in (
         "q",
@@ -139,9 +144,9 @@ def test_search_text_marks_hits_and_keeps_a_shareable_url(client):
 def test_search_facets_count_and_link(client):
     html = client.get("/search", params={"label": "AMOUNT", "program": "IMSS-Oportunidades"}).text
     facets = html[html.index('class="facets"') : html.index('class="results"')]
-    for title in ("Label", "Program", "Document year", "Section"):
+    for title in ("Entidad", "Programa", "Año del documento", "Sección"):
         assert f"<h3>{title}</h3>" in facets
-    assert re.search(r">AMOUNT</a> <span class=\"count\">\d+</span>", facets)
+    assert re.search(r">Monto</a> <span class=\"count\">\d+</span>", facets)
     assert "doc_year=2012" in facets and "doc_year=2022" in facets and "section=budget" in facets
 
 
@@ -150,29 +155,30 @@ def test_entity_search_shows_values(client):
         "/search",
         params={"label": "AMOUNT", "amount_min": "15000M", "program": "imss oportunidades"},
     ).text
-    assert "<th>Value</th>" in html
-    assert "20,184,010,000 MXN" in html  # 20,184.01 millones de pesos, 2022 ficha
+    assert "<th>Valor</th>" in html
+    assert "20,184.01 millones de pesos" in html  # 2022 ficha, as a Mexican reader writes it
     assert f"/doc/{IMSS_2022}#e" in html
 
 
 def test_search_pages(client):
     first = client.get("/search", params={"label": "YEAR", "per_page": 20}).text
-    total = int(re.search(r"<h1>(\d+) results</h1>", first).group(1))
+    total = int(re.search(r"<h1>([\d,]+) resultados</h1>", first).group(1).replace(",", ""))
     assert total > 20
-    assert f"Page 1 of {-(-total // 20)}" in first and 'rel="next"' in first
+    assert f"Página 1 de {-(-total // 20)}" in first and 'rel="next"' in first
     second = client.get("/search", params={"label": "YEAR", "per_page": 20, "page": 2}).text
-    assert "Page 2 of" in second and 'rel="prev"' in second
+    assert "Página 2 de" in second and 'rel="prev"' in second
     assert client.get("/search", params={"label": "YEAR", "page": 999}).status_code == 400
 
 
 def test_csv_and_json_downloads_match_the_page(client):
     query = {"program": "IMSS-Oportunidades", "label": "PERCENT"}
     html = client.get("/search", params=query).text
-    total = int(re.search(r"<h1>(\d+) results?</h1>", html).group(1))
+    total = int(re.search(r"<h1>(\d+) resultados?</h1>", html).group(1))
     csv_response = client.get("/search.csv", params=query)
     assert csv_response.headers["content-type"].startswith("text/csv")
     assert "attachment" in csv_response.headers["content-disposition"]
-    rows = list(csv.DictReader(io.StringIO(csv_response.text)))
+    assert csv_response.content.startswith(b"\xef\xbb\xbf")  # UTF-8 BOM: Excel reads the accents
+    rows = list(csv.DictReader(io.StringIO(csv_response.content.decode("utf-8-sig"))))
     assert len(rows) == total
     assert list(rows[0]) == [
         "doc_id",
@@ -185,7 +191,9 @@ def test_csv_and_json_downloads_match_the_page(client):
         "snippet",
         "start",
         "end",
+        *TYPED_COLUMNS,
     ]
+    assert float(rows[0]["percent"]) == body_value(rows[0]["value"])
     assert "[" in rows[0]["snippet"]  # plain-text marks in downloads
     body = client.get("/search.json", params=query).json()
     assert body["count"] == total and body["query"] == query
@@ -208,7 +216,7 @@ def test_document_page_shows_sections_and_entity_values(client):
         r'<mark class="ent ent-(\w+)" id="e(\d+)" title="[^"]*" data-value="([^"]*)">', html
     )
     assert len(marks) == len(record["entities"])
-    assert ("AMOUNT", "8,500,000,000 MXN") in {(label, value) for label, _, value in marks}
+    assert ("AMOUNT", "8,500 millones de pesos") in {(label, value) for label, _, value in marks}
     assert ("PROGRAM", "IMSS-BIENESTAR") in {(label, value) for label, _, value in marks}
     assert f'href="/doc/{IMSS_2012}.json"' in html
 
@@ -248,7 +256,7 @@ def test_series_index_lists_programs(client):
 
 def test_series_page_charts_budget_points_of_every_name(client):
     html = client.get("/series", params={"program": "IMSS-Oportunidades"}).text
-    assert "<svg" in html and "Budget by year" in html and "Coverage by year" in html
+    assert "<svg" in html and "Presupuesto por año" in html and "Cobertura por año" in html
     budget = html[html.index('id="budget-1"') : html.index('id="budget-2"')]
     assert "Presupuesto del programa" in budget
     points = re.findall(
@@ -305,8 +313,8 @@ def test_errors_are_pages_a_person_can_read(client, url, status, says):
 
 def test_empty_result_says_so(client):
     response = client.get("/search", params={"q": "xilófono", "program": "IMSS-Oportunidades"})
-    assert response.status_code == 200 and "<h1>No results</h1>" in response.text
-    assert "Remove a filter" in response.text
+    assert response.status_code == 200 and "<h1>Sin resultados</h1>" in response.text
+    assert "Quite un filtro" in response.text
 
 
 def test_missing_index_is_a_readable_error(tmp_path):
@@ -400,3 +408,9 @@ def test_document_json_offsets_stay_in_the_text(client):
     for ent in record["entities"]:
         assert 0 <= ent["start"] < ent["end"] <= len(record["text"])
     assert SCRIPT in record["text"]
+
+
+def test_series_page_shows_the_catalogue_history(client):
+    html = client.get("/series", params={"program": "IMSS-Oportunidades"}).text
+    assert "Catálogo <code>imss_bienestar</code>" in html
+    assert "IMSS-Solidaridad (1989-2002)" in html and "S038 (2008-)" in html

@@ -1,7 +1,8 @@
 """End-to-end tests of `fichas serve` in a real headless Chromium (Debian's `chromium`,
 driven by Playwright for Python; `scripts/setup_browser.sh` installs it).
 
-With FICHAS_SCREENSHOTS=1 the tests also write docs/screenshots/{search,document,series}.png.
+With FICHAS_SCREENSHOTS=1 the tests also write
+docs/screenshots/{search,document,series,program}.png (the README shows program.png).
 """
 
 from __future__ import annotations
@@ -43,10 +44,10 @@ from test_web import IMSS_2012, IMSS_2022, SCRIPT, SCRIPT_DOC, make_web_index  #
 from nlp.web.app import create_app  # noqa: E402
 
 
-def screenshot(page, name: str) -> None:
+def screenshot(page, name: str, full_page: bool = False) -> None:
     if os.environ.get("FICHAS_SCREENSHOTS") == "1":
         SHOTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(SHOTS / f"{name}.png"))
+        page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=full_page)
 
 
 @pytest.fixture(scope="module")
@@ -131,8 +132,8 @@ def test_document_page_shows_sections_and_entity_values(page, base_url):
     amount.scroll_into_view_if_needed()
     amount.hover()
     tooltip = amount.evaluate("e => getComputedStyle(e, '::after').content")
-    assert "8,500,000,000 MXN" in tooltip
-    assert amount.get_attribute("title") == "AMOUNT: 8,500,000,000 MXN"
+    assert "8,500 millones de pesos" in tooltip
+    assert amount.get_attribute("title") == "Monto: 8,500 millones de pesos"
     page.click(".toc a[href^='#s']:has(.sec-budget)")
     assert page.evaluate("location.hash").startswith("#s")
     page.evaluate("window.scrollBy(0, -120)")
@@ -163,6 +164,38 @@ def test_series_page_draws_the_budget_points(page, base_url):
     screenshot(page, "series")
 
 
+def test_search_form_is_spanish_and_sections_go_by_their_ids(page, base_url):
+    page.goto(f"{base_url}/search")
+    assert page.evaluate("document.documentElement.lang") == "es"
+    page.fill("input[name=q]", "padrón")
+    page.select_option("select[name=section]", label="Recomendaciones")
+    page.click("button[type=submit]")
+    page.wait_for_url("**/search?**section=recommendations**")
+    assert IMSS_2022 in page.locator(".results-table td:first-child a").all_inner_texts()
+    page.goto(f"{base_url}/search?seccion=recomendaciones&q=padr%C3%B3n")  # as typed in Spanish
+    assert page.locator(".results-table .snippet mark").count() > 0
+    assert "Recomendaciones" in page.locator(".facets").inner_text()
+
+
+def test_program_page_reached_from_a_mention(page, base_url):
+    page.goto(f"{base_url}/doc/{IMSS_2012}")
+    mention = page.locator("a.mention", has_text="IMSS-Oportunidades").first
+    mention.scroll_into_view_if_needed()
+    mention.click()
+    page.wait_for_url("**/programa/IMSS-BIENESTAR")
+    assert page.locator("h1.program-title").inner_text() == "IMSS-BIENESTAR"
+    chart = page.locator("#budget-1 svg[role=img]")
+    assert chart.is_visible() and chart.locator("a.point").count() >= 12
+    row = page.locator("tr.compare-row[data-label=recommendations]")
+    old = row.locator(f"td[data-doc='{IMSS_2012}']").bounding_box()
+    new = row.locator(f"td[data-doc='{IMSS_2022}']").bounding_box()
+    assert old and new and abs(old["y"] - new["y"]) < 2 and old["x"] < new["x"]  # side by side
+    assert "Mejorar el registro" in row.locator(f"td[data-doc='{IMSS_2022}']").inner_text()
+    page.goto(f"{base_url}/programa/IMSS-Oportunidades")  # any name reaches it
+    assert page.locator("h1.program-title").inner_text() == "IMSS-BIENESTAR"
+    screenshot(page, "program", full_page=True)
+
+
 def test_script_in_a_document_renders_as_text(page, base_url):
     dialogs = []
     page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
@@ -179,5 +212,6 @@ def test_screenshots_were_written():
     if os.environ.get("FICHAS_SCREENSHOTS") != "1":
         pytest.skip("screenshots are taken only with FICHAS_SCREENSHOTS=1")
     assert all(
-        (SHOTS / f"{n}.png").stat().st_size > 10_000 for n in ("search", "document", "series")
+        (SHOTS / f"{n}.png").stat().st_size > 10_000
+        for n in ("search", "document", "series", "program")
     )

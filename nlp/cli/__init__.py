@@ -8,7 +8,7 @@ from nlp.cli.app import app
 __all__ = ["app", "main"]
 
 # After `app` exists, so a command module may also write `from nlp.cli import app`.
-from nlp.cli import annotate, evaluate, gold, index, serve, train  # noqa: E402, F401, I001
+from nlp.cli import annotate, catalog, evaluate, gold, index, serve, train  # noqa: E402, F401, I001
 
 
 def main() -> None:

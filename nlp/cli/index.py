@@ -12,8 +12,11 @@ import typer
 
 from nlp.annotate import annotate_paths
 from nlp.cli.app import app
+from nlp.datasette_meta import write_metadata
+from nlp.exports import ExportError, json_rows, write_table
 from nlp.index import build_index
 from nlp.index_schema import DB_ENV, DEFAULT_DB, FichasIndexError, default_db_path
+from nlp.progress import progress
 from nlp.records import RecordError, read_jsonl
 from nlp.search import search
 
@@ -23,11 +26,26 @@ DbOption = typer.Option(
     None, "--db", envvar=DB_ENV, help=f"Index file (default {DEFAULT_DB}, or ${DB_ENV})."
 )
 
+ProgramOption = typer.Option(
+    None, "--program", help="Catalogue id, any name of any year, acronym or key of a program."
+)
+AgencyOption = typer.Option(
+    None, "--agency", help="Programs of an agency: id or any name it had (SEDESOL, SADER)."
+)
+SectionOption = typer.Option(
+    None, "--section", help="Section label (budget, coverage... or presupuesto, cobertura...)."
+)
+OutOption = typer.Option(
+    None, "--out", "-o", help="Write the rows to FILE (csv with BOM, xlsx, parquet, json)."
+)
+
 
 class OutputFormat(StrEnum):
     table = "table"
     csv = "csv"
     json = "json"
+    xlsx = "xlsx"
+    parquet = "parquet"
 
 
 def _fail(err: Exception) -> typer.Exit:
@@ -84,14 +102,16 @@ def index_cli(
 
     path = default_db_path(db)
     try:
-        stats = build_index(iter_inputs(inputs), path, batch_size=batch_size)
-    except (FichasIndexError, RecordError) as err:
+        stats = build_index(progress(iter_inputs(inputs), "index"), path, batch_size=batch_size)
+        meta = write_metadata(path)  # Datasette: descriptions, vocabularies, canned queries
+    except (FichasIndexError, RecordError, ValueError, OSError) as err:
         raise _fail(err) from err
     for problem in stats.errors:
         typer.echo(f"invalid record: {problem}", err=True)
     typer.echo(
         f"{path}: added {stats.added}, replaced {stats.replaced}, skipped {stats.skipped}"
         f" ({stats.documents} documents, {stats.sections} sections, {stats.entities} entities)"
+        f"; Datasette metadata in {meta}"
     )
     if stats.errors:
         raise typer.Exit(1)
@@ -104,11 +124,10 @@ def search_cli(
     ),
     db: Path | None = DbOption,
     label: str | None = typer.Option(
-        None, "--label", help="Entity label: PROGRAM YEAR DATE AMOUNT PERCENT."
+        None, "--label", help="Entity label: PROGRAM YEAR DATE AMOUNT PERCENT (or PROGRAMA...)."
     ),
-    program: str | None = typer.Option(
-        None, "--program", help="Any name, earlier name or key of a program."
-    ),
+    program: str | None = ProgramOption,
+    agency: str | None = AgencyOption,
     year: int | None = typer.Option(
         None, "--year", help="Entities or documents whose years contain YEAR."
     ),
@@ -124,12 +143,11 @@ def search_cli(
     ),
     percent_min: float | None = typer.Option(None, "--percent-min"),
     percent_max: float | None = typer.Option(None, "--percent-max"),
-    section: str | None = typer.Option(
-        None, "--section", help="Section label (budget, coverage, ...)."
-    ),
+    section: str | None = SectionOption,
     kind: str | None = typer.Option(None, "--kind", help="Document kind (ficha, circular, ...)."),
     limit: int = typer.Option(50, "--limit", "-n"),
     fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", "-f"),
+    out: Path | None = OutOption,
 ) -> None:
     """Search sections by text and entities by typed filters (all filters combine with AND)."""
     try:
@@ -138,6 +156,7 @@ def search_cli(
             text=text,
             label=label,
             program=program,
+            agency=agency,
             year=year,
             years=years,
             doc_year=doc_year,
@@ -152,16 +171,16 @@ def search_cli(
         )
     except FichasIndexError as err:
         raise _fail(err) from err
-    _print_rows(df, fmt)
+    _print_rows(df, fmt, out)
 
 
-def _print_rows(df: Any, fmt: OutputFormat) -> None:
-    """Search results as JSON, CSV or a table (sections only: no entity columns)."""
-    if fmt is OutputFormat.json:
-        rows = df.astype(object).where(df.notna(), None).to_dict(orient="records")
-        for row in rows:
-            row["value"] = json.loads(row["value"]) if row["value"] is not None else None
-        typer.echo(json.dumps(rows, ensure_ascii=False, indent=1))
+def _print_rows(df: Any, fmt: OutputFormat, out: Path | None = None) -> None:
+    """Search results to a file (`--out`, xlsx, parquet), or as JSON, CSV or a table
+    (sections only: no entity columns)."""
+    if out is not None or fmt in (OutputFormat.xlsx, OutputFormat.parquet):
+        _export(df, out, fmt.value)
+    elif fmt is OutputFormat.json:
+        typer.echo(json.dumps(json_rows(df), ensure_ascii=False, indent=1))
     elif fmt is OutputFormat.csv:
         typer.echo(df.to_csv(index=False), nl=False)
     elif df.empty:
@@ -174,3 +193,14 @@ def _print_rows(df: Any, fmt: OutputFormat) -> None:
             else ["doc_id", "section", "label", "value", "snippet"]
         )
         typer.echo(df[columns].to_string(index=False, max_colwidth=120))
+
+
+def _export(df: Any, out: Path | None, fmt: str) -> None:
+    """`fichas search --out FILE`: the rows in FILE, in `--format` (else FILE's suffix)."""
+    if out is None:
+        raise _fail(ValueError(f"--format {fmt} writes a file: give --out FILE"))
+    try:
+        written = write_table(df, out, None if fmt == "table" else fmt)
+    except (ExportError, OSError) as err:
+        raise _fail(ValueError(f"{out}: {err}")) from err
+    typer.echo(f"{out}: {len(df)} rows ({written})", err=True)

@@ -27,6 +27,9 @@ def serve_cli(
         "127.0.0.1", "--host", help="Address to listen on; only this machine by default."
     ),
     port: int = typer.Option(8000, "--port", min=1, max=65535),
+    workers: int = typer.Option(
+        1, "--workers", min=1, max=32, help="Server processes (one per core answers more users)."
+    ),
 ) -> None:
     """Serve the search, document and series pages over the index (read-only)."""
     try:
@@ -50,4 +53,18 @@ def serve_cli(
             err=True,
         )
     typer.echo(f"fichas: serving {path} at http://{host}:{port}/search (Ctrl+C stops)")
+    if workers > 1:  # each worker process imports the app itself, over $FICHAS_DB
+        import os
+
+        os.environ[DB_ENV] = str(path.resolve())
+        uvicorn.run(
+            "nlp.web.app:app_from_env",
+            factory=True,
+            workers=workers,
+            host=host,
+            port=port,
+            log_level="warning",
+            server_header=False,
+        )
+        return
     uvicorn.run(create_app(path), host=host, port=port, log_level="warning", server_header=False)

@@ -26,7 +26,7 @@ from nlp.candidates.regex_rules import RegexRules
 from nlp.candidates.tables import TableCells
 from nlp.extensions import doc_text, doc_textmap, register_extensions
 from nlp.matching import Entity, set_entities, trim
-from nlp.overlaps import resolve
+from nlp.overlaps import known_names_end, resolve
 from nlp.programs import linked_mentions, program_values, widen_over_markup
 from nlp.settings import ENTITY_LABELS
 from nlp.settings import rules_dir as default_rules_dir
@@ -87,7 +87,8 @@ class EntityRecognizer:
 
     def choose(self, doc: Doc, text: str) -> list[Candidate]:
         """The entities resolution keeps, with the mentions they make known (acronyms, keys)."""
-        candidates = self.candidates(doc, text)
+        # a catalogue name ends where it ends: open names running past it are dropped
+        candidates = known_names_end(self.candidates(doc, text), "program.gazetteer")
         chosen = resolve(candidates, text, self.rules_dir)
         extra = linked_mentions(text, chosen, self.rules_dir)
         return resolve(candidates + extra, text, self.rules_dir) if extra else chosen

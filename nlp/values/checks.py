@@ -42,12 +42,9 @@ def value_problem(label: str, value: Any) -> str | None:
     if label == "PROGRAM":
         ok = (
             isinstance(value, dict)
-            and set(value) == {"name", "key"}
+            and set(value) - {"id"} == {"name", "key"}  # `id`: catalogue id (docs/catalog.md)
             and isinstance(value["name"], str)
+            and all(value.get(k) is None or isinstance(value[k], str) for k in ("key", "id"))
         )
-        return (
-            None
-            if ok and (value["key"] is None or isinstance(value["key"], str))
-            else "PROGRAM value must be {name: str, key: str|null}"
-        )
+        return None if ok else "PROGRAM value must be {name: str, key: str|null, id?: str|null}"
     return None

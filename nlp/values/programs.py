@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import regex
 
-from nlp.gazetteer import lookup
+from nlp.catalog import link_value, lookup
 from nlp.textmap import normalize
 
 _MARKUP_RE = regex.compile(r"[*\"“”«»]+")
@@ -25,11 +25,11 @@ def normalize_key(key: str) -> str | None:
 
 
 def canonical_name(surface: str, rules_dir: str | None = None) -> str:
-    """Canonical name of the program from the gazetteer, else the cleaned surface."""
-
+    """Canonical name of the program from the catalogue (any of its names, of any year,
+    also without a leading `Programa`/`Programa de`), else the cleaned surface."""
     name = clean_name(surface)
-    program = lookup(name, rules_dir)
-    return program.name if program else name
+    entry = None if normalize_key(name) else lookup(name, rules_dir=rules_dir, ids=False)
+    return entry.name if entry else name
 
 
 def default_program_value(
@@ -37,3 +37,13 @@ def default_program_value(
 ) -> dict[str, str | None]:
     """The guide's PROGRAM value `{"name", "key"}`."""
     return {"name": canonical_name(surface, rules_dir), "key": key}
+
+
+def link(
+    surface: str,
+    doc_year: int | None = None,
+    stated_key: str | None = None,
+    rules_dir: str | None = None,
+) -> dict[str, str | None]:
+    """The PROGRAM value of a mention: `{"name", "key", "id"}` (`nlp.catalog.link_value`)."""
+    return link_value({"name": clean_name(surface), "key": stated_key}, doc_year, rules_dir)

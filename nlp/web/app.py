@@ -1,19 +1,20 @@
-"""The Starlette application behind `fichas serve`: search, document and series pages.
+"""The Starlette application behind `fichas serve`: search, document, series and program
+pages, in Spanish.
 
 GET only, over a read-only index. Every value reaches the page through Jinja2
-with autoescaping on; query parameters are parsed here (types, ranges, lengths)
-and then by `nlp.search.search` (labels, programs, amounts), and any problem is
-a page that says what was wrong.
+with autoescaping on; query parameters are parsed in `nlp.web.params` (types, ranges,
+lengths) and then by `nlp.search.search` (labels, programs, amounts), and any problem is
+a page that says what was wrong. Page handlers are plain (not async) methods of `Pages`:
+Starlette runs them in its thread pool, so one slow query does not hold the others.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import re
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 import jinja2
 from markupsafe import Markup, escape
@@ -28,18 +29,19 @@ from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
 from nlp.ids import id_url
-from nlp.index_schema import FichasIndexError, SearchError
-from nlp.search import MAX_LIMIT, MAX_TEXT_CHARS, search
+from nlp.index_schema import FichasIndexError, SearchError, default_db_path
+from nlp.labels_es import date_mx, entity_names, money_mx, section_names
 from nlp.settings import ENTITY_LABELS, SECTION_LABELS
-from nlp.web import data
+from nlp.web import data, downloads, program
 from nlp.web.charts import chart, number
+from nlp.web.params import PER_PAGE, BadRequest, paging, search_kwargs, search_params
+from nlp.web.params import text as check_text
+from nlp.web.results import PAGE_LIMIT, PAGE_MARKS, Results
 
 HERE = Path(__file__).parent
 #: Private-use characters as snippet marks: escaped text cannot contain `<mark>`, so
 #: the marks are swapped for tags after escaping.
-MARK_OPEN, MARK_CLOSE = "\ue000", "\ue001"
-PER_PAGE = (20, 50, 100)
-MAX_PAGE = MAX_LIMIT // min(PER_PAGE)
+MARK_OPEN, MARK_CLOSE = PAGE_MARKS
 SECURITY_HEADERS = {
     # No script runs on these pages: the browser refuses any, even one that escaped escaping.
     "Content-Security-Policy": "default-src 'none'; style-src 'self'; img-src 'self' data:; "
@@ -48,114 +50,6 @@ SECURITY_HEADERS = {
     "Referrer-Policy": "no-referrer",
     "X-Frame-Options": "DENY",
 }
-_YEAR_RE = re.compile(r"\d{4}")
-_KIND_RE = re.compile(r"[\w\-]{1,40}")
-
-
-class BadRequest(ValueError):
-    """A query parameter that cannot be used (the page explains it, status 400)."""
-
-
-# --- query parameters ------------------------------------------------------------------
-
-SEARCH_FIELDS = (
-    "q",
-    "label",
-    "program",
-    "year_from",
-    "year_to",
-    "doc_year",
-    "amount_min",
-    "amount_max",
-    "percent_min",
-    "percent_max",
-    "section",
-    "kind",
-)
-
-
-def _text(value: str, name: str, limit: int = MAX_TEXT_CHARS) -> str:
-    if len(value) > limit:
-        raise BadRequest(f"{name} is {len(value)} characters long; the limit is {limit}")
-    return value
-
-
-def _year(value: str, name: str) -> int:
-    if not _YEAR_RE.fullmatch(value) or not 1800 <= int(value) <= 2200:
-        raise BadRequest(f"{name} {value[:20]!r} is not a year (four digits, 1800 to 2200)")
-    return int(value)
-
-
-def _percent(value: str, name: str) -> float:
-    try:
-        number_ = float(value.replace("%", "").strip())
-    except ValueError:
-        raise BadRequest(f"{name} {value[:20]!r} is not a number (example: 50 or 12.5)") from None
-    if not -1e6 <= number_ <= 1e6:
-        raise BadRequest(f"{name} {value[:20]!r} is out of range")
-    return number_
-
-
-def _int_in(value: str | None, name: str, low: int, high: int, default: int) -> int:
-    if value in (None, ""):
-        return default
-    if not value.isdigit() or not low <= int(value) <= high:
-        raise BadRequest(f"{name} {value[:20]!r} must be a whole number from {low} to {high}")
-    return int(value)
-
-
-def search_params(request: Request) -> dict[str, str]:
-    """The search fields in the URL, stripped, empty ones dropped (what a shared URL keeps)."""
-    out = {}
-    for name in SEARCH_FIELDS:
-        value = request.query_params.get(name, "").strip()
-        if value:
-            out[name] = value
-    return out
-
-
-def search_kwargs(params: dict[str, str]) -> dict[str, Any]:
-    """`nlp.search.search` arguments from the URL fields; raises BadRequest on a malformed one."""
-    kw: dict[str, Any] = {}
-    if "q" in params:
-        kw["text"] = _text(params["q"], "search text")
-    if "label" in params:
-        if params["label"].upper() not in ENTITY_LABELS:
-            raise BadRequest(
-                f"unknown label {params['label'][:30]!r}; one of: {', '.join(ENTITY_LABELS)}"
-            )
-        kw["label"] = params["label"].upper()
-    if "program" in params:
-        kw["program"] = _text(params["program"], "program")
-    low = _year(params["year_from"], "first year") if "year_from" in params else None
-    high = _year(params["year_to"], "last year") if "year_to" in params else None
-    if low is not None or high is not None:
-        low, high = low or 1800, high or 2200
-        if low > high:
-            raise BadRequest(f"years {low}-{high}: the first year is after the last")
-        kw["years"] = (low, high)
-    if "doc_year" in params:
-        kw["doc_year"] = _year(params["doc_year"], "document year")
-    for name in ("amount_min", "amount_max"):
-        if name in params:
-            kw[name] = _text(params[name], name.replace("_", " "), 40)
-    for name in ("percent_min", "percent_max"):
-        if name in params:
-            kw[name] = _percent(params[name], name.replace("_", " "))
-    if "section" in params:
-        if params["section"] not in SECTION_LABELS:
-            raise BadRequest(
-                f"unknown section {params['section'][:30]!r}; one of: {', '.join(SECTION_LABELS)}"
-            )
-        kw["section"] = params["section"]
-    if "kind" in params:
-        if not _KIND_RE.fullmatch(params["kind"]):
-            raise BadRequest(
-                f"document kind {params['kind'][:30]!r} must be one word (ficha, circular, ...)"
-            )
-        kw["kind"] = params["kind"]
-    return kw
-
 
 # --- template helpers ------------------------------------------------------------------
 
@@ -169,8 +63,9 @@ def marked(snippet: Any) -> Markup:
 
 
 def value_text(label: str | None, value: Any) -> str:
-    """An entity's normalized value as a person reads it (plain text; escaped by the template)."""
-    if isinstance(value, str) and label != "DATE":
+    """An entity's normalized value as a Mexican reader writes it (plain text; escaped by
+    the template): `8,500 millones de pesos`, `107.36 %`, `14 de agosto de 2018`."""
+    if isinstance(value, str) and (label != "DATE" or value.startswith('"')):
         try:
             value = json.loads(value)
         except ValueError:
@@ -178,12 +73,14 @@ def value_text(label: str | None, value: Any) -> str:
     if value is None or label is None:
         return ""
     if label == "AMOUNT" and isinstance(value, dict):
-        return f"{number(float(value['amount']))} {value.get('currency') or ''}".strip()
+        return money_mx(float(value["amount"]), value.get("currency"))
     if label == "PERCENT" and isinstance(value, (int, float)):
         return f"{number(float(value))} %"
     if label == "YEAR" and isinstance(value, dict):
         start, end = value.get("start"), value.get("end")
         return str(start) if start == end else f"{start}–{end}"
+    if label == "DATE" and isinstance(value, str):
+        return date_mx(value)
     if label == "PROGRAM" and isinstance(value, dict):
         return value.get("name", "") + (f" ({value['key']})" if value.get("key") else "")
     return str(value)
@@ -195,7 +92,113 @@ def with_params(params: dict[str, Any], **changes: Any) -> str:
     return urlencode({k: v for k, v in merged.items() if v not in (None, "")})
 
 
+def program_url(name: str) -> str:
+    """The program page of a name (any name reaches it)."""
+    return "/programa/" + quote(name, safe="")
+
+
+def mention_url(value: Any) -> str | None:
+    """The program page a PROGRAM mention links to (its value's name), else None."""
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            return None
+    name = value.get("name") if isinstance(value, dict) else None
+    return program_url(name) if isinstance(name, str) and name.strip() else None
+
+
+def _environment() -> Jinja2Templates:
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(HERE / "templates"), autoescape=True)
+
+    def chart_html(series: Any, geometry: Any, table: bool = True) -> Markup:
+        """A chart's SVG (and table), drawn once per chart: the series and program contexts
+        are cached per index state, so a chart is escaped once, not on every view."""
+        memo = geometry.__dict__.setdefault("_html", {})
+        if table not in memo:
+            memo[table] = env.get_template("_chart.html").module.svg_chart(series, geometry, table)
+        return memo[table]
+
+    env.filters.update(marked=marked, number=number, id_url=id_url)
+    env.globals.update(chart_html=chart_html)
+    env.globals.update(
+        value_text=value_text,
+        with_params=with_params,
+        program_url=program_url,
+        mention_url=mention_url,
+        ENTITY_LABELS=ENTITY_LABELS,
+        SECTION_LABELS=SECTION_LABELS,
+        SECTION_ES=section_names(),
+        ENTITY_ES=entity_names(),
+        PER_PAGE=PER_PAGE,
+    )
+    return Jinja2Templates(env=env)
+
+
 # --- pages ------------------------------------------------------------------------------
+
+
+def search_context(results: Results, request: Request) -> dict[str, Any]:
+    """The search page: its form, and either the documents (no field) or a page of rows."""
+    page_no, per_page = paging(request)
+    params = search_params(request)
+    docs = results.documents()
+    kinds, programs = results.choices()
+    context: dict[str, Any] = {
+        "params": params,
+        "per_page": per_page,
+        "page_no": page_no,
+        "kinds": kinds,
+        "programs": programs,
+    }
+    if not params:
+        listed = list(docs.values())
+        if (page_no - 1) * per_page >= max(len(listed), 1):
+            raise BadRequest(f"page {page_no} is past the last page")
+        context.update(
+            n_docs=len(listed),
+            listed=listed[(page_no - 1) * per_page : page_no * per_page],
+            pages=max(1, -(-len(listed) // per_page)),
+        )
+        return context
+    kwargs = search_kwargs(params)
+    found = results.rows(kwargs)
+    total = found.total
+    if (page_no - 1) * per_page >= max(total, 1):
+        raise BadRequest(f"page {page_no} is past the last page ({max(1, -(-total // per_page))})")
+    rows = results.page(kwargs, page_no, per_page)
+    context.update(
+        total=total,
+        truncated=total >= PAGE_LIMIT,
+        page_limit=PAGE_LIMIT,
+        rows=rows,
+        pages=max(1, -(-total // per_page)),
+        facets=found.facets,
+        docs={r["doc_id"]: docs.get(r["doc_id"], {}) for r in rows},
+        entity_rows=found.entity_rows,
+    )
+    return context
+
+
+def series_context(db: Path, name: str) -> dict[str, Any]:
+    """The series page of a program: its names, catalogue history and charts."""
+    names = data.program_names(db, check_text(name, "program"))
+    budget, coverage = data.series(db, names)
+    charts = [(s, chart(s)) for s in budget + coverage]
+    return {
+        "program": name,
+        "names": names,
+        "aliases": data.aliases(db, names),
+        "history": data.history(names),
+        "budget": [c for c in charts if c[0] in budget],
+        "coverage": [c for c in charts if c[0] in coverage],
+    }
+
+
+def app_from_env() -> Starlette:
+    """The application over `$FICHAS_DB` (for `fichas serve --workers N`: each worker
+    process builds its own)."""
+    return create_app(default_db_path())
 
 
 def create_app(db_path: str | os.PathLike[str]) -> Starlette:
@@ -204,14 +207,14 @@ def create_app(db_path: str | os.PathLike[str]) -> Starlette:
     routes = [
         Route("/", pages.home, methods=["GET"]),
         Route("/search", pages.search_page, methods=["GET"], name="search_page"),
-        Route("/search.csv", pages.search_csv, methods=["GET"], name="search_csv"),
-        Route("/search.json", pages.search_json, methods=["GET"], name="search_json"),
+        *downloads.routes(pages.db),
         # ids may hold '/' (relative paths, nlp/paths.py): links encode it (filter `id_url`)
         Route(
             "/doc/{doc_id:path}.json", pages.document_json, methods=["GET"], name="document_json"
         ),
         Route("/doc/{doc_id:path}", pages.document_page, methods=["GET"], name="document_page"),
         Route("/series", pages.series_page, methods=["GET"], name="series_page"),
+        *program.routes(pages.db, pages.page, pages.results),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
     ]
     return Starlette(
@@ -228,22 +231,13 @@ def create_app(db_path: str | os.PathLike[str]) -> Starlette:
 
 
 class Pages:
-    """The handlers of every page and download, over one index."""
+    """The handlers of every page and of its errors, over one index (downloads:
+    `nlp.web.downloads`, the program page: `nlp.web.program`)."""
 
     def __init__(self, db: Path) -> None:
         self.db = db
-        env = jinja2.Environment(
-            loader=jinja2.FileSystemLoader(HERE / "templates"), autoescape=True
-        )
-        env.filters.update(marked=marked, number=number, id_url=id_url)
-        env.globals.update(
-            value_text=value_text,
-            with_params=with_params,
-            ENTITY_LABELS=ENTITY_LABELS,
-            SECTION_LABELS=SECTION_LABELS,
-            PER_PAGE=PER_PAGE,
-        )
-        self.templates = Jinja2Templates(env=env)
+        self.templates = _environment()
+        self.results = Results(db)
 
     def page(self, request: Request, name: str, status: int = 200, **context: Any) -> Response:
         return self.templates.TemplateResponse(request, name, context, status_code=status)
@@ -251,119 +245,46 @@ class Pages:
     def error(self, request: Request, status: int, title: str, message: str) -> Response:
         return self.page(request, "error.html", status, title=title, message=message)
 
-    async def home(self, request: Request) -> Response:
+    def home(self, request: Request) -> Response:
         return RedirectResponse(request.url_for("search_page"), status_code=302)
 
-    def run_search(self, request: Request, marks: tuple[str, str]) -> tuple[dict[str, str], Any]:
-        params = search_params(request)
-        if not params:
-            return params, None
-        kwargs = search_kwargs(params)
-        return params, search(self.db, **kwargs, limit=MAX_LIMIT, marks=marks, context=80)
+    def search_page(self, request: Request) -> Response:
+        return self.page(request, "search.html", **search_context(self.results, request))
 
-    async def search_page(self, request: Request) -> Response:
-        query = request.query_params
-        per_page = _int_in(query.get("per_page"), "per_page", 1, max(PER_PAGE), PER_PAGE[0])
-        if per_page not in PER_PAGE:
-            raise BadRequest(f"per_page must be one of {', '.join(map(str, PER_PAGE))}")
-        page_no = _int_in(query.get("page"), "page", 1, MAX_PAGE, 1)
-        params, df = self.run_search(request, (MARK_OPEN, MARK_CLOSE))
-        docs = {d["id"]: d for d in data.documents(self.db)}
-        context: dict[str, Any] = {
-            "params": params,
-            "docs": docs,
-            "per_page": per_page,
-            "page_no": page_no,
-            "kinds": sorted({d["kind"] for d in docs.values() if d["kind"]}),
-            "programs": sorted({d["program"] for d in docs.values() if d["program"]}),
-        }
-        if df is not None:
-            context.update(_results_page(df, docs, page_no, per_page))
-        return self.page(request, "search.html", **context)
-
-    def _download(self, request: Request) -> tuple[dict[str, str], Any]:
-        params, df = self.run_search(request, ("[", "]"))
-        if df is None:
-            raise BadRequest(
-                "give at least one search field (text, program, label, ...) to download results"
-            )
-        return params, df
-
-    async def search_csv(self, request: Request) -> Response:
-        _, df = self._download(request)
-        return Response(
-            df.to_csv(index=False),
-            media_type="text/csv; charset=utf-8",
-            headers={"Content-Disposition": 'attachment; filename="fichas-search.csv"'},
-        )
-
-    async def search_json(self, request: Request) -> Response:
-        params, df = self._download(request)
-        rows = df.astype(object).where(df.notna(), None).to_dict(orient="records")
-        for row in rows:
-            row["value"] = data_value(row["value"])
-        return JSONResponse({"query": params, "count": len(rows), "results": rows})
-
-    async def document_page(self, request: Request) -> Response:
-        doc = data.document(self.db, request.path_params["doc_id"])
+    def document_page(self, request: Request) -> Response:
+        doc_id = request.path_params["doc_id"]
+        doc = self.results.cached(("doc", doc_id), lambda: data.document(self.db, doc_id))
         return self.page(request, "document.html", doc=doc)
 
-    async def document_json(self, request: Request) -> Response:
+    def document_json(self, request: Request) -> Response:
         doc = data.document(self.db, request.path_params["doc_id"])
         return JSONResponse(doc["record"], headers={"Content-Disposition": "inline"})
 
-    async def series_page(self, request: Request) -> Response:
-        program = request.query_params.get("program", "").strip()
-        if not program:
+    def series_page(self, request: Request) -> Response:
+        name = request.query_params.get("program", "").strip()
+        if not name:
             counts: dict[str, int] = {}
-            for d in data.documents(self.db):
+            for d in self.results.documents().values():
                 if d["program"]:
                     counts[d["program"]] = counts.get(d["program"], 0) + 1
             return self.page(request, "series.html", program="", programs=sorted(counts.items()))
-        names = data.program_names(self.db, _text(program, "program"))
-        budget, coverage = data.series(self.db, names)
-        charts = [(s, chart(s)) for s in budget + coverage]
-        return self.page(
-            request,
-            "series.html",
-            program=program,
-            names=names,
-            aliases=data.aliases(self.db, names),
-            budget=[c for c in charts if c[0] in budget],
-            coverage=[c for c in charts if c[0] in coverage],
-        )
+        context = self.results.cached(("series", name), lambda: series_context(self.db, name))
+        return self.page(request, "series.html", **context)
 
     async def bad_request(self, request: Request, exc: Exception) -> Response:
-        return self.error(request, 400, "This search cannot be run", str(exc))
+        return self.error(request, 400, "No se puede hacer esta búsqueda", str(exc))
 
     async def not_found(self, request: Request, exc: Exception) -> Response:
-        return self.error(request, 404, "Not found", str(exc))
+        return self.error(request, 404, "No encontrado", str(exc))
 
     async def index_error(self, request: Request, exc: Exception) -> Response:
-        return self.error(request, 503, "The index is not available", str(exc))
+        return self.error(request, 503, "El índice no está disponible", str(exc))
 
     async def http_error(self, request: Request, exc: Exception) -> Response:
         assert isinstance(exc, HTTPException)
         if exc.status_code == 404:
-            return self.error(request, 404, "Not found", f"no page at {request.url.path[:100]}")
-        return self.error(request, exc.status_code, "Bad request", str(exc.detail))
-
-
-def _results_page(df: Any, docs: dict[str, Any], page_no: int, per_page: int) -> dict[str, Any]:
-    """The template fields of one page of results."""
-    total = len(df)
-    pages = max(1, -(-total // per_page))
-    if (page_no - 1) * per_page >= max(total, 1):
-        raise BadRequest(f"page {page_no} is past the last page ({pages})")
-    rows = df.iloc[(page_no - 1) * per_page : page_no * per_page]
-    return {
-        "total": total,
-        "truncated": total >= MAX_LIMIT,
-        "rows": rows.to_dict(orient="records"),
-        "pages": pages,
-        "facets": data.facets(df, docs),
-        "entity_rows": bool(df["label"].notna().any()),
-    }
+            return self.error(request, 404, "No encontrado", f"no page at {request.url.path[:100]}")
+        return self.error(request, exc.status_code, "Solicitud incorrecta", str(exc.detail))
 
 
 class SecurityHeaders:
@@ -381,8 +302,3 @@ class SecurityHeaders:
             await send(message)
 
         await self.app(scope, receive, send_with_headers if scope["type"] == "http" else send)
-
-
-def data_value(value: Any) -> Any:
-    """The `value` column (JSON text) as JSON data for the JSON download."""
-    return None if value is None else json.loads(value)

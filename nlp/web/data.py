@@ -10,10 +10,11 @@ from __future__ import annotations
 import json
 import os
 import re
-from collections import Counter, defaultdict
+from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+from nlp.catalog import CatalogError, lookup
 from nlp.ids import id_problem
 from nlp.index_schema import connect_read, name_key
 from nlp.search import program_matches
@@ -22,7 +23,7 @@ from nlp.textmap import fold
 #: Document ids as `fichas index` writes them (file stems); anything else is not looked up.
 _PAREN_RE = re.compile(r"(?<!\s)\s*\([^)]*\)")
 #: The series of amounts stated in prose (not in a table column).
-TEXT_AMOUNTS = "Amounts in the text"
+TEXT_AMOUNTS = "Montos en el texto"
 
 
 class NotFound(LookupError):
@@ -178,6 +179,30 @@ def aliases(db: str | os.PathLike[str], names: list[str]) -> list[str]:
     return list(shown.values())
 
 
+def history(names: list[str]) -> list[dict[str, Any]]:
+    """The catalogue's history of each canonical name: names and keys with their years."""
+    out = []
+    for name in names:
+        try:
+            entry = lookup(name, ids=False)
+        except (CatalogError, FileNotFoundError):
+            return []
+        if entry is None:
+            continue
+        dated = [f"{a.value} ({a.period})" for a in entry.aliases if a.period]
+        keys = [f"{k.value} ({', '.join(map(str, entry.period_of(k)))})" for k in entry.keys]
+        out.append(
+            {
+                "id": entry.id,
+                "name": entry.name,
+                "dated_names": dated,
+                "dated_keys": keys,
+                "agency": entry.agency or "",
+            }
+        )
+    return out
+
+
 @dataclass
 class Point:
     """One figure of a series: a value for a year, from a document."""
@@ -214,8 +239,10 @@ def series(db: str | os.PathLike[str], names: list[str]) -> tuple[list[Series], 
         rows = conn.execute(
             "SELECT e.doc_id, e.label, e.surface, e.start, e.amount, e.currency, e.percent,"
             " e.near_year_start, e.column_header, s.start, s.text"
-            " FROM entities e JOIN documents d ON d.id = e.doc_id JOIN sections s ON s.id = "
-            "e.section_id"
+            # CROSS JOIN keeps SQLite on this order: the program's documents, then their
+            # entities (0.5 ms on 10,000 documents); it otherwise walks every AMOUNT (150 ms).
+            " FROM documents d CROSS JOIN entities e ON e.doc_id = d.id"
+            " JOIN sections s ON s.id = e.section_id"
             f" WHERE d.program IN ({marks}) AND e.near_year_start = e.near_year_end AND ("
             " (e.label = 'AMOUNT' AND e.section = 'budget' AND e.amount IS NOT NULL)"
             " OR (e.label = 'PERCENT' AND e.section = 'coverage' AND e.percent IS NOT NULL))"
@@ -225,7 +252,7 @@ def series(db: str | os.PathLike[str], names: list[str]) -> tuple[list[Series], 
     finally:
         conn.close()
     budget: dict[str, Series] = {}
-    coverage = Series("coverage", "Coverage", "%")
+    coverage = Series("coverage", "Cobertura", "%")
     seen: set[tuple[str, int, float]] = set()
     for doc_id, label, surface, start, amount, currency, percent, year, header, *sec in rows:
         context = _line_of(sec[1], start - sec[0])
@@ -235,7 +262,7 @@ def series(db: str | os.PathLike[str], names: list[str]) -> tuple[list[Series], 
                 coverage.points.append(Point(year, percent, doc_id, surface, start, context))
             continue
         name = _column_name(header) if header else TEXT_AMOUNTS
-        unit = "millions of pesos" if (currency or "MXN") == "MXN" else f"millions ({currency})"
+        unit = "millones de pesos" if (currency or "MXN") == "MXN" else f"millones ({currency})"
         key = f"{fold(name)}|{unit}"
         budget.setdefault(key, Series(key, name, unit)).points.append(
             Point(year, amount / 1e6, doc_id, surface, start, context)
@@ -259,25 +286,6 @@ def _column_name(header: str) -> str:
     `Presupuesto del Programa (MDP) (1)` -> `Presupuesto del programa`."""
     name = _PAREN_RE.sub("", header).strip(" *:")
     return name[:1].upper() + name[1:].lower() if name else header
-
-
-def facets(df: Any, docs: dict[str, dict[str, Any]]) -> dict[str, list[tuple[str, int]]]:
-    """Counts of result rows by label, program, document year and section."""
-    out: dict[str, list[tuple[str, int]]] = {}
-    columns = {
-        "label": [v for v in df["label"] if isinstance(v, str)],
-        "program": [docs.get(d, {}).get("program") or "—" for d in df["doc_id"]],
-        "doc_year": [str(docs.get(d, {}).get("year") or "—") for d in df["doc_id"]],
-        "section": [v for v in df["section"] if isinstance(v, str)],
-    }
-    for name, values in columns.items():
-        counts = Counter(values)
-        order = sorted(
-            counts.items(),
-            key=(lambda kv: kv[0]) if name == "doc_year" else (lambda kv: (-kv[1], kv[0])),
-        )
-        out[name] = order
-    return out
 
 
 def group_by_doc(points: list[Point]) -> dict[str, list[Point]]:
