@@ -236,6 +236,8 @@ def check_thresholds(result: EvaluationResult, thresholds: dict[str, Any]) -> li
             check("value accuracy", result.value_accuracy, minimum)
         elif key == "sections_macro_f1":
             check("sections macro F1", result.sections_macro_f1, minimum)
+        elif key == "sections_accuracy":
+            check("sections character accuracy", result.sections_accuracy, minimum)
         else:
             failures.append(f"unknown threshold key {key!r}")
     return failures
@@ -253,6 +255,7 @@ def thresholds_from_result(result: EvaluationResult, margin: float = 0.01) -> di
         },
         "value_accuracy": floor(result.value_accuracy),
         "sections_macro_f1": floor(result.sections_macro_f1),
+        "sections_accuracy": floor(result.sections_accuracy),
         "sections_f1": {
             label: floor(float(row["f1"]))
             for label, row in result.sections.iterrows()
