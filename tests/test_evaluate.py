@@ -387,6 +387,7 @@ def test_thresholds_file_schema_is_known():
         "entities_exact_f1",
         "value_accuracy",
         "sections_macro_f1",
+        "sections_accuracy",
         "sections_f1",
     }
     failures = check_thresholds(_small_result(), thresholds)
@@ -527,3 +528,10 @@ def test_in_sample_section_scores_are_flagged() -> None:
     dev, heldout = list(read_jsonl(annotations)), list(read_jsonl(annotations / "heldout"))
     assert trained_on(dev) == len(dev)
     assert trained_on(heldout) == 0
+
+
+def test_sections_accuracy_is_a_threshold():
+    result = _small_result()
+    assert check_thresholds(result, {"sections_accuracy": result.sections_accuracy}) == []
+    [failure] = check_thresholds(result, {"sections_accuracy": result.sections_accuracy + 0.1})
+    assert failure.startswith("sections character accuracy is ")
