@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from nlp.index_schema import connect_read
-from nlp.search import search, usable_stemmer
+from nlp.search import COLUMNS, search_rows, usable_stemmer
 from nlp.search_query import parse_text
 from nlp.snippets import phrase_hits, snippet
 from nlp.web import data
@@ -36,6 +36,8 @@ PAGE_MARKS = ("\ue000", "\ue001")
 #: Programs offered as you type in the form, and values listed per facet (most rows first).
 DATALIST_SIZE = 200
 FACET_SIZE = 25
+#: One facet value and its number of rows.
+Facet = tuple[str, int]
 
 
 def index_state(db: Path) -> tuple[Any, ...]:
@@ -94,17 +96,18 @@ class Results:
         return self.cached(("rows", query_key(kwargs)), lambda: self._find(kwargs))
 
     def _find(self, kwargs: dict[str, Any]) -> Found:
-        df = search(self.db, **kwargs, limit=PAGE_LIMIT, marks=None)
-        return Found(df, len(df), facets(df, self.documents()), bool(df["label"].notna().any()))
+        # plain rows, no DataFrame: pandas and the typed columns cost more than a rare word's SQL
+        rows = search_rows(self.db, PAGE_LIMIT, None, **kwargs)
+        entity_rows = any(row[4] is not None for row in rows)
+        return Found(rows, len(rows), facets(rows, self.documents()), entity_rows)
 
     def page(self, kwargs: dict[str, Any], page_no: int, per_page: int) -> list[dict[str, Any]]:
         """The rows of one page as dicts, with snippets (hits in private-use marks)."""
         found = self.rows(kwargs)
 
         def make() -> list[dict[str, Any]]:
-            # only this page becomes dicts: the whole frame would take ~200 ms on 10,000 rows
-            shown = found.frame.iloc[(page_no - 1) * per_page : page_no * per_page]
-            rows = shown.astype(object).where(shown.notna(), None).to_dict(orient="records")
+            shown = found.rows[(page_no - 1) * per_page : page_no * per_page]
+            rows = [dict(zip(COLUMNS, row, strict=True)) for row in shown]
             return with_snippets(self.db, rows, kwargs.get("text"), PAGE_MARKS, 80)
 
         return self.cached(("page", query_key(kwargs), page_no, per_page), make)
@@ -116,30 +119,34 @@ def query_key(kwargs: dict[str, Any]) -> tuple[Any, ...]:
 
 @dataclass
 class Found:
-    """Every row of a query (without snippets), its count and facets, and whether they
-    are entity rows."""
+    """Every row of a query (`nlp.search.COLUMNS`, without snippets), its count and facets,
+    and whether they are entity rows."""
 
-    frame: Any
+    rows: list[list[Any]]
     total: int
     facets: dict[str, list[tuple[str, int]]]
     entity_rows: bool
 
 
-def facets(df: Any, docs: dict[str, dict[str, Any]]) -> dict[str, list[tuple[str, int]]]:
+def facets(rows: list[list[Any]], docs: dict[str, dict[str, Any]]) -> dict[str, list[Facet]]:
     """Counts of result rows by label, program, document year and section: the
     `FACET_SIZE` largest (the latest years), so a page stays small on a large index."""
+    label: Counter[str] = Counter()
+    section: Counter[str] = Counter()
+    per_doc: Counter[str] = Counter()
+    for row in rows:  # COLUMNS: doc_id, file, kind, section, label, ...
+        per_doc[row[0]] += 1
+        if row[3] is not None:
+            section[row[3]] += 1
+        if row[4] is not None:
+            label[row[4]] += 1
     program: Counter[str] = Counter()
     year: Counter[str] = Counter()
-    for doc_id, n in df["doc_id"].value_counts().items():
+    for doc_id, n in per_doc.items():
         doc = docs.get(doc_id, {})
-        program[doc.get("program") or "—"] += int(n)
-        year[str(doc.get("year") or "—")] += int(n)
-    columns = {
-        "label": Counter({k: int(v) for k, v in df["label"].value_counts().items()}),
-        "program": program,
-        "doc_year": year,
-        "section": Counter({k: int(v) for k, v in df["section"].value_counts().items()}),
-    }
+        program[doc.get("program") or "—"] += n
+        year[str(doc.get("year") or "—")] += n
+    columns = {"label": label, "program": program, "doc_year": year, "section": section}
     return {
         name: sorted(counts.items())[-FACET_SIZE:]
         if name == "doc_year"
