@@ -23,7 +23,7 @@ from nlp.index_schema import connect_read
 from nlp.search import COLUMNS, search_rows, usable_stemmer
 from nlp.search_query import parse_text
 from nlp.snippets import phrase_hits, snippet
-from nlp.web import data
+from nlp.web import data, ranked
 
 CACHE_SIZE = 64
 #: Rows the page counts and facets (best first); "2,000+" beyond. A word found in every
@@ -97,7 +97,13 @@ class Results:
 
     def _find(self, kwargs: dict[str, Any]) -> Found:
         # plain rows, no DataFrame: pandas and the typed columns cost more than a rare word's SQL
-        rows = search_rows(self.db, PAGE_LIMIT, None, **kwargs)
+        if ranked.words_only(kwargs):
+            sections = self.cached("sections", lambda: ranked.section_map(self.db))
+            rows = ranked.ranked_rows(
+                self.db, kwargs["text"], PAGE_LIMIT, sections, self.documents()
+            )
+        else:
+            rows = search_rows(self.db, PAGE_LIMIT, None, **kwargs)
         entity_rows = any(row[4] is not None for row in rows)
         return Found(rows, len(rows), facets(rows, self.documents()), entity_rows)
 
