@@ -80,6 +80,19 @@ class Results:
         """{id: document row} of every indexed document, in id order."""
         return self.cached("documents", lambda: {d["id"]: d for d in data.documents(self.db)})
 
+    def warm(self) -> None:
+        """Load the document list and the section map in a background thread (at server
+        start), so the first searches do not each wait for them."""
+
+        def load() -> None:
+            try:
+                self.choices()
+                self.sections()
+            except Exception:  # noqa: BLE001 - a missing index is reported by the pages
+                return
+
+        threading.Thread(target=load, name="fichas-warm", daemon=True).start()
+
     def choices(self) -> tuple[list[str], list[str]]:
         """(document kinds, the `DATALIST_SIZE` programs with most documents) for the form."""
 
@@ -91,6 +104,10 @@ class Results:
 
         return self.cached("choices", make)
 
+    def sections(self) -> ranked.SectionMap:
+        """Every section's (doc_id, label, start, end) by id (`nlp.web.ranked`)."""
+        return self.cached("sections", lambda: ranked.section_map(self.db))
+
     def rows(self, kwargs: dict[str, Any]) -> Found:
         """Every matching row without snippets (up to `PAGE_LIMIT`), and its facets."""
         return self.cached(("rows", query_key(kwargs)), lambda: self._find(kwargs))
@@ -98,7 +115,7 @@ class Results:
     def _find(self, kwargs: dict[str, Any]) -> Found:
         # plain rows, no DataFrame: pandas and the typed columns cost more than a rare word's SQL
         if ranked.words_only(kwargs):
-            sections = self.cached("sections", lambda: ranked.section_map(self.db))
+            sections = self.sections()
             rows = ranked.ranked_rows(
                 self.db, kwargs["text"], PAGE_LIMIT, sections, self.documents()
             )
