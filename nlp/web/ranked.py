@@ -3,7 +3,7 @@
 `nlp.search` joins every ranked match to its section and document rows: for the page's
 2,000 counted rows that join costs more than the ranking itself (~4 µs a row, a B-tree
 lookup each in a 270 MB file opened afresh per request). The page keeps every section's
-(doc_id, label, start, end) in memory per index state (~15 MB for 92,000 sections),
+search row (document, label, offsets) in memory per index state (~15 MB for 92,000 sections),
 so a words-only search asks SQLite for the ranked rowids only and builds the same rows
 (same order: FTS5's rank order, ties in index order) from memory. Any other filter goes
 through `nlp.search.search_rows`.
@@ -19,15 +19,18 @@ from nlp.index_schema import SearchError, connect_read
 from nlp.search import search_rows, usable_stemmer
 from nlp.search_query import check_query, fts_expression, parse_text
 
-#: Section id -> (doc_id, label, start, end).
-SectionMap = dict[int, tuple[str, str, int, int]]
+#: Section id -> its search row (`nlp.search.COLUMNS`, no snippet).
+SectionMap = dict[int, tuple[Any, ...]]
 
 
 def section_map(db: str | os.PathLike[str]) -> SectionMap:
-    """Every section's document, label and offsets, by section id."""
+    """Every section's search row, by section id (the join `search` makes, made once)."""
     conn = connect_read(db)
     try:
-        cur = conn.execute("SELECT id, doc_id, label, start, end FROM sections")
+        cur = conn.execute(
+            "SELECT s.id, s.doc_id, d.file, d.kind, s.label, NULL, NULL, NULL, NULL, s.start,"
+            " s.end FROM sections s JOIN documents d ON d.id = s.doc_id"
+        )
         return {row[0]: row[1:] for row in cur}
     finally:
         conn.close()
@@ -43,8 +46,7 @@ def ranked_rows(
     text: str,
     limit: int,
     sections: SectionMap,
-    docs: dict[str, dict[str, Any]],
-) -> list[list[Any]]:
+) -> list[Any]:
     """The rows `search_rows(db, limit, None, text=text)` returns, from the ranked rowids."""
     query = check_query(text=text, limit=limit)  # the same errors as `search`
     phrases = parse_text(query.text) if query.text else []
@@ -61,11 +63,5 @@ def ranked_rows(
         raise SearchError(f"search failed: {err}") from err
     finally:
         conn.close()
-    rows = []
-    for (rowid,) in ids:
-        sec = sections.get(rowid)
-        doc = docs.get(sec[0]) if sec is not None else None
-        if doc is not None:  # as the join with documents would
-            doc_id, label, start, end = sec
-            rows.append([doc_id, doc["file"], doc["kind"], label, *[None] * 4, start, end])
-    return rows
+    # a section without its document would drop out of the join: it drops out here too
+    return [sections[rowid] for (rowid,) in ids if rowid in sections]

@@ -106,7 +106,7 @@ class Results:
         return self.cached("choices", make)
 
     def sections(self) -> ranked.SectionMap:
-        """Every section's (doc_id, label, start, end) by id (`nlp.web.ranked`)."""
+        """Every section's search row by id (`nlp.web.ranked`)."""
         return self.cached("sections", lambda: ranked.section_map(self.db))
 
     def rows(self, kwargs: dict[str, Any]) -> Found:
@@ -117,9 +117,7 @@ class Results:
         # plain rows, no DataFrame: pandas and the typed columns cost more than a rare word's SQL
         if ranked.words_only(kwargs):
             sections = self.sections()
-            rows = ranked.ranked_rows(
-                self.db, kwargs["text"], PAGE_LIMIT, sections, self.documents()
-            )
+            rows = ranked.ranked_rows(self.db, kwargs["text"], PAGE_LIMIT, sections)
         else:
             rows = search_rows(self.db, PAGE_LIMIT, None, **kwargs)
         entity_rows = any(row[4] is not None for row in rows)
@@ -146,13 +144,13 @@ class Found:
     """Every row of a query (`nlp.search.COLUMNS`, without snippets), its count and facets,
     and whether they are entity rows."""
 
-    rows: list[list[Any]]
+    rows: list[Any]  # lists or tuples
     total: int
     facets: dict[str, list[tuple[str, int]]]
     entity_rows: bool
 
 
-def facets(rows: list[list[Any]], docs: dict[str, dict[str, Any]]) -> dict[str, list[Facet]]:
+def facets(rows: list[Any], docs: dict[str, dict[str, Any]]) -> dict[str, list[Facet]]:
     """Counts of result rows by label, program, document year and section: the
     `FACET_SIZE` largest (the latest years), so a page stays small on a large index."""
     # Counter over an itemgetter map counts in C: ~0.2 ms for 2,000 rows
