@@ -63,6 +63,7 @@ __all__ = [
     "parse_years",
     "program_matches",
     "search",
+    "search_rows",
     "usable_stemmer",
     "value_of",
 ]
@@ -104,18 +105,33 @@ def search(
     """
     import pandas as pd  # heavy: only when a search runs
 
-    query = check_query(
-        text, label, program, year, years, doc_year,
-        amount_min, amount_max, percent_min, percent_max, section, kind, limit, agency,
+    filters = dict(
+        text=text, label=label, program=program, year=year, years=years, doc_year=doc_year,
+        amount_min=amount_min, amount_max=amount_max, percent_min=percent_min,
+        percent_max=percent_max, section=section, kind=kind, agency=agency,
     )  # fmt: skip
+    rows = search_rows(db_path, limit, marks, context, **filters)
+    return typed_columns(pd.DataFrame(rows, columns=COLUMNS))
+
+
+def search_rows(
+    db_path: str | os.PathLike[str] | None = None,
+    limit: int = 50,
+    marks: tuple[str, str] | None = MARKS,
+    context: int = SNIPPET_WIDTH,
+    **filters: Any,
+) -> list[list[Any]]:
+    """The rows of `search` as lists in `COLUMNS` order, without the typed columns and
+    without pandas: the web page counts, facets and shows them (a DataFrame and its typed
+    columns cost ~10 ms a query, more than the SQL of a rare word)."""
+    query = check_query(**filters, limit=limit)
     conn = connect_read(db_path)
     try:
-        rows = _rows(conn, query, (marks, context))
+        return _rows(conn, query, (marks, context))
     except sqlite3.DatabaseError as err:
         raise SearchError(f"search failed: {err}") from err
     finally:
         conn.close()
-    return typed_columns(pd.DataFrame(rows, columns=COLUMNS))
 
 
 def _rows(conn: sqlite3.Connection, query: Query, style: Style) -> list[list[Any]]:

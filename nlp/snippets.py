@@ -6,6 +6,8 @@ so the window shows what matched even when FTS5 matched a word form.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from nlp.index_schema import WORD_RE, stems
 from nlp.textmap import fold
 
@@ -24,19 +26,22 @@ def phrase_hits(
     """
     if not phrases:
         return []
-    tokens = [(m.span(), fold(m.group())) for m in WORD_RE.finditer(text)]
-    token_stems = stems([t[1] for t in tokens], stemmer) if stemmer else None
+    tokens = [(m.span(), _fold_word(m.group())) for m in WORD_RE.finditer(text)]
+    # each distinct word is folded and stemmed once, and tested once against each phrase word
+    unique = list(dict.fromkeys(t[1] for t in tokens))
+    stem_of = dict(zip(unique, stems(unique, stemmer), strict=True)) if stemmer else {}
     found: dict[int, list[tuple[int, int]]] = {}
     for index, phrase in enumerate(phrases):
         if len(phrase) == 1 and len(phrase[0]) < 3 and len(phrases) > 1:
             continue
         want = stems(phrase, stemmer) if stemmer else None
+        ok = [
+            {w for w in unique if w == word or (want and stem_of[w] == want[k])}
+            for k, word in enumerate(phrase)
+        ]
         n = len(phrase)
         for i in range(len(tokens) - n + 1):
-            if all(
-                tokens[i + k][1] == phrase[k] or (want and token_stems[i + k] == want[k])
-                for k in range(n)
-            ):
+            if tokens[i][1] in ok[0] and all(tokens[i + k][1] in ok[k] for k in range(1, n)):
                 found.setdefault(index, []).append((tokens[i][0][0], tokens[i + n - 1][0][1]))
     spans = sorted({span for hits in found.values() for span in hits})
     if not spans:
@@ -44,6 +49,12 @@ def phrase_hits(
     longest = max(found, key=lambda i: sum(map(len, phrases[i])))
     anchor = found[longest][0]
     return [anchor] + [span for span in spans if span != anchor]
+
+
+@lru_cache(maxsize=200_000)
+def _fold_word(word: str) -> str:
+    """`fold` of one word, memoized: a page's sections repeat the same few thousand words."""
+    return fold(word)
 
 
 def snippet(

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlencode
@@ -219,6 +221,7 @@ def create_app(db_path: str | os.PathLike[str]) -> Starlette:
     ]
     return Starlette(
         routes=routes,
+        lifespan=pages.lifespan,
         middleware=[Middleware(SecurityHeaders)],
         exception_handlers={
             BadRequest: pages.bad_request,
@@ -238,6 +241,12 @@ class Pages:
         self.db = db
         self.templates = _environment()
         self.results = Results(db)
+
+    @asynccontextmanager
+    async def lifespan(self, app: Any) -> AsyncIterator[None]:
+        """At server start, load what every search needs (in the background)."""
+        self.results.warm()
+        yield
 
     def page(self, request: Request, name: str, status: int = 200, **context: Any) -> Response:
         return self.templates.TemplateResponse(request, name, context, status_code=status)
