@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 from nlp.index_rows import add_near_years, entity_columns, sections_with_gaps
+from nlp.records import write_atomic
 
 TYPED_COLUMNS = ("amount", "currency", "percent", "year_start", "year_end", "date")
 FORMATS = ("csv", "xlsx", "parquet", "json")
@@ -142,19 +142,7 @@ def write_table(df: Any, path: str | os.PathLike[str], fmt: str | None = None) -
     """Write `df` to `path` atomically (readers see the old file or the new one); returns
     the format written. The format is `fmt`, else the file's suffix."""
     fmt = export_format(path, fmt)
-    content = table_bytes(df, fmt)
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(content)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_atomic(path, table_bytes(df, fmt))
     return fmt
 
 

@@ -141,14 +141,16 @@ def dumps(record: Record) -> str:
     return json.dumps(record, ensure_ascii=False)
 
 
-def write_atomic(path: str | os.PathLike[str], content: str) -> None:
-    """Write a whole file so that readers see the old or the new file, never half of one."""
+def write_atomic(path: str | os.PathLike[str], content: str | bytes) -> None:
+    """Write a whole file (text as UTF-8, or bytes) so that readers see the old or the new
+    file, never half of one."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    data = content.encode("utf-8") if isinstance(content, str) else content
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(content)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, path)
