@@ -12,7 +12,8 @@ not), so every span still indexes the original text.
 
 A heading phrase inside a line becomes a line of its own only where a heading can
 stand: it is capitalized, and it begins the line, follows a sentence end, a colon, a
-closing bracket, another heading or an item number, or is written in capitals.
+closing bracket, another heading, an item number or a title in capitals, or is written
+in capitals.
 """
 
 from __future__ import annotations
@@ -36,6 +37,8 @@ MAX_PHRASE_WORDS = 20
 _WORD_RE = re.compile(r"[^\W_]+")
 # What may stand right before a heading inside a line (after trailing spaces are removed).
 _BOUNDARY_BEFORE_RE = re.compile(r"(?:[.:;?!)\]|\"]|^)$")
+# The end of a title in capitals right before a heading: `… FEDERATIVA Y MUNICIPIO Cobertura`.
+_CAPS_TITLE_BEFORE_RE = re.compile(r"(?:^|\s)[A-ZÁÉÍÓÚÑÜ]+[ ,]+[A-ZÁÉÍÓÚÑÜ]{3,}$")
 # Blanks and markdown between a heading and what precedes it.
 _DECOR_TAIL_RE = re.compile(r"[\s¿*#>]*$")
 # An item number right before a heading: `2.`, `II.`, `a)`, `3)`.
@@ -146,7 +149,7 @@ def _can_head(
         return True
     if _ENUM_BEFORE_RE.search(before):
         before = _ENUM_BEFORE_RE.sub("", before).rstrip()
-    if not _BOUNDARY_BEFORE_RE.search(before):
+    if not (_BOUNDARY_BEFORE_RE.search(before) or _CAPS_TITLE_BEFORE_RE.search(before)):
         return False
     return _not_running_on(norm, words[i + n - 1][2])
 

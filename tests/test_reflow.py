@@ -35,6 +35,14 @@ def _lines(text: str, matcher: HeadingMatcher) -> list[str]:
         (FILLER + "  Recomendaciones  1. Mejorar el padrón. " + FILLER, "Recomendaciones"),
         (FILLER + "DATOS GENERALES DEL PROGRAMA Nombre del Programa: " + FILLER, None),
         (FILLER + "Principales conclusiones El programa cuenta con personal. " + FILLER, None),
+        (
+            FILLER + "APOYO A MADRES TRABAJADORAS Cobertura El programa opera en todo el país. ",
+            "Cobertura",
+        ),
+        (
+            FILLER + "Evaluación de la Cobertura y Focalización Por su diseño el fondo. ",
+            "Evaluación de la Cobertura y Focalización",
+        ),
     ],
 )
 def test_heading_inside_a_run_on_line_gets_a_line(matcher, run_on, heading_line):
@@ -50,8 +58,9 @@ def test_heading_inside_a_run_on_line_gets_a_line(matcher, run_on, heading_line)
         FILLER * 3 + "La Cobertura de los servicios creció en todos los estados. " + FILLER,
         FILLER * 3 + "según los Resultados de la encuesta nacional. " + FILLER,
         FILLER * 3 + "la población objetivo de Recomendaciones pasadas. " + FILLER,
+        FILLER * 3 + "EL PROGRAMA Y SU Cobertura de servicios en el país. " + FILLER,
     ],
-    ids=["subject-of-sentence", "after-article", "mid-sentence"],
+    ids=["subject-of-sentence", "after-article", "mid-sentence", "after-capitals-runs-on"],
 )
 def test_a_phrase_in_running_prose_is_not_a_heading(matcher, text):
     tm = reflow(normalize(text), matcher.phrases)
