@@ -25,7 +25,7 @@ RULES_FILE = Path("sections") / "headings.jsonl"
 ANCHORS = ("line", "inline")
 REQUIRED_KEYS = frozenset({"id", "label", "anchor"})
 ALLOWED_KEYS = frozenset(
-    {"id", "label", "pattern", "regex", "anchor", "scope", "examples", "comment", "qualifier"}
+    {"id", "label", "pattern", "regex", "anchor", "scope", "reach", "examples", "comment", "qualifier"}
 )
 #: A qualifier rule names words that may stand before or after any heading phrase
 #: (`Principales conclusiones`, `Consideraciones generales`) without changing its label.
@@ -53,6 +53,7 @@ class HeadingRule:
     words: tuple[str, ...] = ()
     order: int = 0
     qualifier: str | None = None
+    reach: int | None = None
     raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
 
@@ -88,6 +89,9 @@ def parse_rule(data: Any, where: str, order: int = 0) -> HeadingRule:
         raise HeadingRuleError(f"{where}: scope {data['scope']!r} must be one of {SCOPES}")
     if has_pattern == has_regex:
         raise HeadingRuleError(f"{where}: give exactly one of pattern or regex")
+    reach = data.get("reach")
+    if reach is not None and (not isinstance(reach, int) or isinstance(reach, bool) or reach < 0):
+        raise HeadingRuleError(f"{where}: reach must be a whole number of blocks >= 0")
     examples = data.get("examples", [])
     if not isinstance(examples, list) or not all(isinstance(e, str) for e in examples):
         raise HeadingRuleError(f"{where}: examples must be a list of strings")
@@ -113,6 +117,7 @@ def parse_rule(data: Any, where: str, order: int = 0) -> HeadingRule:
         examples=tuple(examples),
         words=phrase,
         order=order,
+        reach=reach,
         raw=dict(data),
     )
 
@@ -126,6 +131,9 @@ def _parse_qualifier(data: dict[str, Any], where: str, order: int) -> HeadingRul
             f"{where}: a qualifier takes the keys {sorted(QUALIFIER_KEYS)} "
             f"(and {sorted(QUALIFIER_OPTIONAL)})"
         )
+    reach = data.get("reach")
+    if reach is not None and (not isinstance(reach, int) or isinstance(reach, bool) or reach < 0):
+        raise HeadingRuleError(f"{where}: reach must be a whole number of blocks >= 0")
     examples = data.get("examples", [])
     if not isinstance(examples, list) or not all(isinstance(e, str) for e in examples):
         raise HeadingRuleError(f"{where}: examples must be a list of strings")

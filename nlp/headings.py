@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from nlp.blocks import Line, split_lines
@@ -52,6 +52,7 @@ class HeadingMatch:
     line_start: bool = True
     whole_lines: bool = True
     opens: bool = True
+    reach: int | None = None  # blocks after the heading its labels hold for (None: all)
 
     @property
     def label(self) -> str:
@@ -80,6 +81,7 @@ class HeadingMatcher:
                 self._phrases.setdefault(rule.words, []).append(rule)
                 if rule.anchor == "inline":
                     self._inline.setdefault(rule.words, []).append(rule)
+        self._reach = {r.id: r.reach for r in self.rules if r.reach is not None}
         self._add_qualified(qualifiers)
         self._max_words = max((len(w) for w in self._phrases), default=1)
 
@@ -121,7 +123,12 @@ class HeadingMatcher:
                 continue
             found.extend(self._inline_matches(norm, line))
             i += 1
-        return mark_contents(found, lines, norm)
+        return [self._with_reach(m) for m in mark_contents(found, lines, norm)]
+
+    def _with_reach(self, match: HeadingMatch) -> HeadingMatch:
+        """The match with the shortest `reach` of its rules (rules without one: no limit)."""
+        reaches = [self._reach[i] for i in match.rule_ids if i in self._reach]
+        return replace(match, reach=min(reaches)) if reaches else match
 
     # ---------------------------------------------------------------- helpers
 

@@ -166,11 +166,12 @@ def heading_context(doc: DocBlocks) -> list[tuple[tuple[str, ...], int]]:
     number of blocks since it.
 
     A heading of scope "line" (page furniture) labels itself only: the blocks after
-    it stay under the heading before it.
+    it stay under the heading before it. A heading with a `reach` (an executive summary
+    mixes every topic) is a candidate for that many blocks after it only.
     """
     out: list[tuple[tuple[str, ...], int]] = []
     current: tuple[str, ...] = ()
-    since = 0
+    since, reach = 0, None
     row = -1  # line of the last heading, to collect headings run together on one line
     for block in doc.blocks:
         if block.heading >= 0 and doc.headings[block.heading].opens:
@@ -180,10 +181,13 @@ def heading_context(doc: DocBlocks) -> list[tuple[tuple[str, ...], int]]:
             ):  # two-column: the text below belongs to one of the boxes
                 labels = tuple(dict.fromkeys(current + labels))
             current, since, row = labels, 0, block.line
+            reach = doc.headings[block.heading].reach
         else:
             since += 1
         if block.heading >= 0 and not doc.headings[block.heading].opens:
             out.append((doc.headings[block.heading].labels, 0))
+        elif reach is not None and since > reach:
+            out.append(((), since))  # past its reach the heading says nothing: content decides
         else:
             out.append((current, since))
     return out

@@ -164,6 +164,8 @@ def _rule(**over):
         (_rule(pattern=None), "exactly one of pattern or regex"),
         (_rule(pattern=None, regex="resultados("), "regex does not compile"),
         (_rule(scope="page"), "scope"),
+        (_rule(reach=-1), "reach must be a whole number"),
+        (_rule(reach="2"), "reach must be a whole number"),
         (_rule(id=None), "missing keys"),
         ("{not json", "invalid JSON"),
     ],
@@ -203,3 +205,16 @@ def test_headings_component_writes_spans(tmp_path):
     assert [(s.text, s.label_, s.id_) for s in spans] == [
         ("**Datos Presupuestarios \\***", "budget", "budget.datos_presupuestarios")
     ]
+
+
+def test_a_summary_heading_holds_for_its_reach_only(matcher):
+    """`Resumen ejecutivo` (reach 1) is a candidate for the block after it, not for the rest."""
+    from nlp.section_features import analyze, heading_context
+
+    body = "El programa entrega apoyos a los hogares del país en todas las regiones. " * 5
+    text = "Resumen ejecutivo\n\n" + "\n\n".join([body] * 4) + "\n"
+    doc = analyze(text, matcher)
+    context = heading_context(doc)
+    assert doc.headings[0].reach == 1
+    assert context[1][0] == ("description", "other")
+    assert [labels for labels, _since in context[2:]] == [()] * (len(context) - 2)
