@@ -25,7 +25,18 @@ RULES_FILE = Path("sections") / "headings.jsonl"
 ANCHORS = ("line", "inline")
 REQUIRED_KEYS = frozenset({"id", "label", "anchor"})
 ALLOWED_KEYS = frozenset(
-    {"id", "label", "pattern", "regex", "anchor", "scope", "reach", "examples", "comment", "qualifier"}
+    {
+        "id",
+        "label",
+        "pattern",
+        "regex",
+        "anchor",
+        "scope",
+        "reach",
+        "examples",
+        "comment",
+        "qualifier",
+    }
 )
 #: A qualifier rule names words that may stand before or after any heading phrase
 #: (`Principales conclusiones`, `Consideraciones generales`) without changing its label.
