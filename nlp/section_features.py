@@ -201,19 +201,17 @@ def cue_features(
     Document cues (the genre: a DOF agreement, a circular) are features of every block.
     In a document without section headings (closing formulas such as `Atentamente`,
     labelled `other`, do not count) the cues are all the classifier has besides the
-    words, so each cue feature also has a `nohead:` copy the model can weigh apart; so
-    does a block no heading governs (before the first, or past a heading's reach).
+    words, so each cue feature also has a `nohead:` copy the model can weigh apart.
     """
     own = [matcher.features(b.text) for b in doc.blocks]
     genre = matcher.document_features(doc.tm.norm)
     nohead = all(
         set(h.labels) == {"other"} for h in doc.headings
     )  # closings such as `Atentamente` do not count
-    ungoverned = [not labels for labels, _since in heading_context(doc)]
     out = []
     for i, feats in enumerate(own):
         row = {**genre, **feats}
-        if nohead or ungoverned[i]:
+        if nohead:
             row.update({f"nohead:{k}": v for k, v in feats.items()})
         if context > 0:
             if i > 0:
