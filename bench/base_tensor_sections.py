@@ -19,7 +19,7 @@ import numpy as np
 
 import nlp.section_model as section_model
 from nlp.records import read_jsonl
-from nlp.settings import DEV_GOLD_DIR, REFERENCE_BASE
+from nlp.settings import REFERENCE_BASE, TRAINING_GOLD_DIRS
 from nlp.train import predict_with_cv, section_scores
 
 
@@ -54,7 +54,7 @@ def patch_features(weight: float) -> None:
 
 def mean_scores(gold: list[dict[str, Any]], seeds: Sequence[int]) -> tuple[float, float]:
     """Mean macro char-F1 and character accuracy over the fold seeds."""
-    extra = list(read_jsonl(DEV_GOLD_DIR))
+    extra = [r for path in TRAINING_GOLD_DIRS for r in read_jsonl(path)]
     runs = [section_scores(gold, predict_with_cv(gold, 5, seed=s, extra=extra)) for s in seeds]
     return (
         float(np.mean([r["macro_f1"] for r in runs])),

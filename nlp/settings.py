@@ -47,6 +47,9 @@ PACKAGE_DIR = Path(__file__).resolve().parent
 REPO_DIR = PACKAGE_DIR.parent
 #: The development gold, added to the training folds when other gold is cross-validated.
 DEV_GOLD_DIR = REPO_DIR / "annotations"
+#: Gold that trains the section model besides the set being scored: the development gold
+#: and the headingless prose (press, executive summaries, positions) written for issue 12.
+TRAINING_GOLD_DIRS: tuple[Path, ...] = (DEV_GOLD_DIR, DEV_GOLD_DIR / "prose")
 #: Where the wheel installs the rules folder (pyproject.toml maps rules/ to nlp.rules_data).
 PACKAGED_RULES_DIR = PACKAGE_DIR / "rules_data"
 

@@ -15,29 +15,42 @@ from nlp.records import read_jsonl
 GOLD = REPO / "annotations"
 
 
-def test_gold_passes_the_checks() -> None:
-    assert check_gold(GOLD) == []
-    assert len(list(read_jsonl(GOLD))) >= 25
+#: Each gold collection: its records folder and the corpus folder of its documents.
+COLLECTIONS = {
+    "dev": (GOLD, REPO / "corpus"),
+    "heldout": (GOLD / "heldout", REPO / "corpus" / "heldout"),
+    "prose": (GOLD / "prose", REPO / "corpus" / "prose"),
+}
 
 
-def test_every_corpus_document_has_gold_and_a_manifest_row() -> None:
+@pytest.mark.parametrize("collection", COLLECTIONS)
+def test_gold_passes_the_checks(collection: str) -> None:
+    gold, _corpus = COLLECTIONS[collection]
+    assert check_gold(gold) == []
+    assert len(list(read_jsonl(gold))) >= 8
+
+
+@pytest.mark.parametrize("collection", COLLECTIONS)
+def test_every_corpus_document_has_gold_and_a_manifest_row(collection: str) -> None:
     import csv
 
-    corpus = {p.stem for p in (REPO / "corpus").glob("*.*") if p.suffix in (".txt", ".md", ".pdf")}
-    gold = {r["id"] for r in read_jsonl(GOLD)}
+    gold_dir, corpus_dir = COLLECTIONS[collection]
+    corpus = {p.stem for p in corpus_dir.glob("*.*") if p.suffix in (".txt", ".md", ".pdf")}
+    gold = {r["id"] for r in read_jsonl(gold_dir)}
     manifest = {
-        row["id"]
-        for row in csv.DictReader((REPO / "corpus" / "manifest.csv").open(encoding="utf-8"))
+        row["id"] for row in csv.DictReader((corpus_dir / "manifest.csv").open(encoding="utf-8"))
     }
     assert corpus == gold == manifest
 
 
-def test_gold_rebuilds_exactly_from_the_specs(tmp_path: Path) -> None:
-    built, problems = build_all(GOLD / "specs", tmp_path)
-    assert problems == []
+@pytest.mark.parametrize("collection", COLLECTIONS)
+def test_gold_rebuilds_exactly_from_the_specs(collection: str, tmp_path: Path) -> None:
+    gold, _corpus = COLLECTIONS[collection]
+    built, problems = build_all(gold / "specs", tmp_path)
+    assert problems == [] and built
     for doc_id in built:
         assert json.loads((tmp_path / f"{doc_id}.jsonl").read_text(encoding="utf-8")) == json.loads(
-            (GOLD / f"{doc_id}.jsonl").read_text(encoding="utf-8")
+            (gold / f"{doc_id}.jsonl").read_text(encoding="utf-8")
         )
 
 

@@ -17,7 +17,7 @@ import pytest
 
 from nlp.evaluate import check_thresholds, evaluate, load_thresholds
 from nlp.records import read_jsonl
-from nlp.settings import DEV_GOLD_DIR
+from nlp.settings import TRAINING_GOLD_DIRS
 from nlp.train import predict_with_cv
 
 REPO = Path(__file__).resolve().parents[1]
@@ -29,7 +29,7 @@ def test_realdev_gate_cross_validated() -> None:
     if not REALDEV.exists():
         pytest.skip(f"{REALDEV} is absent: the real development documents are not here")
     gold = list(read_jsonl(REALDEV))
-    extra = list(read_jsonl(DEV_GOLD_DIR))
+    extra = [r for path in TRAINING_GOLD_DIRS for r in read_jsonl(path)]
     result = evaluate(gold, predict_with_cv(gold, 5, seed=0, base="blank", extra=extra))
     failures = check_thresholds(result, load_thresholds(THRESHOLDS))
     assert not failures, "realdev gate failed:\n" + "\n".join(failures)

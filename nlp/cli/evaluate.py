@@ -14,7 +14,7 @@ from nlp import evaluate as ev
 from nlp.cli.app import app
 from nlp.gold_validation import read_checked
 from nlp.records import Record, read_jsonl
-from nlp.settings import DEV_GOLD_DIR
+from nlp.settings import TRAINING_GOLD_DIRS
 
 
 class SectionMode(StrEnum):
@@ -26,9 +26,9 @@ class SectionMode(StrEnum):
 
 
 def _training_extra(paths: list[Path] | None) -> list[Record]:
-    """Gold records added to every cross-validation fold (default: the development gold)."""
+    """Gold records added to every cross-validation fold (default: the training gold)."""
     if not paths:
-        paths = [DEV_GOLD_DIR] if DEV_GOLD_DIR.is_dir() else []
+        paths = [path for path in TRAINING_GOLD_DIRS if path.is_dir()]
     return [record for path in paths for record in read_jsonl(path)]
 
 
@@ -37,7 +37,7 @@ TRAIN_WITH = typer.Option(
     "--train-with",
     exists=True,
     help="With --cv: more gold (file or folder) added to every fold's training data "
-    "(default: the development gold annotations/, minus the scored documents).",
+    "(default: annotations/ and annotations/prose/, minus the scored documents).",
 )
 FOLDS_ONLY = typer.Option(
     False, "--folds-only", help="With --cv: train on the other folds alone, no --train-with."
