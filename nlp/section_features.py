@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from nlp.blocks import Block, split_blocks, split_lines
+from nlp.blocks import SENTENCE_END_RE, Block, split_blocks, split_lines
 from nlp.reflow import reflow
 from nlp.textmap import TextMap, fold, normalize
 
@@ -92,20 +92,25 @@ def _bin(value: float, edges: Sequence[float]) -> int:
 PROSE_MIN = 150
 
 
-def starts_mid_sentence(doc: DocBlocks) -> bool:
-    """An excerpt cut inside a sentence (`de Egresos de la Federación…`): no front matter."""
+def without_front_matter(doc: DocBlocks) -> bool:
+    """No front matter: an excerpt cut inside a sentence (`de Egresos de la Federación…`),
+    or a text whose first block is already prose (a press body, a copied paragraph)."""
     head = doc.tm.norm.lstrip(" \t\n*#>-•")
-    return bool(head) and (head[0].islower() or head[0] in ",;:)")
+    if bool(head) and (head[0].islower() or head[0] in ",;:)"):
+        return True
+    first = doc.blocks[0].text.strip() if doc.blocks else ""
+    # prose: long and made of sentences (a title wrapped into a paragraph has no sentence end)
+    return len(first) >= PROSE_MIN and (first.endswith(".") or bool(SENTENCE_END_RE.search(first)))
 
 
 def layout_features(doc: DocBlocks) -> list[dict[str, float]]:
     """Layout of each block and its neighbours (no rule output).
 
-    Where the text starts mid-sentence, the position from the start says nothing (an
-    excerpt has no front matter), so those features are left out.
+    Where the text has no front matter (it starts mid-sentence, or with a paragraph of
+    prose), the position from the start says nothing, so those features are left out.
     """
     n = len(doc.blocks)
-    excerpt = starts_mid_sentence(doc)
+    excerpt = without_front_matter(doc)
     out = []
     for i, block in enumerate(doc.blocks):
         text = block.text.strip()

@@ -54,7 +54,7 @@ from nlp.section_features import (  # re-exported: the model's public vocabulary
     layout_features,
     rule_features,
     rules_labels,
-    starts_mid_sentence,
+    without_front_matter,
 )
 from nlp.settings import SECTION_LABELS
 
@@ -292,7 +292,7 @@ class SectionModel:
             trans = np.stack(
                 [tw * self.log_trans_by_kind.get(b.kind, self.log_trans) for b in doc.blocks]
             )
-        start = 0.0 * self.log_start if starts_mid_sentence(doc) else tw * self.log_start
+        start = 0.0 * self.log_start if without_front_matter(doc) else tw * self.log_start
         path = viterbi(emit, trans, start)
         return [self.labels[k] for k in path]
 

@@ -276,3 +276,24 @@ def test_save_and_load_in_a_fresh_process(model, tmp_path):
         check=True,
     )
     assert [tuple(x) for x in json.loads(out.stdout.strip().splitlines()[-1])] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("INFORME FINAL\n\nEvaluación de Diseño 2019\n\n" + "El programa otorga apoyos. " * 8, False),
+        ("de Egresos de la Federación para el ejercicio fiscal. " + "El programa opera. " * 8, True),
+        ("A pesar de los recortes, el programa duplicó su padrón en seis años. " * 4, True),
+    ],
+    ids=["title-first", "cut-mid-sentence", "prose-first"],
+)
+def test_front_matter_only_where_the_text_starts_with_short_lines(text, expected) -> None:
+    """A text that starts with a paragraph of prose (a press body, a copied paragraph) has
+    no front matter: no start prior and no position features, like an excerpt."""
+    from nlp.headings import heading_matcher
+    from nlp.section_features import analyze, layout_features, without_front_matter
+
+    doc = analyze(text, heading_matcher())
+    assert without_front_matter(doc) is expected
+    has_position = any(k.startswith("pos=") for k in layout_features(doc)[0])
+    assert has_position is not expected
