@@ -103,6 +103,15 @@ def without_front_matter(doc: DocBlocks) -> bool:
     return len(first) >= PROSE_MIN and (first.endswith(".") or bool(SENTENCE_END_RE.search(first)))
 
 
+def without_back_matter(doc: DocBlocks) -> bool:
+    """No back matter: the text ends inside a sentence or with a paragraph of prose (an
+    excerpt), not with signatures, contact data or a colophon."""
+    last = doc.blocks[-1].text.strip() if doc.blocks else ""
+    if last and last[-1].isalnum() and not last[-1].isupper() and len(last) >= PROSE_MIN:
+        return True
+    return len(last) >= PROSE_MIN and bool(SENTENCE_END_RE.search(last + " A"))
+
+
 def layout_features(doc: DocBlocks) -> list[dict[str, float]]:
     """Layout of each block and its neighbours (no rule output).
 
@@ -111,6 +120,7 @@ def layout_features(doc: DocBlocks) -> list[dict[str, float]]:
     """
     n = len(doc.blocks)
     excerpt = without_front_matter(doc)
+    cut_end = without_back_matter(doc)
     out = []
     for i, block in enumerate(doc.blocks):
         text = block.text.strip()
@@ -118,8 +128,9 @@ def layout_features(doc: DocBlocks) -> list[dict[str, float]]:
         feats = {
             f"kind={block.kind}": 1.0,
             f"len={_bin(len(text), (20, 60, 150, 400, 1000))}": 1.0,
-            f"ridx={min(n - 1 - i, 4)}": 1.0,
         }
+        if not cut_end:
+            feats[f"ridx={min(n - 1 - i, 4)}"] = 1.0
         if not excerpt:
             # the first blocks are front matter when short; long prose there is content
             shape = "prose" if len(text) >= PROSE_MIN else "short"
@@ -135,7 +146,8 @@ def layout_features(doc: DocBlocks) -> list[dict[str, float]]:
         feats[f"digits={_bin(digits / max(len(text), 1), (0.01, 0.1, 0.3))}"] = 1.0
         if i or not excerpt:
             feats[f"prev_kind={doc.blocks[i - 1].kind if i else 'START'}"] = 1.0
-        feats[f"next_kind={doc.blocks[i + 1].kind if i + 1 < n else 'END'}"] = 1.0
+        if i + 1 < n or not cut_end:
+            feats[f"next_kind={doc.blocks[i + 1].kind if i + 1 < n else 'END'}"] = 1.0
         out.append(feats)
     return out
 
