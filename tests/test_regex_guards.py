@@ -5,7 +5,7 @@ from __future__ import annotations
 import regex
 from conftest import SEEDS
 
-from nlp.candidates.guards import first_chars, guarded
+from nlp.candidates.guards import cheap_lookarounds_first, first_chars, guarded
 from nlp.candidates.regex_rules import RegexRules
 from nlp.textmap import normalize
 
@@ -46,3 +46,16 @@ def test_guarded_rules_find_what_the_rules_find() -> None:
 def test_the_guard_keeps_the_rule_flags() -> None:
     pattern = regex.compile(guarded(r"(?<!\w)primero"), regex.IGNORECASE)
     assert pattern.search("el PRIMERO de mayo") is not None
+
+
+def test_leading_lookarounds_are_reordered_shortest_first_when_safe() -> None:
+    pattern = r"(?<!(?:enero|marzo)\s*a\s*)(?<!\w)(?P<m>enero|marzo)\s+\d{4}"
+    assert cheap_lookarounds_first(pattern) == (
+        r"(?<!\w)(?<!(?:enero|marzo)\s*a\s*)(?P<m>enero|marzo)\s+\d{4}"
+    )
+    for kept in (
+        r"(?<!(x)y)(?<!\w)z",  # a group inside: its number would move
+        r"(?<!abc)(?<!\w)?z",  # a quantifier on the last one
+        r"(?<!\w)z",  # one lookaround only
+    ):
+        assert cheap_lookarounds_first(kept) == kept

@@ -213,3 +213,29 @@ def guarded(pattern: str) -> str:
     body, ignorecase = first
     guard = f"(?=[{body}])"
     return (f"(?i:{guard})" if ignorecase else guard) + pattern
+
+
+_LOOKAROUNDS = ("(?<=", "(?<!", "(?=", "(?!")
+
+
+def cheap_lookarounds_first(pattern: str) -> str:
+    """`pattern` with the lookarounds it opens with reordered, shortest first
+    (`(?<!\\w)(?<!(?:enero|…)\\s*a\\s*)` rather than the other way round): tests at one
+    position, so their order does not change what matches, but a cheap one that fails
+    spares the long one. Left as it is when a lookaround holds a group (numbering)."""
+    reader = _Reader(pattern)
+    parts: list[str] = []
+    try:
+        while pattern.startswith(_LOOKAROUNDS, reader.i):
+            start = reader.i
+            reader.i += 1
+            reader._skip_group()
+            parts.append(pattern[start : reader.i])
+    except (IndexError, ValueError, _Unknown):
+        return pattern
+    follows = pattern[reader.i : reader.i + 1]
+    if len(parts) < 2 or follows in ("?", "*", "+", "{"):
+        return pattern
+    if any(re.search(r"\((?!\?)|\(\?P|\\[1-9]", part) for part in parts):
+        return pattern
+    return "".join(sorted(parts, key=len)) + pattern[reader.i :]

@@ -13,7 +13,7 @@ from typing import Any
 import regex
 
 from nlp.candidates import LABEL_RANK, Candidate, DocView
-from nlp.candidates.guards import guarded
+from nlp.candidates.guards import cheap_lookarounds_first, guarded
 from nlp.entity_rules import RegexRule, load_regex_rules
 
 #: Seconds one regex rule may take on one text (a piece of at most 50,000 characters):
@@ -36,11 +36,12 @@ class RegexRules:
 
 
 def _scan_pattern(pattern: Any) -> Any:
-    """The rule's pattern with its first-character guard (`nlp.candidates.guards`): the same
-    matches, found without running the rule's lookbehinds at every position."""
+    """The rule's pattern with its first-character guard and its cheapest lookarounds first
+    (`nlp.candidates.guards`): the same matches, found without running the rule's long
+    lookbehinds at every position."""
     if pattern.flags & regex.VERBOSE:  # the guard reader does not skip verbose whitespace
         return pattern
-    return regex.compile(guarded(pattern.pattern), pattern.flags)
+    return regex.compile(guarded(cheap_lookarounds_first(pattern.pattern)), pattern.flags)
 
 
 def _match_candidates(rule: RegexRule, match: object, view: DocView) -> Iterator[Candidate]:
