@@ -432,21 +432,22 @@ class Bench:
                 "fichas --base blank / tokenizer alone (words/s)",
                 _ratio(wps.get("fichas-blank"), wps.get("tokenizer")),
                 ">=",
-                0.40,
+                0.30,  # issue 16 (issue 7 asked 0.40, the next aim)
                 detail=f"{_num(wps.get('fichas-blank'))} / {_num(wps.get('tokenizer'))} words/s",
             ),
             Target(
-                "fichas default / base model with the same components (words/s)",
+                "fichas default / base model with the same components (words/s; our "
+                "components add at most 15% to its time)",
                 _ratio(wps.get("fichas-default"), wps.get("base-same")),
                 ">=",
-                0.90,
+                0.87,  # issue 16: 1 / 1.15
                 detail=f"{_num(wps.get('fichas-default'))} / {_num(wps.get('base-same'))} words/s",
             ),
             Target(
                 "fichas annotate --n-process 2 / --n-process 1 (words/s, end to end)",
                 _ratio(wps.get("annotate-n2"), wps.get("annotate-n1")),
                 ">=",
-                1.7,
+                1.75,  # issue 16
                 detail=(
                     f"{_num(wps.get('annotate-n2'))} / {_num(wps.get('annotate-n1'))} "
                     f"words/s{self._contention('annotate-n2')}"

@@ -22,6 +22,7 @@ from nlp.batch_pipe import pipe_safely
 from nlp.components.sections import SHIPPED_MODEL_DIR
 from nlp.manifest import manifest_entry
 from nlp.outfile import OutputLock, OutputLocked, rewrite_output
+from nlp.parallel import annotate_parallel, can_fork
 from nlp.paths import Entry, expand_inputs
 from nlp.readers import SUPPORTED_SUFFIXES, Document, ReadError, read_document
 from nlp.records import JsonlAppender, Record, content_hash, doc_to_record
@@ -154,7 +155,17 @@ def annotate_documents(
     batch_size: int = 16,
     n_process: int = 1,
 ) -> Iterator[Record]:
-    """Records of documents; a document a component fails on is a failure, the rest go on."""
+    """Records of documents; a document a component fails on is a failure, the rest go on.
+    Several processes: forked workers make the records (`nlp.parallel`) where possible."""
+    if n_process > 1 and can_fork():
+        yield from annotate_parallel(
+            pipeline,
+            documents,
+            lambda file, stage, reason: summary.fail(Failure(file, reason, stage)),
+            batch_size=batch_size,
+            n_process=n_process,
+        )
+        return
 
     def failed(document: Document, stage: str, reason: str) -> None:
         summary.fail(Failure(document.meta.get("source", document.id), reason, stage))

@@ -13,6 +13,7 @@ from typing import Any
 
 import regex
 
+from nlp.gazetteer import _trie
 from nlp.rules import read_jsonl_rules, rules_files, rules_path
 from nlp.settings import ENTITY_LABELS
 from nlp.values.lexicon import currencies, currency_words, months, scale_words, word_list
@@ -51,11 +52,21 @@ class RegexRule:
 
 
 def alternation(words: list[str]) -> str:
-    """Regex alternation of literal words, longest first so `millones` beats `mil`."""
+    """Regex alternation of literal words, longest first so `millones` beats `mil`.
+
+    Lowercase words are written as a trie (`mil(?:lones|lón)?`: shared prefixes once, a
+    longer word still tried before the shorter one it extends): the same matches, and the
+    engine no longer tries fifty words one by one at every word start (speed, issue 16)."""
     escaped = sorted(
         {regex.escape(w).replace("\\ ", "\\s+") for w in words if w}, key=len, reverse=True
     )
+    if escaped and all(w == w.lower() for w in words):
+        return "(?:" + _trie([_UNIT_RE.findall(e) for e in escaped]) + ")"
     return "(?:" + "|".join(escaped) + ")"
+
+
+#: One unit of an escaped word: `\s+` (a space), an escaped character, or a character.
+_UNIT_RE = regex.compile(r"\\s\+|\\.|.", regex.DOTALL)
 
 
 def macros(rules_dir: str | None = None) -> dict[str, str]:

@@ -77,6 +77,11 @@ def name_key(name: str) -> str:
 
 
 _QUOTE_MARK = "\x01"  # a quote of the name, kept through `fold`
+_NAME_SPACE = r"(?:[ \t]+\n?[ \t]*|\n[ \t]*)"
+#: The space between words, defined once in the gazetteer regex and called by name: written
+#: out at each of its ~1,300 places it made every match attempt reset ~1,300 repeats (the
+#: `regex` engine's cost grows with them; the call is not atomic, so it matches the same).
+_NAME_SPACE_DEFINE = r"(?(DEFINE)(?P<sp>[ \t]+\n?[ \t]*|\n[ \t]*))"
 
 
 def _alias_tokens(alias: str) -> list[str]:
@@ -88,7 +93,7 @@ def _alias_tokens(alias: str) -> list[str]:
         elif char == "-":  # `IMSS-BIENESTAR`, `IMSS BIENESTAR`, a logo split over lines
             parts.append(r"[-\s]+")
         elif char == " ":  # words of a name: spaces, or one line break, never a paragraph break
-            parts.append(r"(?:[ \t]+\n?[ \t]*|\n[ \t]*)")
+            parts.append(_NAME_SPACE)
         elif char in _VOWELS:
             parts.append(_VOWELS[char])
         else:
@@ -130,6 +135,7 @@ def gazetteer(rules_dir: str | None = None) -> tuple[object, dict[str, Program]]
         for name in (*program.names, *program.acronyms):
             index.setdefault(name_key(name), program)
     names = _trie([_alias_tokens(n) for p in programs for n in p.names])
+    names = names.replace(_NAME_SPACE, "(?&sp)")  # speed (issue 16), see _NAME_SPACE_DEFINE
     acronyms = sorted(  # as written: `FAM` is the fund, `Fam.` is not
         {regex.escape(a).replace("\\-", "[-\\s]?") for p in programs for a in p.acronyms},
         key=len,
@@ -137,7 +143,8 @@ def gazetteer(rules_dir: str | None = None) -> tuple[object, dict[str, Program]]
     )
     # A name starts with a capital or a digit: the lookahead rejects other starts at once.
     pattern = regex.compile(
-        r"(?<![\w-])(?-i:(?=[\p{Lu}\d]))(?:"
+        _NAME_SPACE_DEFINE
+        + r"(?<![\w-])(?-i:(?=[\p{Lu}\d]))(?:"
         + names
         + (r"|(?-i:" + "|".join(acronyms) + ")" if acronyms else "")
         + r")(?![\w-])",

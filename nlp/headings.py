@@ -300,8 +300,11 @@ class HeadingMatcher:
         j = 0
         while j < len(key):
             hit = None
+            if not norm[line.words[j][1]].isupper():  # speed: no n can hit, test it once
+                j += 1
+                continue
             for n in range(min(self._max_words, len(key) - j), 0, -1):
-                if key[j : j + n] in self._inline and norm[line.words[j][1]].isupper():
+                if key[j : j + n] in self._inline:
                     hit = n
                     break
             if hit is None:

@@ -15,6 +15,8 @@ states its year) are added last, only where that context was kept.
 
 from __future__ import annotations
 
+from bisect import bisect_left
+
 import regex
 
 from nlp.candidates import LABEL_RANK, Candidate
@@ -38,15 +40,15 @@ def resolve(
     contextual = sorted((c for c in candidates if c.context is not None), key=lambda c: c.start)
     plain.sort(key=lambda c: (-c.rank, -c.length, c.start, -c.priority))
     chosen: list[Candidate] = []
-    taken: list[tuple[int, int]] = []
+    taken = _Taken()
     for cand in plain:
-        if not _overlaps(cand, taken):
+        if not taken.overlaps(cand):
             chosen.append(cand)
-            taken.append((cand.start, cand.end))
+            taken.add(cand)
     for cand in contextual:
-        if not _overlaps(cand, taken) and _context_holds(cand, chosen, text, rules_dir):
+        if not taken.overlaps(cand) and _context_holds(cand, chosen, text, rules_dir):
             chosen.append(cand)
-            taken.append((cand.start, cand.end))
+            taken.add(cand)
     return sorted(chosen, key=lambda c: c.start)
 
 
@@ -103,8 +105,29 @@ def _date_year_from_document(
     return True
 
 
-def _overlaps(cand: Candidate, taken: list[tuple[int, int]]) -> bool:
-    return any(cand.start < end and start < cand.end for start, end in taken)
+class _Taken:
+    """The spans chosen so far, which never overlap one another, sorted by start: whether a
+    candidate overlaps one is a binary search, not a pass over all (a long document has
+    thousands). An empty span (none is known to occur) falls back to the pass over all."""
+
+    def __init__(self) -> None:
+        self.starts: list[int] = []
+        self.ends: list[int] = []
+        self.spans: list[tuple[int, int]] = []
+        self.empty = False
+
+    def overlaps(self, cand: Candidate) -> bool:
+        if self.empty or cand.start >= cand.end:
+            return any(cand.start < end and start < cand.end for start, end in self.spans)
+        k = bisect_left(self.starts, cand.end) - 1  # the last span starting before cand ends
+        return k >= 0 and self.ends[k] > cand.start
+
+    def add(self, cand: Candidate) -> None:
+        k = bisect_left(self.starts, cand.start)
+        self.starts.insert(k, cand.start)
+        self.ends.insert(k, cand.end)
+        self.spans.append((cand.start, cand.end))
+        self.empty = self.empty or cand.start >= cand.end
 
 
 def _follows_amount(cand: Candidate, chosen: list[Candidate], text: str) -> bool:

@@ -42,6 +42,7 @@ class ProgramRules:
     clause_words: frozenset[str] = frozenset()  # `El`, `Con`: a new clause begins
     heading_words: frozenset[str] = frozenset()  # `Resumen`, `Posición`: a heading begins
     type_phrases: tuple[tuple[str, ...], ...] = ()  # `Programa de Desarrollo Social` + name
+    field_label_firsts: frozenset[str] = frozenset()  # first words of `field_labels`
 
 
 def pattern_heads(rules_dir: str | None = None) -> list[str]:
@@ -61,6 +62,7 @@ def program_rules(rules_dir: str | None = None) -> ProgramRules:
     """The program rules of a rules folder, read once."""
     table = macros(rules_dir)
     not_program = {fold(term) for term in _words(rules_dir, "not_program.tsv", "term")}
+    field_labels = {tuple(fold(p).split()) for p in _words(rules_dir, "field_labels.tsv", "label")}
     return ProgramRules(
         head_words=frozenset(pattern_heads(rules_dir)),
         connectors=frozenset(_words(rules_dir, "program_connectors.tsv")),
@@ -76,13 +78,8 @@ def program_rules(rules_dir: str | None = None) -> ProgramRules:
         not_program=tuple(sorted(not_program, key=len, reverse=True)),
         acronym_re=regex.compile(table["ACRONYM_DEFINITION"]),
         bare_key_re=regex.compile(table["BUDGET_KEY"]),
-        field_labels=tuple(
-            sorted(
-                {tuple(fold(p).split()) for p in _words(rules_dir, "field_labels.tsv", "label")},
-                key=len,
-                reverse=True,
-            )
-        ),
+        field_labels=tuple(sorted(field_labels, key=len, reverse=True)),
+        field_label_firsts=frozenset(label[0] for label in field_labels if label),
         clause_words=frozenset(_words(rules_dir, "clause_words.tsv")),
         heading_words=frozenset(_words(rules_dir, "heading_words.tsv")),
         type_phrases=tuple(
@@ -175,7 +172,12 @@ def _field_label_at(doc: Doc, text: str, i: int, rules: ProgramRules) -> bool:
         return False
     if i + 1 < len(doc) and doc[i + 1].text == ":":
         return True  # any capitalized word right before a colon labels a field
+    first = fold(token.text)  # token `i` is the label's first word: most tokens start none
+    if first not in rules.field_label_firsts:
+        return False
     for label in rules.field_labels:
+        if label[0] != first:
+            continue
         words = [t for t in doc[i : i + len(label) + 2] if not t.is_space][: len(label)]
         if len(words) == len(label) and tuple(fold(t.text) for t in words) == label:
             after = text[words[-1].idx + len(words[-1].text) :].lstrip(" \t")

@@ -56,6 +56,7 @@ from nlp.section_features import (  # re-exported: the model's public vocabulary
     rules_labels,
     without_front_matter,
 )
+from nlp.section_vectors import tfidf_transform  # speed (issue 16): same numbers as sklearn
 from nlp.settings import SECTION_LABELS
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -132,7 +133,7 @@ class SectionModel:
 
         texts = [block_text(b) for d in docs for b in d.blocks]
         x_text = sparse.hstack(
-            [self.word_vec.transform(texts), self.char_vec.transform(texts)]
+            [self.word_vec.transform(texts), tfidf_transform(self.char_vec, texts)]
         ).tocsr()
         x_prev, x_next = shift_rows(x_text, [len(d.blocks) for d in docs])
         w = float(self.params["context_weight"])

@@ -8,6 +8,7 @@ returns both the view and a `TextMap` that maps offsets back. Pure Python, no sp
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from bisect import bisect_right
 from dataclasses import dataclass
@@ -42,21 +43,28 @@ _CHAR_MAP: dict[str, str] = {
     "\ufb04": "ffl",
 }
 
+#: Every edit but the decomposed accents, in one scan. Each alternative tests its first
+#: character before any lookbehind (`-(?<=\d-)` rather than `(?<=\d)-`): the same matches,
+#: but most positions fail at once instead of running a lookbehind.
 _EDIT_RE = regex.compile(
     r"""
     (?P<emph>\*\*+|__(?=\w)|(?<=\w)__)             # markdown bold markers
   | (?P<esc>\\(?=[*_#\[\]]))                        # markdown escapes: \*
-  | (?P<hyph>(?<=\d)-[ \t]*\r?\n[ \t]*(?=\d))       # 2019-\n2024 -> 2019-2024
-  | (?P<wordhyph>(?<=\p{Ll})-[ \t]*\r?\n[ \t]*(?=\p{Ll}))  # contin-\nuar -> continuar
+  | (?P<hyph>-(?<=\d-)[ \t]*\r?\n[ \t]*(?=\d))       # 2019-\n2024 -> 2019-2024
+  | (?P<wordhyph>-(?<=\p{Ll}-)[ \t]*\r?\n[ \t]*(?=\p{Ll}))  # contin-\nuar -> continuar
   | (?P<char>[\u00a0\u202f\u2007\u2009\u00ad\u200b\ufeff]      # spaces, soft hyphen, BOM
       | [\u201c\u201d\u201e\u00ab\u00bb\u2018\u2019]            # curly quotes
       | [\u2013\u2014\u2212\u2010\u2011\ufb00-\ufb04])          # dashes, ligatures
-  | (?P<comb>\p{L}\p{M}+)                           # decomposed accents -> composed
     # `R ural`: no Spanish word is one consonant
-  | (?<=(?<![\p{L}\p{N}])[B-DF-HJ-NP-TV-XZb-df-hj-np-tv-xzÑñ])(?P<broken>\ )(?=\p{Ll}{2})
+  | (?P<broken>\ (?<=(?<![\p{L}\p{N}])[B-DF-HJ-NP-TV-XZb-df-hj-np-tv-xzÑñ]\ ))(?=\p{Ll}{2})
     """,
     regex.VERBOSE,
 )
+#: Decomposed accents (a letter and its combining marks) -> composed. Found from the marks,
+#: which are rare, instead of testing every letter; a ligature takes no marks (it is an edit
+#: of `_EDIT_RE`), and no other edit starts at a letter or a mark, so none overlaps these.
+_MARKS_RE = regex.compile(r"\p{M}+")
+_COMB_RE = regex.compile(r"(?![\ufb00-\ufb04])\p{L}\p{M}+")
 
 # A line of letter-spaced text: at least five one-letter "words" separated by single spaces.
 _SPACED_LINE_RE = regex.compile(r"(?m)^.*(?:(?<![\p{L}\p{N}])[\p{L}\p{N}] ){4,}.*$")
@@ -159,10 +167,9 @@ def normalize(text: str) -> TextMap:
             edits.append((start, end, ""))
         elif kind == "char":
             edits.append((start, end, _CHAR_MAP[match.group()]))
-        elif kind == "comb":
-            composed = unicodedata.normalize("NFC", match.group())
-            if composed != match.group():
-                edits.append((start, end, composed))
+    combined = _combined_accents(text)
+    if combined:
+        edits = sorted(edits + combined)
     if "  " in text or " " in text:
         spaced = _spaced_line_edits(text)
         if spaced:
@@ -170,6 +177,18 @@ def normalize(text: str) -> TextMap:
     if not edits:
         return TextMap(text, text, ((0, len(text), 0, len(text), True),) if text else ())
     return _apply(text, edits)
+
+
+def _combined_accents(text: str) -> list[tuple[int, int, str]]:
+    """Edits that compose a letter and its combining marks (`a` + U+0301 -> `á`)."""
+    edits: list[tuple[int, int, str]] = []
+    for marks in _MARKS_RE.finditer(text):
+        found = _COMB_RE.match(text, marks.start() - 1) if marks.start() else None
+        if found is not None:
+            composed = unicodedata.normalize("NFC", found.group())
+            if composed != found.group():
+                edits.append((found.start(), found.end(), composed))
+    return edits
 
 
 def _merge_edits(
@@ -211,18 +230,45 @@ def _apply(text: str, edits: list[tuple[int, int, str]]) -> TextMap:
 
 _ACCENTS = str.maketrans("áéíóúüñÁÉÍÓÚÜÑàèìòùÀÈÌÒÙâêîôûÂÊÎÔÛ", "aeiouunAEIOUUNaeiouAEIOUaeiouAEIOU")
 _QUOTES_EMPH = str.maketrans({'"': None, "“": None, "”": None, "*": None, "«": None, "»": None})
+_FOLD = {**_QUOTES_EMPH, **_ACCENTS}  # both tables in one pass (no character is in both)
+
+
+class _Table:
+    """A `str.translate` table that a long text goes through with one regex scan: the
+    characters it changes are rare, and `translate` looks up every character (about
+    seven times slower on a whole document)."""
+
+    LONG = 200  # shorter texts go through `translate`
+
+    def __init__(self, table: dict[int, int | None]) -> None:
+        self.table = table
+        self.replace = {chr(k): chr(v) if v is not None else "" for k, v in table.items()}
+        self.chars = re.compile("[" + re.escape("".join(self.replace)) + "]")
+
+    def __call__(self, value: str) -> str:
+        if len(value) < self.LONG:
+            return value.translate(self.table)
+        return self.chars.sub(lambda found: self.replace[found.group()], value)
+
+
+_FOLD_TABLE = _Table(_FOLD)
+_ACCENTS_TABLE = _Table(_ACCENTS)
 
 
 def fold(value: str) -> str:
     """Key for case-, accent-, quote- and spacing-insensitive lookups (not offset-preserving)."""
-    value = unicodedata.normalize("NFC", value).translate(_QUOTES_EMPH).translate(_ACCENTS).lower()
+    if value.isascii():  # no accent, curly quote or dash to replace: only `"` and `*` go
+        return " ".join(value.replace('"', "").replace("*", "").lower().split())
+    value = _FOLD_TABLE(unicodedata.normalize("NFC", value)).lower()
     value = value.replace("\u2013", "-").replace("\u2014", "-")
     return " ".join(value.split())
 
 
 def fold_same_length(value: str) -> str:
     """Lowercase and accent-free copy of `value` with the same length (offsets unchanged)."""
-    folded = value.translate(_ACCENTS)
+    if value.isascii():
+        return value.lower()
+    folded = _ACCENTS_TABLE(value)
     lowered = folded.lower()
     return (
         lowered

@@ -36,6 +36,8 @@ from nlp.textmap import fold, normalize
         ("periodo 2019–2024 del", "2019-2024", "2019–2024"),
         ("Programa de Abasto R ural en", "Abasto Rural", "Abasto R ural"),
         ("Programa de Vacunacio\u0301n", "Vacunación", "Vacunacio\u0301n"),
+        ("de e\u0301xito en el a\u0301rea - \n2019", "área - \n2019", "a\u0301rea - \n2019"),
+        ("la o\ufb01\u0301cina", "ofi\u0301cina", "o\ufb01\u0301cina"),  # a ligature takes no mark
         ("\\* Valores a precios", "* Valores", "* Valores"),
     ],
 )

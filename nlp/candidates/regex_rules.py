@@ -8,8 +8,12 @@ candidate per group it matched (a key and a quoted name), else one for the whole
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
+
+import regex
 
 from nlp.candidates import LABEL_RANK, Candidate, DocView
+from nlp.candidates.guards import cheap_lookarounds_first, guarded
 from nlp.entity_rules import RegexRule, load_regex_rules
 
 #: Seconds one regex rule may take on one text (a piece of at most 50,000 characters):
@@ -22,12 +26,22 @@ class RegexRules:
 
     def __init__(self, rules_dir: str | None = None) -> None:
         self.rules: tuple[RegexRule, ...] = load_regex_rules(rules_dir)
+        self.patterns = [_scan_pattern(rule.pattern) for rule in self.rules]
 
     def __call__(self, view: DocView) -> Iterator[Candidate]:
         norm = view.textmap.norm
-        for rule in self.rules:
-            for match in rule.pattern.finditer(norm, timeout=RULE_TIMEOUT_S):
+        for rule, pattern in zip(self.rules, self.patterns):
+            for match in pattern.finditer(norm, timeout=RULE_TIMEOUT_S):
                 yield from _match_candidates(rule, match, view)
+
+
+def _scan_pattern(pattern: Any) -> Any:
+    """The rule's pattern with its first-character guard and its cheapest lookarounds first
+    (`nlp.candidates.guards`): the same matches, found without running the rule's long
+    lookbehinds at every position."""
+    if pattern.flags & regex.VERBOSE:  # the guard reader does not skip verbose whitespace
+        return pattern
+    return regex.compile(guarded(cheap_lookarounds_first(pattern.pattern)), pattern.flags)
 
 
 def _match_candidates(rule: RegexRule, match: object, view: DocView) -> Iterator[Candidate]:

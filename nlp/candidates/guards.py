@@ -1,0 +1,241 @@
+"""A cheap first-character test in front of a regex rule, computed from the rule itself.
+
+Most entity rules open with lookbehinds (`(?<![\\w/])(?<!calle\\s{1,3})…`), which the
+`regex` engine runs at every position of the text before it looks at the first character
+a match needs (a digit of the day). `first_chars` reads a rule's pattern and returns the
+characters a match can start with; `guarded` puts them in front as a lookahead
+(`(?=[\\dp])…`), so most positions fail on one character test. The lookahead only
+restates what the pattern requires, so the matches are the same; a pattern the reader
+does not fully understand, one that can match the empty string, or one that can start
+with many letters (where a guard costs more than it saves) gets no guard.
+"""
+
+from __future__ import annotations
+
+import re
+import string
+
+#: A guard that lets more distinct letters than this through is not worth its test.
+MAX_LETTERS = 4
+
+_QUANT_RE = re.compile(r"\{(\d*)(?:,(\d*))?\}")
+_ZERO_WIDTH_ESCAPES = set("bBAZzGmM")
+_CLASS_ESCAPES = {"d": 0, "s": 0}  # escapes a guard may hold: digits, spaces (no letters)
+_LITERAL_ESCAPES = set("ntrf") | set(string.punctuation) | {" "}
+
+
+class _Unknown(Exception):
+    """The pattern uses syntax the reader does not handle: no guard."""
+
+
+class _Reader:
+    """A recursive reader of the part of regex syntax the rules use."""
+
+    def __init__(self, pattern: str) -> None:
+        self.p = pattern
+        self.i = 0
+        self.ignorecase = False
+
+    def alternation(self) -> tuple[set[str], bool]:
+        """(first-character fragments, can be empty) of `a|b|…` up to `)` or the end."""
+        firsts, nullable = self.sequence()
+        while self.i < len(self.p) and self.p[self.i] == "|":
+            self.i += 1
+            more, more_nullable = self.sequence()
+            firsts |= more
+            nullable = nullable or more_nullable
+        return firsts, nullable
+
+    def sequence(self) -> tuple[set[str], bool]:
+        firsts: set[str] = set()
+        nullable = True
+        while self.i < len(self.p) and self.p[self.i] not in "|)":
+            if not nullable:  # the first character is decided: the rest is only skipped
+                self._skip(stop_at_branch=True)
+                break
+            atom, atom_nullable = self.atom()
+            atom_nullable = self.quantifier() or atom_nullable
+            firsts |= atom
+            nullable = atom_nullable
+        return firsts, nullable
+
+    def quantifier(self) -> bool:
+        """Skip a quantifier after an atom; True when it allows zero repetitions."""
+        p, i = self.p, self.i
+        if i < len(p) and p[i] in "*?+":
+            self.i += 1
+            zero = p[i] != "+"
+        elif i < len(p) and p[i] == "{" and (found := _QUANT_RE.match(p, i)):
+            self.i = found.end()
+            zero = found.group(1) in ("", "0")
+        else:
+            return False
+        if self.i < len(p) and p[self.i] in "?+":  # lazy or possessive
+            self.i += 1
+        return zero
+
+    def atom(self) -> tuple[set[str], bool]:
+        c = self.p[self.i]
+        self.i += 1
+        if c == "(":
+            return self.group()
+        if c == "[":
+            return {self.char_class()}, False
+        if c == "\\":
+            return self.escape()
+        if c in "^$":
+            return set(), True
+        if c == ".":
+            raise _Unknown("any character")
+        return {re.escape(c)}, False
+
+    def escape(self) -> tuple[set[str], bool]:
+        c = self.p[self.i]
+        self.i += 1
+        if c in _ZERO_WIDTH_ESCAPES:
+            return set(), True
+        if c in _CLASS_ESCAPES or c in _LITERAL_ESCAPES:
+            return {"\\" + c}, False
+        raise _Unknown(f"escape \\{c}")
+
+    def char_class(self) -> str:
+        """The inside of `[...]`, kept as it is written; negated classes are unknown."""
+        start = self.i
+        if self.p[start : start + 1] in ("^", "]"):
+            raise _Unknown("negated class")
+        while self.p[self.i] != "]":
+            if self.p[self.i] == "[":
+                raise _Unknown("nested class")
+            if self.p[self.i] == "\\":
+                if self.p[self.i + 1] not in _CLASS_ESCAPES and self.p[self.i + 1] not in (
+                    _LITERAL_ESCAPES | {"u", "x"}
+                ):
+                    raise _Unknown("class escape")
+                self.i += 1
+            self.i += 1
+        self.i += 1
+        return self.p[start : self.i - 1]
+
+    def group(self) -> tuple[set[str], bool]:
+        p = self.p
+        if p.startswith(("?=", "?!", "?<=", "?<!"), self.i):  # lookaround: zero width
+            self._skip_group()
+            return set(), True
+        if p.startswith("?:", self.i) or p.startswith("?>", self.i):
+            self.i += 2
+        elif p.startswith("?P<", self.i):
+            self.i = p.index(">", self.i) + 1
+        elif p.startswith("?", self.i):
+            flags = re.match(r"\?([a-zA-Z]*)(?:-([a-zA-Z]*))?:", p[self.i :])
+            if not flags or set(flags.group(0)) & set("xX"):
+                raise _Unknown("group kind")
+            self.ignorecase = self.ignorecase or "i" in flags.group(1)
+            self.i += flags.end()
+        firsts, nullable = self.alternation()
+        self._close()
+        return firsts, nullable
+
+    def _skip_group(self) -> None:
+        """Move past the `)` that closes the group just opened (its content does not matter)."""
+        self._skip(stop_at_branch=False)
+        self._close()
+
+    def _skip(self, stop_at_branch: bool) -> None:
+        """Move to the `)` (or, with `stop_at_branch`, the `|`) that ends the current level."""
+        p, depth = self.p, 0
+        while self.i < len(p):
+            c = p[self.i]
+            if depth == 0 and (c == ")" or (stop_at_branch and c == "|")):
+                return
+            self.i += 1
+            if c == "\\":
+                self.i += 1
+            elif c == "[":
+                self.i += 1 if p[self.i] == "]" else 2 if p.startswith("^]", self.i) else 0
+                while p[self.i] != "]":
+                    self.i += 2 if p[self.i] == "\\" else 1
+                self.i += 1
+            elif c == "(":
+                depth += 1
+            elif c == ")":
+                depth -= 1
+
+    def _close(self) -> None:
+        if self.i >= len(self.p) or self.p[self.i] != ")":
+            raise _Unknown("unbalanced group")
+        self.i += 1
+
+
+def first_chars(pattern: str) -> tuple[str, bool] | None:
+    """(class body of the characters a match can start with, whether an inline `(?i:`
+    may apply); None when unknown, when the pattern can match the empty string, or when
+    too many letters can start it."""
+    reader = _Reader(pattern)
+    try:
+        firsts, nullable = reader.alternation()
+        if reader.i != len(pattern):
+            raise _Unknown("trailing text")
+    except (_Unknown, IndexError, ValueError):
+        return None
+    if nullable or not firsts:
+        return None
+    body = "".join(sorted(_safe_dashes(f) for f in firsts))
+    if _letters(body) > MAX_LETTERS:
+        return None
+    return body, reader.ignorecase
+
+
+def _safe_dashes(body: str) -> str:
+    """A class body whose `-` at either end stays literal when bodies are joined."""
+    if body.startswith("-"):
+        body = "\\-" + body[1:]
+    if body.endswith("-") and not body.endswith("\\-"):
+        body = body[:-1] + "\\-"
+    return body
+
+
+def _letters(body: str) -> int:
+    """Distinct letters a class body admits (ranges counted in full, case folded)."""
+    letters: set[str] = set()
+    for found in re.finditer(r"\\.|(.)-(.)|(.)", body):
+        if found.group(1):
+            letters |= {chr(k).lower() for k in range(ord(found[1]), ord(found[2]) + 1)}
+        elif found.group(3):
+            letters.add(found[3].lower())
+    return len({c for c in letters if c.isalpha()})
+
+
+def guarded(pattern: str) -> str:
+    """`pattern` with its first-character lookahead in front (or as it is, when none)."""
+    first = first_chars(pattern)
+    if first is None:
+        return pattern
+    body, ignorecase = first
+    guard = f"(?=[{body}])"
+    return (f"(?i:{guard})" if ignorecase else guard) + pattern
+
+
+_LOOKAROUNDS = ("(?<=", "(?<!", "(?=", "(?!")
+
+
+def cheap_lookarounds_first(pattern: str) -> str:
+    """`pattern` with the lookarounds it opens with reordered, shortest first
+    (`(?<!\\w)(?<!(?:enero|…)\\s*a\\s*)` rather than the other way round): tests at one
+    position, so their order does not change what matches, but a cheap one that fails
+    spares the long one. Left as it is when a lookaround holds a group (numbering)."""
+    reader = _Reader(pattern)
+    parts: list[str] = []
+    try:
+        while pattern.startswith(_LOOKAROUNDS, reader.i):
+            start = reader.i
+            reader.i += 1
+            reader._skip_group()
+            parts.append(pattern[start : reader.i])
+    except (IndexError, ValueError, _Unknown):
+        return pattern
+    follows = pattern[reader.i : reader.i + 1]
+    if len(parts) < 2 or follows in ("?", "*", "+", "{"):
+        return pattern
+    if any(re.search(r"\((?!\?)|\(\?P|\\[1-9]", part) for part in parts):
+        return pattern
+    return "".join(sorted(parts, key=len)) + pattern[reader.i :]

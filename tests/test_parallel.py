@@ -1,0 +1,40 @@
+"""`annotate -n 2` (`nlp.parallel`): forked workers give the records of one process, in order."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from conftest import SEEDS
+
+from nlp import parallel
+from nlp.annotate import annotate_to_jsonl
+
+pytestmark = pytest.mark.skipif(not parallel.can_fork(), reason="workers are forked (Linux)")
+
+
+def test_workers_write_the_same_records_in_the_same_order(
+    tmp_path: Path, blank_pipeline, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for seed in SEEDS:
+        shutil.copy(seed, folder / seed.name)
+    long_text = "\n\n".join(seed.read_text(encoding="utf-8") for seed in SEEDS[:4])
+    (folder / "zz_long.txt").write_text(long_text, encoding="utf-8")
+    monkeypatch.setenv("FICHAS_CHUNK_CHARS", "4000")  # the long one goes in pieces
+    monkeypatch.setattr(parallel, "TASK_CHARS", 3000)  # many tasks, more than in flight
+    one, two = tmp_path / "one.jsonl", tmp_path / "two.jsonl"
+    annotate_to_jsonl([str(folder)], one, blank_pipeline, progress=False)
+    summary = annotate_to_jsonl([str(folder)], two, blank_pipeline, n_process=2, progress=False)
+    assert summary.done == len(SEEDS) + 1 and not summary.failures
+    assert two.read_bytes() == one.read_bytes()
+
+
+def test_tasks_are_chunks_of_whole_documents() -> None:
+    from nlp.readers import Document
+
+    docs = [Document(id=str(k), text="x" * size) for k, size in enumerate([5, 5, 20, 1, 1])]
+    chunks = list(parallel._chunks(docs, 10))
+    assert [[d.id for d in chunk] for chunk in chunks] == [["0", "1"], ["2"], ["3", "4"]]

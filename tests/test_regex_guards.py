@@ -1,0 +1,61 @@
+"""First-character guards of the entity rules (`nlp.candidates.guards`): same matches, or none."""
+
+from __future__ import annotations
+
+import regex
+from conftest import SEEDS
+
+from nlp.candidates.guards import cheap_lookarounds_first, first_chars, guarded
+from nlp.candidates.regex_rules import RegexRules
+from nlp.textmap import normalize
+
+
+def test_first_characters_of_a_pattern_skip_lookarounds_and_optional_parts() -> None:
+    pattern = r"(?<![\w/])(?<!(?i:calle)\s{1,3})(?P<day>[0-3]?\d|primero)\s+de"
+    assert first_chars(pattern) == (r"0-3\dp", False)
+    assert first_chars(r"(?:(?<!\w)(?P<sign>[-+])\s?)?\d+%") == (r"\-+\d", False)
+    assert first_chars(r"(?i:US\$|\$)\d") == (r"U\$", True)
+
+
+def test_no_guard_where_a_match_may_start_anywhere() -> None:
+    assert first_chars(r"\d*") is None  # may match the empty string
+    assert first_chars(r"(?<!\w)\p{Lu}\w+") is None  # a property: unknown letters
+    assert first_chars(r"(?:enero|febrero|marzo|abril|mayo|junio|octubre)") is None  # letters
+    assert first_chars(r"[^\d]x") is None  # a negated class
+    assert first_chars(r"(?P<d>\d)(?P=d)") == (r"\d", False)  # a back-reference after it
+    assert guarded(r"\w+") == r"\w+"
+
+
+def test_guarded_rules_find_what_the_rules_find() -> None:
+    """Every rule, with and without its guard, on the seeds and on made-up sentences."""
+    texts = [normalize(seed.read_text(encoding="utf-8")).norm for seed in SEEDS]
+    texts.append(
+        "El 1o. de julio de 2021, el día primero de marzo, en la calle 5 de Mayo; del 3 al "
+        "14/02/2019, -4.5 % y +12 por ciento; US$ 20 mil; MXN 1,200; E-012 y S072 (mdp)."
+    )
+    source = RegexRules()
+    guarded_rules = 0
+    for rule, pattern in zip(source.rules, source.patterns):
+        guarded_rules += pattern.pattern != rule.pattern.pattern
+        for text in texts:
+            expected = [(m.span(), m.groupdict()) for m in rule.pattern.finditer(text)]
+            assert [(m.span(), m.groupdict()) for m in pattern.finditer(text)] == expected
+    assert guarded_rules >= 10  # the date, year, percent and amount-by-digit rules
+
+
+def test_the_guard_keeps_the_rule_flags() -> None:
+    pattern = regex.compile(guarded(r"(?<!\w)primero"), regex.IGNORECASE)
+    assert pattern.search("el PRIMERO de mayo") is not None
+
+
+def test_leading_lookarounds_are_reordered_shortest_first_when_safe() -> None:
+    pattern = r"(?<!(?:enero|marzo)\s*a\s*)(?<!\w)(?P<m>enero|marzo)\s+\d{4}"
+    assert cheap_lookarounds_first(pattern) == (
+        r"(?<!\w)(?<!(?:enero|marzo)\s*a\s*)(?P<m>enero|marzo)\s+\d{4}"
+    )
+    for kept in (
+        r"(?<!(x)y)(?<!\w)z",  # a group inside: its number would move
+        r"(?<!abc)(?<!\w)?z",  # a quantifier on the last one
+        r"(?<!\w)z",  # one lookaround only
+    ):
+        assert cheap_lookarounds_first(kept) == kept
