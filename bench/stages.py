@@ -50,10 +50,10 @@ def _load_model(model: str) -> Any:
         import nlp
 
         return nlp.load(base="blank")
-    if model == "fichas-default":
+    if model == "fichas-base":  # our components on the statistical base (the default is blank)
         import nlp
 
-        return nlp.load()
+        return nlp.load(base=BASE_MODEL)
     raise SystemExit(f"unknown model {model!r}")
 
 
@@ -63,7 +63,7 @@ MODELS = (
     "base-noparser-noner",
     "base-full",
     "fichas-blank",
-    "fichas-default",
+    "fichas-base",
 )
 
 

@@ -15,10 +15,10 @@ import pytest
 from conftest import HAS_SM, REPO
 
 STAGES = ("tokenizer", "fichas-blank", "annotate-n1", "annotate-n2")
-MODEL_STAGES = ("base-same", "fichas-default")
+MODEL_STAGES = ("base-same", "fichas-base")
 TARGETS = (
     "fichas --base blank / tokenizer alone",
-    "fichas default / base model with the same components",
+    "fichas on the base model / base model with the same components",
     "fichas annotate --n-process 2 / --n-process 1",
     "peak RSS at 2x / at 1x",
     "search p95 over",
@@ -45,7 +45,7 @@ def test_bench_quick_prints_table_and_ratios_and_writes_report(tmp_path):
     for label in TARGETS:
         line = next((ln for ln in printed.splitlines() if ln.startswith(f"| {label}")), None)
         assert line is not None, f"target {label!r} not printed"
-        statuses = {"met", "NOT MET"} | (set() if HAS_SM or "default" not in label else {"n/a"})
+        statuses = {"met", "NOT MET"} | (set() if HAS_SM or "base model" not in label else {"n/a"})
         assert any(f"| {s} |" in line for s in statuses), line
     assert "## Scaling" in printed and "| 2x |" in printed
     report = out.read_text(encoding="utf-8")

@@ -281,8 +281,14 @@ def test_save_and_load_in_a_fresh_process(model, tmp_path):
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("INFORME FINAL\n\nEvaluación de Diseño 2019\n\n" + "El programa otorga apoyos. " * 8, False),
-        ("de Egresos de la Federación para el ejercicio fiscal. " + "El programa opera. " * 8, True),
+        (
+            "INFORME FINAL\n\nEvaluación de Diseño 2019\n\n" + "El programa otorga apoyos. " * 8,
+            False,
+        ),
+        (
+            "de Egresos de la Federación para el ejercicio fiscal. " + "El programa opera. " * 8,
+            True,
+        ),
         ("A pesar de los recortes, el programa duplicó su padrón en seis años. " * 4, True),
     ],
     ids=["title-first", "cut-mid-sentence", "prose-first"],
