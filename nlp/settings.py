@@ -50,6 +50,8 @@ DEV_GOLD_DIR = REPO_DIR / "annotations"
 #: Gold that trains the section model besides the set being scored: the development gold
 #: and the headingless prose (press, executive summaries, positions) written for issue 12.
 TRAINING_GOLD_DIRS: tuple[Path, ...] = (DEV_GOLD_DIR, DEV_GOLD_DIR / "prose")
+#: The real development documents, beside the checkout (not ours: never copied in).
+REALDEV_GOLD = REPO_DIR.parent / "shared" / "realdev" / "gold.jsonl"
 #: Where the wheel installs the rules folder (pyproject.toml maps rules/ to nlp.rules_data).
 PACKAGED_RULES_DIR = PACKAGE_DIR / "rules_data"
 

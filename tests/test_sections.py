@@ -303,3 +303,23 @@ def test_front_matter_only_where_the_text_starts_with_short_lines(text, expected
     assert without_front_matter(doc) is expected
     has_position = any(k.startswith("pos=") for k in layout_features(doc)[0])
     assert has_position is not expected
+
+
+def test_the_shipped_model_is_trained_on_the_default_training_gold() -> None:
+    """`fichas train` without `--gold` retrains the shipped model on the same data, so a
+    rule change retrained by hand does not silently drop the prose or real documents."""
+    from nlp.settings import PACKAGE_DIR, REALDEV_GOLD, TRAINING_GOLD_DIRS
+    from nlp.train import data_hash
+
+    if not REALDEV_GOLD.exists():
+        pytest.skip(f"{REALDEV_GOLD} is absent: the shipped model's real training data is not here")
+    records = [
+        r
+        for path in (*TRAINING_GOLD_DIRS, REALDEV_GOLD)
+        for r in read_jsonl(path)
+        if r.get("sections")
+    ]
+    meta = json.loads(
+        (PACKAGE_DIR / "resources" / "section_model" / "meta.json").read_text(encoding="utf-8")
+    )
+    assert meta["data_hash"] == data_hash(records)

@@ -10,6 +10,7 @@ import typer
 from nlp.cli.app import app
 from nlp.records import read_jsonl
 from nlp.section_model import MODES
+from nlp.settings import REALDEV_GOLD, TRAINING_GOLD_DIRS
 from nlp.train import train_and_report
 
 DEFAULT_OUT = Path(__file__).resolve().parent.parent / "resources" / "section_model"
@@ -17,12 +18,13 @@ DEFAULT_OUT = Path(__file__).resolve().parent.parent / "resources" / "section_mo
 
 @app.command("train")
 def train_cli(
-    gold: list[Path] = typer.Option(
-        [Path("annotations")],
+    gold: list[Path] | None = typer.Option(
+        None,
         "--gold",
         exists=True,
-        help="Gold records: a JSONL file or a folder of *.jsonl (repeat to train on several, "
-        "e.g. --gold annotations --gold ../shared/realdev/gold.jsonl).",
+        help="Gold records: a JSONL file or a folder of *.jsonl (repeat to train on several). "
+        "Default: the shipped model's gold, annotations/, annotations/prose/ and "
+        "../shared/realdev/gold.jsonl where present.",
     ),
     out: Path = typer.Option(
         DEFAULT_OUT, "--out", "-o", help="Folder for model.joblib and meta.json."
@@ -48,6 +50,8 @@ def train_cli(
     unknown = [m for m in wanted if m not in MODES]
     if unknown:
         raise typer.BadParameter(f"unknown modes {unknown}: use {', '.join(MODES)}")
+    if not gold:
+        gold = [p for p in (*TRAINING_GOLD_DIRS, REALDEV_GOLD) if p.exists()]
     records = [r for path in gold for r in read_jsonl(path) if r.get("sections")]
     if not records:
         typer.echo(f"error: no gold records with sections in {', '.join(map(str, gold))}", err=True)
