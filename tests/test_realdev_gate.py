@@ -17,11 +17,11 @@ import pytest
 
 from nlp.evaluate import check_thresholds, evaluate, load_thresholds
 from nlp.records import read_jsonl
+from nlp.settings import REALDEV_GOLD as REALDEV
 from nlp.settings import TRAINING_GOLD_DIRS
 from nlp.train import predict_with_cv
 
 REPO = Path(__file__).resolve().parents[1]
-REALDEV = REPO.parent / "shared" / "realdev" / "gold.jsonl"
 THRESHOLDS = REPO / "annotations" / "realdev_thresholds.json"
 
 

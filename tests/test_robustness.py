@@ -23,10 +23,10 @@ import pytest
 from nlp.evaluate import EvaluationResult, evaluate
 from nlp.perturb import TRANSFORMS, perturb_records
 from nlp.records import read_jsonl
+from nlp.settings import REALDEV_GOLD as REALDEV
 
 REPO = Path(__file__).resolve().parents[1]
 ANNOTATIONS = REPO / "annotations"
-REALDEV = REPO.parent / "shared" / "realdev" / "gold.jsonl"
 SEEDS = ("000_", "001_", "002_", "003_", "004_")
 ENTITY_MARGIN = 0.02
 SECTION_MARGIN = 0.05
