@@ -112,16 +112,21 @@ def search_params(request: Request) -> dict[str, str]:
     return out
 
 
+def _one_of(value: str, allowed: Any, names: dict[str, str], what: str) -> str:
+    """`value` if it is one of `allowed`; else BadRequest listing them with their names."""
+    if value not in allowed:
+        listed = ", ".join(f"{k} ({v})" for k, v in names.items())
+        raise BadRequest(f"unknown {what} {value[:30]!r}; one of: {listed}")
+    return value
+
+
 def search_kwargs(params: dict[str, str]) -> dict[str, Any]:
     """`nlp.search.search` arguments from the URL fields; raises BadRequest on a malformed one."""
     kw: dict[str, Any] = {}
     if "q" in params:
         kw["text"] = text(params["q"], "search text")
     if "label" in params:
-        if params["label"] not in ENTITY_LABELS:
-            names = ", ".join(f"{k} ({v})" for k, v in entity_names().items())
-            raise BadRequest(f"unknown label {params['label'][:30]!r}; one of: {names}")
-        kw["label"] = params["label"]
+        kw["label"] = _one_of(params["label"], ENTITY_LABELS, entity_names(), "label")
     if "program" in params:
         kw["program"] = text(params["program"], "program")
     low = year(params["year_from"], "first year") if "year_from" in params else None
@@ -140,10 +145,7 @@ def search_kwargs(params: dict[str, str]) -> dict[str, Any]:
         if name in params:
             kw[name] = percent(params[name], name.replace("_", " "))
     if "section" in params:
-        if params["section"] not in SECTION_LABELS:
-            names = ", ".join(f"{k} ({v})" for k, v in section_names().items())
-            raise BadRequest(f"unknown section {params['section'][:30]!r}; one of: {names}")
-        kw["section"] = params["section"]
+        kw["section"] = _one_of(params["section"], SECTION_LABELS, section_names(), "section")
     if "kind" in params:
         if not _KIND_RE.fullmatch(params["kind"]):
             raise BadRequest(
