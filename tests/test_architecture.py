@@ -168,7 +168,7 @@ LAYERS = [
     ("records", ["nlp.records", "nlp.gold", "nlp.gold_validation", "nlp.outfile",
                  "nlp.perturb"]),
     ("components", ["nlp.components", "nlp.blocks", "nlp.section_cues", "nlp.section_model",
-                    "nlp.section_vectors",
+                    "nlp.section_vectors", "nlp.section_export", "nlp.section_arrays",
                     "nlp.heading_rules", "nlp.headings", "nlp.reflow",
                     "nlp.section_features", "nlp.section_decoding", "nlp.pipeline", "nlp"]),
     ("batch", ["nlp.annotate", "nlp.batch_pipe", "nlp.parallel", "nlp.section_scores",
