@@ -84,12 +84,14 @@ class TfidfArrays:
         indptr = [0]
         for text in texts:
             tokens = self._tokens.findall(text.lower())
-            grams = list(tokens) if min_n == 1 else []
+            grams = Counter(tokens) if min_n == 1 else Counter()
             for n in range(max(min_n, 2), min(max_n, len(tokens)) + 1):
-                grams += [" ".join(tokens[i : i + n]) for i in range(len(tokens) - n + 1)]
-            counter = Counter(vocabulary[g] for g in grams if g in vocabulary)
-            cols.extend(counter.keys())
-            counts.extend(counter.values())
+                grams.update(map(" ".join, zip(*(tokens[i:] for i in range(n)))))
+            for gram, count in grams.items():
+                index = vocabulary.get(gram)
+                if index is not None:
+                    cols.append(index)
+                    counts.append(count)
             indptr.append(len(cols))
         return cols, counts, indptr
 
