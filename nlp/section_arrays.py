@@ -57,9 +57,10 @@ class TfidfArrays:
             cols, counts, indptr = self._word_counts(texts)
         ptr = np.asarray(indptr, dtype=np.int64)
         lengths = np.diff(ptr)
-        row_of = np.repeat(np.arange(len(lengths)), lengths)
-        order = np.lexsort((np.asarray(cols, dtype=np.int64), row_of))  # sorted like sklearn's
-        col = np.asarray(cols, dtype=np.int64)[order]
+        col = np.asarray(cols, dtype=np.int64)
+        key = np.repeat(np.arange(len(lengths)) * len(self.vocabulary), lengths) + col
+        order = np.argsort(key)  # columns sorted within each row, as scikit-learn's are
+        col = col[order]
         data = np.asarray(counts, dtype=np.float64)[order]
         if self.sublinear_tf:
             np.log(data, out=data)
@@ -161,7 +162,6 @@ class ArraySectionModel(SectionModel):
     source: Path
 
     def _matrices(self, docs: Sequence[DocBlocks]) -> tuple[Any, Any]:
-        import numpy as np
 
         texts = [block_text(b) for d in docs for b in d.blocks]
         dicts = {"layout": [f for d in docs for f in layout_features(d)]}
@@ -169,17 +169,7 @@ class ArraySectionModel(SectionModel):
             dicts["cue"] = self._cue_features(docs)
         if "rule" in self._names and any(s.offsets.get("rule") for s in self.estimators.values()):
             dicts["rule"] = [f for d in docs for f in rule_features(d)]
-        mapped = {}
-        for part, rows in dicts.items():
-            index = self._names[part]
-            found = [
-                (i, index[key], value)
-                for i, row in enumerate(rows)
-                for key, value in _dict_items(row)
-                if key in index
-            ]
-            r, c, v = zip(*found) if found else ((), (), ())
-            mapped[part] = (np.asarray(r, int), np.asarray(c, int), np.asarray(v, float))
+        mapped = {part: _dict_columns(rows, self._names[part]) for part, rows in dicts.items()}
         feats = BlockFeatures(
             sizes=[len(d.blocks) for d in docs],
             text=[vec.rows(texts) for vec in self._vectorizers],
@@ -263,9 +253,24 @@ def _scorer(model: ArraySectionModel, spec: dict[str, Any], arrays: dict[str, An
     )
 
 
-def _dict_items(row: dict[str, Any]) -> list[tuple[str, float]]:
-    """(feature name, value) pairs as `DictVectorizer` reads them (a string value is one-hot)."""
-    return [(f"{k}={v}", 1.0) if isinstance(v, str) else (k, float(v)) for k, v in row.items()]
+def _dict_columns(rows: list[dict[str, Any]], index: dict[str, int]) -> tuple[Any, Any, Any]:
+    """(row, column, value) arrays of the features `index` knows, as `DictVectorizer` reads
+    rows (a string value is one-hot: `name=value`, 1.0)."""
+    import numpy as np
+
+    r: list[int] = []
+    c: list[int] = []
+    v: list[float] = []
+    for i, row in enumerate(rows):
+        for key, value in row.items():
+            if isinstance(value, str):
+                key, value = f"{key}={value}", 1.0
+            j = index.get(key)
+            if j is not None:
+                r.append(i)
+                c.append(j)
+                v.append(value)
+    return np.asarray(r, dtype=int), np.asarray(c, dtype=int), np.asarray(v, dtype=float)
 
 
 def load_section_model(path: str | Path) -> SectionModel:
