@@ -8,10 +8,11 @@ import re
 import pytest
 from conftest import CORPUS
 
-from nlp.cue_prefilter import CueScanner, required_literals
+from nlp.cue_prefilter import CueScanner
 from nlp.headings import heading_matcher
 from nlp.readers import read_document
 from nlp.records import read_jsonl
+from nlp.regex_reading import required_literals
 from nlp.section_cues import DOCUMENT_CHARS, SCOPES, CueMatcher, default_cues
 from nlp.section_features import analyze
 from nlp.settings import REALDEV_GOLD
