@@ -50,9 +50,20 @@ def _supported(model: Any) -> bool:
     if [v.analyzer for v in vecs] != ["word", "char_wb"] or not all(map(_plain_text, vecs)):
         return False
     return all(
-        hasattr(est, "coef_") and not hasattr(est, "predict_proba")
-        for est in model.estimators.values()
+        hasattr(est, "coef_")
+        and not hasattr(est, "predict_proba")
+        and est.coef_.shape[1] == _columns(model, with_rules=name == "full")
+        for name, est in model.estimators.items()
     )
+
+
+def _columns(model: Any, with_rules: bool) -> int:
+    """Columns of the feature matrix `nlp.section_arrays` rebuilds: the text vectors of a block
+    and of its two neighbours, layout, cues (and rules). An estimator trained on another
+    layout (a feature family added to `SectionModel._matrices`) gets no arrays."""
+    text = len(model.word_vec.vocabulary_) + len(model.char_vec.vocabulary_)
+    dicts = [model.layout_vec, model.cue_vec, model.rule_vec if with_rules else None]
+    return 3 * text + sum(len(v.vocabulary_) for v in dicts if v is not None)
 
 
 def _plain_text(vec: Any) -> bool:

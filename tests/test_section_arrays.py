@@ -96,3 +96,13 @@ def test_annotating_does_not_import_scikit_learn(tmp_path: Path) -> None:
         [sys.executable, "-c", code, str(path)], capture_output=True, text=True, check=True
     )
     assert out.stdout.strip() == "[]"
+
+
+def test_an_estimator_over_other_columns_gets_no_arrays(gold, tmp_path) -> None:
+    """A feature family added to `SectionModel._matrices` that the arrays do not rebuild."""
+    model = train_sections(gold, seed=0)
+    estimator = model.estimators["text"]
+    estimator.coef_ = np.hstack([estimator.coef_, np.zeros((estimator.coef_.shape[0], 1))])
+    model.save(tmp_path)
+    assert not (tmp_path / ARRAYS_FILE).exists()
+    assert type(load_section_model(tmp_path)) is SectionModel
