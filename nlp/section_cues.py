@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from nlp.cue_prefilter import CueScanner
 from nlp.rules import iter_rule_records
 from nlp.settings import SECTION_LABELS, rules_dir
 from nlp.textmap import fold
@@ -132,6 +133,7 @@ class CueMatcher:
             scope: [(cue, cue.compiled()) for cue in self.cues if cue.scope == scope]
             for scope in SCOPES
         }
+        self._scanners = {scope: CueScanner(self._compiled[scope]) for scope in SCOPES}
 
     def matches(self, text: str, scope: str = "block") -> list[tuple[CueRule, int]]:
         """(cue, start of its first match in its view of `text`) for every cue of `scope` found."""
@@ -141,12 +143,7 @@ class CueMatcher:
         views["folded"] = (
             fold(text) if scope == "block" else "\n".join(fold(line) for line in text.splitlines())
         )
-        out = []
-        for cue, pattern in self._compiled[scope]:
-            found = pattern.search(views[cue.text])
-            if found is not None:
-                out.append((cue, found.start()))
-        return out
+        return self._scanners[scope].matches(views)  # speed (issue 16): nlp.cue_prefilter
 
     def features(self, text: str, prefix: str = "") -> dict[str, float]:
         """`cue=<label>` for a cue anywhere, `cue_open=<label>` for one at the opening."""

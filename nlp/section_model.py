@@ -42,6 +42,7 @@ from nlp.section_decoding import (
     transitions,
     viterbi,
 )
+from nlp.section_export import export_arrays  # speed (issue 16): predict without sklearn
 from nlp.section_features import (  # re-exported: the model's public vocabulary
     DEFAULT_MAX_CHARS,
     OTHER,
@@ -306,7 +307,8 @@ class SectionModel:
     # -------------------------------------------------------- persistence
 
     def save(self, path: str | Path) -> None:
-        """Write `model.joblib` and `meta.json` (sklearn version, data hash, params, scores)."""
+        """Write `model.joblib`, `meta.json` (sklearn version, data hash, params, scores) and
+        `arrays.npz` (`nlp.section_export`)."""
         import joblib
         import sklearn
 
@@ -337,6 +339,7 @@ class SectionModel:
         tmp = path / f".{MODEL_FILE}.tmp"
         joblib.dump(state, tmp, compress=3)
         os.replace(tmp, path / MODEL_FILE)  # a reader never sees half a model
+        export_arrays(self, path / MODEL_FILE)
         meta = {
             **self.meta,
             "format_version": FORMAT_VERSION,

@@ -13,10 +13,14 @@ goes through scikit-learn unchanged. scikit-learn is imported inside the functio
 
 from __future__ import annotations
 
+import re
 import weakref
 from collections import Counter
 from collections.abc import Sequence
 from typing import Any
+
+#: scikit-learn's `_white_spaces` of its text vectorizers (runs of spaces become one).
+WHITE_SPACES = re.compile(r"\s\s+")
 
 #: Distinct words whose n-grams are kept between calls (~10 MB at most).
 MEMO_WORDS = 50_000
@@ -62,10 +66,35 @@ def _count_matrix(vectorizer: Any, texts: Sequence[str]) -> Any:
     import numpy as np
     import scipy.sparse as sp
 
-    memo = _memo(vectorizer)
-    white_spaces = vectorizer._white_spaces
-    min_n, max_n = vectorizer.ngram_range
     vocabulary = vectorizer.vocabulary_
+    j_indices, values, indptr = char_wb_counts(
+        texts, vocabulary, vectorizer.ngram_range, _memo(vectorizer), vectorizer._white_spaces
+    )
+    dtype = np.int32 if indptr[-1] <= np.iinfo(np.int32).max else np.int64
+    matrix = sp.csr_array(
+        (
+            np.asarray(values, dtype=np.intc),
+            np.asarray(j_indices, dtype=dtype),
+            np.asarray(indptr, dtype=dtype),
+        ),
+        shape=(len(indptr) - 1, len(vocabulary)),
+        dtype=vectorizer.dtype,
+    )
+    matrix.sort_indices()
+    return matrix
+
+
+def char_wb_counts(
+    texts: Sequence[str],
+    vocabulary: dict[str, int],
+    ngram_range: tuple[int, int],
+    memo: dict[str, list[int]],
+    white_spaces: re.Pattern[str] = WHITE_SPACES,
+) -> tuple[list[int], list[int], list[int]]:
+    """CSR parts (column indices, counts, row pointers) of the `char_wb` n-gram counts of
+    `texts`, rows in text order and columns in first-seen order; `memo` keeps each distinct
+    word's indices (shared by the scikit-learn path and `nlp.section_arrays`)."""
+    min_n, max_n = ngram_range
     j_indices: list[int] = []
     values: list[int] = []
     indptr = [0]
@@ -82,18 +111,7 @@ def _count_matrix(vectorizer: Any, texts: Sequence[str]) -> Any:
         j_indices.extend(counter.keys())
         values.extend(counter.values())
         indptr.append(len(j_indices))
-    dtype = np.int32 if indptr[-1] <= np.iinfo(np.int32).max else np.int64
-    matrix = sp.csr_array(
-        (
-            np.asarray(values, dtype=np.intc),
-            np.asarray(j_indices, dtype=dtype),
-            np.asarray(indptr, dtype=dtype),
-        ),
-        shape=(len(indptr) - 1, len(vocabulary)),
-        dtype=vectorizer.dtype,
-    )
-    matrix.sort_indices()
-    return matrix
+    return j_indices, values, indptr
 
 
 def _word_ngrams(word: str, min_n: int, max_n: int, vocabulary: dict[str, int]) -> list[int]:

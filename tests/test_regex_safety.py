@@ -53,9 +53,10 @@ def rule_patterns() -> Iterator[tuple[str, Any, str]]:
         yield f"entities:{rule.id}", rule.pattern, "search"
     for name, source in macros().items():
         yield f"macro:{name}", regex.compile(source, regex.V0 | regex.I), "search"
-    from nlp.gazetteer import gazetteer
+    from nlp.gazetteer import GazetteerScan, gazetteer
 
     yield "gazetteer:program_names", gazetteer()[0], "search"
+    yield "gazetteer:program_names_unaccented", GazetteerScan().pattern, "search"  # issue 16
     for cue in default_cues():
         yield f"cues:{cue.id}", cue.compiled(), "search"
     for line in (REPO / "rules" / "sections" / "headings.jsonl").read_text("utf-8").splitlines():

@@ -14,6 +14,7 @@ import regex
 
 from nlp.candidates import LABEL_RANK, Candidate, DocView
 from nlp.candidates.guards import cheap_lookarounds_first, guarded
+from nlp.candidates.segments import run_plan
 from nlp.entity_rules import RegexRule, load_regex_rules
 
 #: Seconds one regex rule may take on one text (a piece of at most 50,000 characters):
@@ -27,11 +28,21 @@ class RegexRules:
     def __init__(self, rules_dir: str | None = None) -> None:
         self.rules: tuple[RegexRule, ...] = load_regex_rules(rules_dir)
         self.patterns = [_scan_pattern(rule.pattern) for rule in self.rules]
+        # a rule with a first-character guard is already cheap to scan whole; one without
+        # is scanned only in the runs of text that can hold its match (nlp.candidates.segments)
+        self.plans = [
+            run_plan(rule.pattern) if pattern.pattern == rule.pattern.pattern else None
+            for rule, pattern in zip(self.rules, self.patterns)
+        ]
 
     def __call__(self, view: DocView) -> Iterator[Candidate]:
         norm = view.textmap.norm
-        for rule, pattern in zip(self.rules, self.patterns):
-            for match in pattern.finditer(norm, timeout=RULE_TIMEOUT_S):
+        for rule, pattern, plan in zip(self.rules, self.patterns, self.plans):
+            if plan is not None:
+                matches = plan.finditer(pattern, norm, RULE_TIMEOUT_S)
+            else:
+                matches = pattern.finditer(norm, timeout=RULE_TIMEOUT_S)
+            for match in matches:
                 yield from _match_candidates(rule, match, view)
 
 

@@ -34,11 +34,11 @@ from nlp.components.headings import heading_spans
 from nlp.extensions import doc_text, doc_textmap, register_extensions
 from nlp.heading_rules import RULES_FILE, HeadingRule, dump_rules, load_rules
 from nlp.headings import HeadingMatcher, heading_matcher
+from nlp.section_arrays import load_section_model  # speed (issue 16): no sklearn import
 from nlp.section_model import (
     DEFAULT_PARAMS,
     MODES,
     DocBlocks,
-    SectionModel,
     analyze,
     block_bounds,
     rules_labels,
@@ -93,7 +93,7 @@ class SectionSegmenter:
         if not self._model_loaded:
             path = Path(self.model_dir) if self.model_dir else SHIPPED_MODEL_DIR
             try:
-                self._model = SectionModel.load(path)
+                self._model = load_section_model(path)
             except FileNotFoundError:
                 if self.mode != "rules":
                     warnings.warn(
@@ -173,7 +173,7 @@ class SectionSegmenter:
         path = Path(path)
         self._matcher = HeadingMatcher(load_rules(path / RULES_FILE.name))
         if (path / MODEL_SUBDIR).exists():
-            self.set_model(SectionModel.load(path / MODEL_SUBDIR))
+            self.set_model(load_section_model(path / MODEL_SUBDIR))
         else:
             self.set_model(None)
         return self
