@@ -1,6 +1,7 @@
 """Do the base model's context vectors help the section classifier on real documents?
 
     python bench/base_tensor_sections.py ../shared/realdev/gold.jsonl --weight 1 --seeds 0,1,2,3,4
+    python bench/base_tensor_sections.py ../shared/realdev/gold.jsonl --cost-only   # what it costs
 
 Scores sections by the issue-12 protocol (5-fold CV by document, each fold trained on
 `annotations/` plus the other folds) twice: as shipped, and with one more feature block,
@@ -62,13 +63,44 @@ def mean_scores(gold: list[dict[str, Any]], seeds: Sequence[int]) -> tuple[float
     )
 
 
+def cost(gold: list[dict[str, Any]]) -> None:
+    """CPU seconds of the pipeline (`--base blank`) on the gold texts, and of the tok2vec
+    vectors its section blocks would need: what wiring the feature in would add."""
+    import time
+
+    import spacy
+
+    from nlp.pipeline import load
+    from nlp.section_features import analyze
+
+    pipeline = load(base="blank")
+    matcher = pipeline.get_pipe("fichas_sections").matcher
+    texts = [r["text"] for r in gold]
+    start = time.process_time()
+    list(pipeline.pipe(texts))
+    pipe_seconds = time.process_time() - start
+    blocks = [b.text for t in texts for b in analyze(t, matcher).blocks]
+    base = spacy.load(REFERENCE_BASE, exclude=["parser", "ner", "morphologizer", "lemmatizer"])
+    start = time.process_time()
+    block_vectors(base, blocks, {})
+    vector_seconds = time.process_time() - start
+    print(
+        f"{len(texts)} texts: pipeline {pipe_seconds:.2f} s CPU; tok2vec vectors of its "
+        f"{len(blocks)} blocks {vector_seconds:.2f} s CPU"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("gold", help="gold JSONL file or folder (the real documents)")
     parser.add_argument("--weight", type=float, default=1.0)
     parser.add_argument("--seeds", default="0,1,2,3,4")
+    parser.add_argument("--cost-only", action="store_true", help="only time the feature")
     args = parser.parse_args()
     gold = sorted(read_jsonl(args.gold), key=lambda r: r["id"])
+    if args.cost_only:
+        cost(gold)
+        return
     seeds = [int(s) for s in args.seeds.split(",")]
     macro, accuracy = mean_scores(gold, seeds)
     print(f"as shipped:       macro {macro:.3f}  accuracy {accuracy:.3f}")
