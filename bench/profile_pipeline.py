@@ -19,6 +19,7 @@ step). A function that calls itself counts once per sample.
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import shutil
 import subprocess
@@ -103,7 +104,7 @@ def table(
     return lines
 
 
-def main(argv: list[str] | None = None) -> int:
+def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
@@ -124,13 +125,11 @@ def main(argv: list[str] | None = None) -> int:
         "--lines", action="store_true", help="one entry per source line instead of per function"
     )
     parser.add_argument("--inner", action="store_true", help=argparse.SUPPRESS)
-    args = parser.parse_args(argv)
-    if args.inner:
-        return inner(args)
-    pyspy = shutil.which("py-spy", path=str(Path(sys.executable).parent)) or shutil.which("py-spy")
-    if not pyspy:
-        print("py-spy is not installed: pip install py-spy", file=sys.stderr)
-        return 2
+    return parser
+
+
+def _start_inner(args: argparse.Namespace) -> tuple[subprocess.Popen, list[str]]:
+    """The profiled process (this script with --inner) and its READY line, split."""
     cmd = [
         sys.executable,
         __file__,
@@ -142,19 +141,16 @@ def main(argv: list[str] | None = None) -> int:
         "--batch-size",
         str(args.batch_size),
     ] + (["--limit-files", str(args.limit_files)] if args.limit_files else [])
-    raw_path = (
-        Path(args.raw)
-        if args.raw
-        else Path(tempfile.mkstemp(prefix="fichas-pyspy-", suffix=".txt")[1])
-    )
     child = subprocess.Popen(
         cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd=REPO
     )
-    ready = child.stdout.readline().split()
-    if not ready or ready[0] != "READY":
-        child.kill()
-        print(f"the profiled process did not start: {ready}", file=sys.stderr)
-        return 1
+    return child, child.stdout.readline().split()
+
+
+def _record(
+    pyspy: str, child: subprocess.Popen, args: argparse.Namespace, raw_path: Path
+) -> tuple[float, str]:
+    """Attach py-spy to the ready child, let it run the pipeline: (its seconds, py-spy's stderr)."""
     spy = subprocess.Popen(
         [
             pyspy,
@@ -180,10 +176,13 @@ def main(argv: list[str] | None = None) -> int:
     done = child.stdout.readline().split()
     child.wait()
     _, spy_err = spy.communicate()
-    seconds = float(done[1]) if len(done) == 2 else 0.0
-    raw = raw_path.read_text(encoding="utf-8") if raw_path.exists() else ""
-    if not args.raw:
-        raw_path.unlink(missing_ok=True)
+    return (float(done[1]) if len(done) == 2 else 0.0), spy_err
+
+
+def _print_tables(
+    args: argparse.Namespace, ready: list[str], seconds: float, raw: str, spy_err: str
+) -> int:
+    """The two tables (self time; the project's functions by total time) from the stacks."""
     self_n, total_n, samples = aggregate(raw)
     if not samples:
         print(f"py-spy recorded nothing: {spy_err.strip()[-400:]}", file=sys.stderr)
@@ -194,33 +193,43 @@ def main(argv: list[str] | None = None) -> int:
         f"{seconds:.1f} s of `nlp.pipe`, py-spy {samples} samples at {args.rate}/s "
         f"(load and warm-up not sampled; ~seconds = share x run time).\n"
     )
-    print(
-        "\n".join(
-            table(
-                self_n.most_common(),
-                samples,
-                seconds,
-                args.top,
-                f"Top {args.top} functions by self time:",
-            )
-        )
-    )
+    title = f"Top {args.top} functions by self time:"
+    print("\n".join(table(self_n.most_common(), samples, seconds, args.top, title)))
     ours = sorted(
         ((k, v) for k, v in total_n.items() if k[1].startswith("nlp/")), key=lambda kv: -kv[1]
     )
     print()
-    print(
-        "\n".join(
-            table(
-                ours,
-                samples,
-                seconds,
-                args.top,
-                f"Top {args.top} project functions (`nlp/`) by total time:",
-            )
-        )
-    )
+    title = f"Top {args.top} project functions (`nlp/`) by total time:"
+    print("\n".join(table(ours, samples, seconds, args.top, title)))
     return 0
+
+
+def _temp_path() -> Path:
+    """A fresh temp file for py-spy's stacks (removed after the tables are printed)."""
+    handle, name = tempfile.mkstemp(prefix="fichas-pyspy-", suffix=".txt")
+    os.close(handle)
+    return Path(name)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    if args.inner:
+        return inner(args)
+    pyspy = shutil.which("py-spy", path=str(Path(sys.executable).parent)) or shutil.which("py-spy")
+    if not pyspy:
+        print("py-spy is not installed: pip install py-spy", file=sys.stderr)
+        return 2
+    child, ready = _start_inner(args)
+    if not ready or ready[0] != "READY":
+        child.kill()
+        print(f"the profiled process did not start: {ready}", file=sys.stderr)
+        return 1
+    raw_path = Path(args.raw) if args.raw else _temp_path()
+    seconds, spy_err = _record(pyspy, child, args, raw_path)
+    raw = raw_path.read_text(encoding="utf-8") if raw_path.exists() else ""
+    if not args.raw:
+        raw_path.unlink(missing_ok=True)
+    return _print_tables(args, ready, seconds, raw, spy_err)
 
 
 if __name__ == "__main__":
