@@ -13,6 +13,9 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:  # pragma: no cover
     import numpy as np
 
+    from nlp.blocks import Block
+    from nlp.section_features import DocBlocks
+
 
 def probabilities(estimator: Any, matrix: Any) -> np.ndarray:
     """Class probabilities in label order (softmax of the scores for an SVM)."""
@@ -113,6 +116,40 @@ def kind_transitions(
         matrix = (1.0 - stay) * change
         np.fill_diagonal(matrix, stay)
         out[kind] = np.log(matrix)
+    return out
+
+
+def constrain_to_headings(emit: np.ndarray, doc: DocBlocks, labels: Sequence[str]) -> None:
+    """A heading block can only take one of its rule's labels (in place: -1e6 elsewhere)."""
+    import numpy as np
+
+    for i, block in enumerate(doc.blocks):
+        if block.heading < 0:
+            continue
+        allowed = [labels.index(lab) for lab in doc.headings[block.heading].labels if lab in labels]
+        if allowed:
+            mask = np.full(len(labels), -1e6)
+            mask[allowed] = 0.0
+            emit[i] = emit[i] + mask
+
+
+def list_stays(trans: np.ndarray, blocks: Sequence[Block], bonus: float) -> np.ndarray:
+    """Transitions with `bonus` added to staying in the section for the items of a list that
+    a block ending in a colon opens (`… se distribuye como sigue:` then `• …`): a lead-in
+    and its list are one passage, whatever each short item's words say on their own."""
+    import numpy as np
+
+    n = len(blocks)
+    if bonus <= 0 or n < 2:
+        return trans
+    out = np.array(trans if trans.ndim == 3 else np.broadcast_to(trans, (n, *trans.shape)))
+    in_list = False
+    for i in range(1, n):
+        previous, block = blocks[i - 1], blocks[i]
+        opens = previous.text.rstrip().endswith(":")
+        in_list = block.kind == "item" and (opens or (in_list and previous.kind == "item"))
+        if in_list:
+            out[i] = out[i] + bonus * np.eye(out.shape[1])
     return out
 
 

@@ -35,7 +35,9 @@ from typing import TYPE_CHECKING, Any
 from nlp.records import write_atomic
 from nlp.section_cues import CueMatcher, default_cues, parse_cue
 from nlp.section_decoding import (
+    constrain_to_headings,
     kind_transitions,
+    list_stays,
     make_estimator,
     probabilities,
     shift_rows,
@@ -100,6 +102,8 @@ DEFAULT_PARAMS: dict[str, Any] = {
     "cue_weight": 0.5,
     # weight of the neighbours' cue features (0.25 scored the same as 0, 0.5 worse)
     "cue_context": 0.0,
+    # log bonus for staying in the section across a list a colon opens (`… como sigue:`)
+    "list_stay": 2.0,
 }
 
 
@@ -275,17 +279,7 @@ class SectionModel:
                     if label in self.labels:
                         emit[i, self.labels.index(label)] += weight * decay**since
         if mode == "combined":
-            for i, block in enumerate(doc.blocks):
-                if block.heading >= 0:
-                    allowed = [
-                        self.labels.index(lab)
-                        for lab in doc.headings[block.heading].labels
-                        if lab in self.labels
-                    ]
-                    if allowed:
-                        mask = np.full(len(self.labels), -1e6)
-                        mask[allowed] = 0.0
-                        emit[i] = emit[i] + mask
+            constrain_to_headings(emit, doc, self.labels)
         tw = float(self.params["transition_weight"])
         if tw <= 0:
             return [self.labels[k] for k in emit.argmax(axis=1)]
@@ -294,6 +288,7 @@ class SectionModel:
             trans = np.stack(
                 [tw * self.log_trans_by_kind.get(b.kind, self.log_trans) for b in doc.blocks]
             )
+        trans = list_stays(trans, doc.blocks, float(self.params.get("list_stay", 0.0)))
         start = 0.0 * self.log_start if without_front_matter(doc) else tw * self.log_start
         path = viterbi(emit, trans, start)
         return [self.labels[k] for k in path]
