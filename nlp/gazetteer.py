@@ -13,7 +13,7 @@ from functools import lru_cache
 
 import regex
 
-from nlp.catalog import load
+from nlp.catalog import load, name_key
 from nlp.textmap import fold
 
 
@@ -69,11 +69,6 @@ def program_lookup(rules_dir: str | None = None) -> dict[str, Program]:
 
 
 _VOWELS = {"a": "[aá]", "e": "[eé]", "i": "[ií]", "o": "[oó]", "u": "[uúü]", "n": "[nñ]"}
-
-
-def name_key(name: str) -> str:
-    """Lookup key that ignores case, accents, quotes, hyphens and spacing."""
-    return " ".join(fold(name).replace("-", " ").split())
 
 
 _QUOTE_MARK = "\x01"  # a quote of the name, kept through `fold`
