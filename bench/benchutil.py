@@ -16,7 +16,6 @@ import math
 import os
 import platform
 import re
-import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -95,10 +94,6 @@ def _manifest(corpus: Path) -> dict[str, dict[str, str]]:
         return {}
     with open(path, encoding="utf-8", newline="") as handle:
         return {row["id"]: row for row in csv.DictReader(handle)}
-
-
-def remove(path: Path) -> None:
-    shutil.rmtree(path, ignore_errors=True)
 
 
 # --- the machine --------------------------------------------------------------------------

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import os
 import shlex
 import shutil
 import subprocess
@@ -31,7 +30,9 @@ from benchutil import REPO, load_average, machine  # noqa: E402
 from run_args import parse_args  # noqa: E402
 from run_bench import Bench  # noqa: E402
 from run_process import HERE  # noqa: E402
-from run_report import render  # noqa: E402
+from run_report import RunInfo, render  # noqa: E402
+
+from nlp.records import write_atomic  # noqa: E402
 
 
 def _profile(bench: Bench, args: argparse.Namespace) -> str:
@@ -63,14 +64,6 @@ def _measure(bench: Bench, args: argparse.Namespace, work: Path) -> str:
             shutil.rmtree(work, ignore_errors=True)
 
 
-def _write_atomic(out: Path, text: str) -> None:
-    """Write `out` through a temp file beside it, so an interrupted run leaves the old report."""
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(f".{out.name}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, out)
-
-
 def main(argv: list[str] | None = None) -> int:
     raw = sys.argv[1:] if argv is None else argv
     args = parse_args(raw, description=__doc__)
@@ -86,11 +79,10 @@ def main(argv: list[str] | None = None) -> int:
     notes = (
         notes_path.read_text(encoding="utf-8") if notes_path.is_file() and not args.quick else ""
     )
-    report = render(
-        bench, machine(), command, started, (load_start, load_average()), elapsed, notes, profile
-    )
+    run = RunInfo(machine(), command, started, (load_start, load_average()), elapsed)
+    report = render(bench, run, notes, profile)
     out = Path(args.out)
-    _write_atomic(out, report)
+    write_atomic(out, report)  # an interrupted run leaves the old report
     print(report.split("\n## Notes", 1)[0])
     print(f"written: {out}")
     return 1 if bench.failures else 0

@@ -5,6 +5,7 @@ Only formatting: every figure comes from the `Bench` of the run and `run_targets
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from run_figures import num
@@ -18,19 +19,21 @@ if TYPE_CHECKING:
 SPACY_REFERENCE = {"tokenizer": 720_000, "base-noparser-noner": 23_000, "base-full": 8_500}
 
 
-def render(
-    bench: Bench,
-    info: dict[str, str],
-    command: str,
-    started: str,
-    loads: tuple[str, str],
-    elapsed: float,
-    notes: str,
-    profile: str,
-) -> str:
+@dataclass(frozen=True)
+class RunInfo:
+    """What the report's header says about the run itself."""
+
+    machine: dict[str, str]  # benchutil.machine()
+    command: str
+    started: str
+    loads: tuple[str, str]  # load average at the start and at the end
+    elapsed: float  # seconds
+
+
+def render(bench: Bench, run: RunInfo, notes: str, profile: str) -> str:
     """The whole report; `notes` and `profile` are appended as sections when not empty."""
     lines = [
-        *_header(bench, info, command, started, loads, elapsed),
+        *_header(bench, run),
         *_targets_section(bench),
         *_throughput_section(bench),
         *_scaling_section(bench),
@@ -45,16 +48,9 @@ def render(
     return "\n".join(lines) + "\n"
 
 
-def _header(
-    bench: Bench,
-    info: dict[str, str],
-    command: str,
-    started: str,
-    loads: tuple[str, str],
-    elapsed: float,
-) -> list[str]:
+def _header(bench: Bench, run: RunInfo) -> list[str]:
     """Title, what the report is, and the run's date, command, machine, software and corpus."""
-    a = bench.args
+    a, info, loads = bench.args, run.machine, run.loads
     return [
         "# Benchmarks",
         "",
@@ -63,8 +59,8 @@ def _header(
         "Targets are ratios measured in this run, so they do not depend on the machine's "
         "absolute speed.",
         "",
-        f"- date: {started}",
-        f"- command: `{command}`",
+        f"- date: {run.started}",
+        f"- command: `{run.command}`",
         f"- machine: {info['nproc']} cores ({info['cpu']}), {info['ram']} RAM, {info['os']}; "
         "load average "
         f"{loads[0]} at the start, {loads[1]} at the end (other jobs share the machine)",
@@ -74,7 +70,8 @@ def _header(
         ),
         f"- corpus: `corpus/*.txt|*.md`, {bench.files_per_copy} files x {bench.copies} copies = "
         f"{bench.copies * bench.files_per_copy} documents, {bench.chars_1x:,} characters at 1x "
-        f"(each copy with its own id); batch size {a.batch_size}; run took {elapsed / 60:.1f} min",
+        f"(each copy with its own id); batch size {a.batch_size}; "
+        f"run took {run.elapsed / 60:.1f} min",
     ]
 
 

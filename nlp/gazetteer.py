@@ -97,10 +97,6 @@ def _alias_tokens(alias: str, accents: bool = True) -> list[str]:
     return parts
 
 
-def _alias_pattern(alias: str) -> str:
-    return "".join(_alias_tokens(alias))
-
-
 def _trie(names: list[list[str]]) -> str:
     """One regex for many names, shared prefixes written once (hundreds of catalogue names
     starting `Programa de …` are tried together, not one after another). A longer name

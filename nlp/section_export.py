@@ -13,10 +13,11 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-import os
 import zipfile
 from pathlib import Path
 from typing import Any
+
+from nlp.records import write_atomic
 
 ARRAYS_FILE = "arrays.npz"
 #: Version of the arrays' layout; a file of another version is ignored (scikit-learn predicts).
@@ -129,13 +130,13 @@ def _content(model: Any, digest: str) -> tuple[dict[str, Any], dict[str, Any]]:
 
 def write_npz(target: Path, spec: dict[str, Any], arrays: dict[str, Any]) -> None:
     """`np.savez_compressed` with the spec as a `spec` member, members sorted, fixed dates;
-    written to a temporary file and moved into place (a reader never sees half of it)."""
+    written atomically (a reader never sees half of it)."""
     import numpy as np
 
     text = json.dumps(spec, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     members = {**arrays, "spec": np.frombuffer(text.encode("utf-8"), dtype=np.uint8)}
-    tmp = target.with_name(f".{target.name}.tmp")
-    with zipfile.ZipFile(tmp, "w") as archive:
+    data = io.BytesIO()
+    with zipfile.ZipFile(data, "w") as archive:
         for name in sorted(members):
             buffer = io.BytesIO()
             array = np.ascontiguousarray(members[name])
@@ -143,7 +144,7 @@ def write_npz(target: Path, spec: dict[str, Any], arrays: dict[str, Any]) -> Non
             info = zipfile.ZipInfo(f"{name}.npy", date_time=FIXED_DATE)
             info.compress_type = zipfile.ZIP_DEFLATED
             archive.writestr(info, buffer.getvalue())
-    os.replace(tmp, target)
+    write_atomic(target, data.getvalue())
 
 
 __all__ = ["ARRAYS_FILE", "ARRAYS_FORMAT", "export_arrays", "model_digest", "write_npz"]
