@@ -279,8 +279,12 @@ def _make_block(
 
 
 def _split_sentences(tm: TextMap, block: Block, max_chars: int) -> list[Block]:
-    """Cut a long paragraph at sentence ends into pieces of about `max_chars` or less."""
-    if block.kind != "paragraph" or len(block.text) <= max_chars:
+    """Cut a long paragraph at sentence ends into pieces of about `max_chars` or less.
+
+    A heading run into its text (`Equipo evaluador: … Este documento presenta …`, a line
+    re-wrapped or flattened) is cut the same way: the heading keeps the first piece, the
+    rest reads as the sentences they are, not as one heading block the rules would pin."""
+    if block.kind not in ("paragraph", "heading") or len(block.text) <= max_chars:
         return [block]
     cuts = [m.end() for m in SENTENCE_END_RE.finditer(block.text)]
     pieces: list[tuple[int, int]] = []
@@ -304,7 +308,7 @@ def _split_sentences(tm: TextMap, block: Block, max_chars: int) -> list[Block]:
                 ne,
                 "sentence" if a else block.kind,
                 block.text[a:z].rstrip(),
-                -1,
+                -1 if a else block.heading,
                 block.line,
             )
         )

@@ -99,6 +99,25 @@ def test_long_paragraph_is_cut_at_sentence_ends(matcher):
     assert "III." not in [p.text[:4] for p in pieces]
 
 
+def test_heading_run_into_long_text_is_cut_like_a_paragraph(matcher):
+    """A heading whose text runs on over re-wrapped lines keeps only the first piece;
+    the rest are sentences, not one heading block the heading rule would pin."""
+    text = (
+        "Equipo evaluador: Ana Pérez Luna (coordinadora) y Luis Gómez Ruiz. Este informe\n"
+        "presenta los hallazgos de la evaluación del programa durante cinco años de\n"
+        "operación en todo el país. El programa fue creado en 1997 para atender a la\n"
+        "población que pierde su ingreso por emergencias y por los ciclos del empleo.\n"
+        "Durante el periodo 2007-2012 el programa fue evaluado de manera regular y sus\n"
+        "indicadores alcanzaron las metas en casi todos los años que se revisaron.\n"
+    )
+    whole, headings = blocks_of(text, matcher)
+    pieces, _ = blocks_of(text, matcher, max_chars=300)
+    assert headings and [b.kind for b in whole] == ["heading"]
+    assert pieces[0].kind == "heading" and pieces[0].heading == whole[0].heading
+    assert len(pieces) > 1 and all(p.kind == "sentence" and p.heading == -1 for p in pieces[1:])
+    assert pieces[-1].end == whole[0].end
+
+
 @pytest.mark.parametrize("path", sorted(CORPUS.glob("00*.txt")), ids=lambda p: p.stem[:20])
 def test_blocks_are_ordered_and_map_to_the_original(matcher, path):
     text = read_document(path).text
