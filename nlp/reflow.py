@@ -21,6 +21,7 @@ from __future__ import annotations
 import dataclasses
 import re
 from collections.abc import Collection, Sequence
+from functools import lru_cache
 
 from nlp.blocks import SENTENCE_END_RE
 from nlp.textmap import TextMap, fold_same_length
@@ -56,23 +57,43 @@ _SPLIT_PARAGRAPH_RE = re.compile(
 def reflow(tm: TextMap, phrases: Collection[tuple[str, ...]]) -> TextMap:
     """`tm` with virtual line breaks in its normalized view (same length, same map)."""
     norm = _join_split_paragraphs(tm.norm)
-    chars = list(norm)
-    folded = fold_same_length(norm)
+    folded = ""  # folded only when a line is long enough to be run-on (most texts: none)
+    by_first = _by_first(tuple(phrases))
+    cuts: list[int] = []
+    pos = 0
+    for line in norm.split("\n"):
+        end = pos + len(line)
+        if len(line) >= RUNON_MIN and len(line.strip()) >= RUNON_MIN:
+            folded = folded or fold_same_length(norm)
+            cuts += _line_breaks(norm, folded, pos, end, by_first)
+        pos = end + 1
+    new_norm = _with_breaks(norm, cuts)
+    if new_norm == tm.norm:
+        return tm
+    return dataclasses.replace(tm, norm=new_norm)
+
+
+@lru_cache(maxsize=8)
+def _by_first(phrases: tuple[tuple[str, ...], ...]) -> dict[str, list[tuple[str, ...]]]:
+    """Phrases by first word, longest first: built once per phrase list, not per document
+    (speed, issue 16: sorting ~2,000 phrases was ~2% of the pipeline). Read only."""
     by_first: dict[str, list[tuple[str, ...]]] = {}
     for phrase in sorted(phrases, key=len, reverse=True):
         if phrase and len(phrase) <= MAX_PHRASE_WORDS:
             by_first.setdefault(phrase[0], []).append(phrase)
-    pos = 0
-    for line in norm.split("\n"):
-        end = pos + len(line)
-        if len(line.strip()) >= RUNON_MIN:
-            for cut in _line_breaks(norm, folded, pos, end, by_first):
-                chars[cut] = "\n"
-        pos = end + 1
-    new_norm = "".join(chars)
-    if new_norm == tm.norm:
-        return tm
-    return dataclasses.replace(tm, norm=new_norm)
+    return by_first
+
+
+def _with_breaks(norm: str, cuts: list[int]) -> str:
+    """`norm` with a line break at each cut (a space), joined from slices, not characters."""
+    if not cuts:
+        return norm
+    pieces, last = [], 0
+    for cut in sorted(set(cuts)):
+        pieces += (norm[last:cut], "\n")
+        last = cut + 1
+    pieces.append(norm[last:])
+    return "".join(pieces)
 
 
 def _join_split_paragraphs(norm: str) -> str:
@@ -99,7 +120,7 @@ def _line_breaks(
     previous_heading_end = -1
     i = 0
     while i < len(words):
-        n = _phrase_at(words, i, by_first)
+        n = _phrase_at(words, i, by_first) if words[i][0] in by_first else 0
         if n and _can_head(norm, start, words, i, n, previous_heading_end):
             head_start, head_end = words[i][1], words[i + n - 1][2]
             cuts.append(_break_before(norm, start, head_start))
