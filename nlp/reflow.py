@@ -24,7 +24,7 @@ from collections.abc import Collection, Sequence
 from functools import lru_cache
 
 from nlp.blocks import SENTENCE_END_RE
-from nlp.textmap import TextMap, fold_same_length
+from nlp.textmap import TextMap, fold_same_length, with_breaks
 
 #: Lines shorter than this are left as they are: a paragraph written on one line, with
 #: its numbered items run together, is how clean documents are written too (breaking
@@ -67,7 +67,7 @@ def reflow(tm: TextMap, phrases: Collection[tuple[str, ...]]) -> TextMap:
             folded = folded or fold_same_length(norm)
             cuts += _line_breaks(norm, folded, pos, end, by_first)
         pos = end + 1
-    new_norm = _with_breaks(norm, cuts)
+    new_norm = with_breaks(norm, cuts)
     if new_norm == tm.norm:
         return tm
     return dataclasses.replace(tm, norm=new_norm)
@@ -82,18 +82,6 @@ def _by_first(phrases: tuple[tuple[str, ...], ...]) -> dict[str, list[tuple[str,
         if phrase and len(phrase) <= MAX_PHRASE_WORDS:
             by_first.setdefault(phrase[0], []).append(phrase)
     return by_first
-
-
-def _with_breaks(norm: str, cuts: list[int]) -> str:
-    """`norm` with a line break at each cut (a space), joined from slices, not characters."""
-    if not cuts:
-        return norm
-    pieces, last = [], 0
-    for cut in sorted(set(cuts)):
-        pieces += (norm[last:cut], "\n")
-        last = cut + 1
-    pieces.append(norm[last:])
-    return "".join(pieces)
 
 
 def _join_split_paragraphs(norm: str) -> str:

@@ -275,3 +275,16 @@ def fold_same_length(value: str) -> str:
         if len(lowered) == len(folded)
         else "".join(c.lower() if len(c.lower()) == 1 else c for c in folded)
     )
+
+
+def with_breaks(text: str, cuts: list[int]) -> str:
+    """`text` with a line break at each of `cuts` (same length): joined from slices, not
+    from a list of every character (speed, issue 16)."""
+    if not cuts:
+        return text
+    pieces, last = [], 0
+    for cut in sorted(set(cuts)):
+        pieces += (text[last:cut], "\n")
+        last = cut + 1
+    pieces.append(text[last:])
+    return "".join(pieces)
