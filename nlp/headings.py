@@ -86,6 +86,9 @@ class HeadingMatcher:
         self._add_qualified(qualifiers)
         self._max_words = max((len(w) for w in self._phrases), default=1)
         self._regex_rules = RegexHeadings(self._regexes)  # speed (issue 16): joined line rules
+        # speed (issue 16): a word that starts no phrase is passed over without slicing
+        self._firsts = {p[0] for p in self._phrases if p}
+        self._inline_firsts = {p[0] for p in self._inline if p}
 
     def _add_qualified(self, qualifiers: Sequence[HeadingRule]) -> None:
         """Every phrase with each qualifier before or after it matches the phrase's rules."""
@@ -209,6 +212,8 @@ class HeadingMatcher:
     ) -> tuple[int, int] | None:
         """`Heading: text on the same line` → (number of heading words, end of the colon)."""
         key = tuple(t[0] for t in toks)
+        if not key or key[0] not in self._firsts:
+            return None
         for n in range(min(len(key) - 1, self._max_words), 0, -1):
             if key[:n] in self._phrases:
                 rest = norm[toks[n - 1][2] : toks[n][1]]
@@ -230,6 +235,7 @@ class HeadingMatcher:
             for j in range(max(0, i - self._max_words), i):
                 if (
                     best[j] is not None
+                    and key[j] in self._firsts
                     and key[j:i] in self._phrases
                     and norm[toks[j][1]].isupper()
                     and (j == 0 or _TILE_GAP_RE.match(norm[toks[j - 1][2] : toks[j][1]]))
@@ -293,7 +299,7 @@ class HeadingMatcher:
         j = 0
         while j < len(key):
             hit = None
-            if not norm[line.words[j][1]].isupper():  # speed: no n can hit, test it once
+            if not norm[line.words[j][1]].isupper() or key[j] not in self._inline_firsts:
                 j += 1
                 continue
             for n in range(min(self._max_words, len(key) - j), 0, -1):
