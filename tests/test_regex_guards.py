@@ -5,7 +5,12 @@ from __future__ import annotations
 import regex
 from conftest import SEEDS
 
-from nlp.candidates.guards import cheap_lookarounds_first, first_chars, guarded
+from nlp.candidates.guards import (
+    cheap_lookarounds_first,
+    first_chars,
+    guarded,
+    word_boundary_first,
+)
 from nlp.candidates.regex_rules import RegexRules
 from nlp.textmap import normalize
 
@@ -59,3 +64,42 @@ def test_leading_lookarounds_are_reordered_shortest_first_when_safe() -> None:
         r"(?<!\w)z",  # one lookaround only
     ):
         assert cheap_lookarounds_first(kept) == kept
+
+
+def test_a_leading_not_word_lookbehind_becomes_a_boundary_only_before_word_characters() -> None:
+    assert word_boundary_first(r"(?<!\w)(?P<m>enero|marzo)\s+\d{4}") == (
+        r"\b(?P<m>enero|marzo)\s+\d{4}"
+    )
+    assert (
+        word_boundary_first(r"(?<!\w)(?<!x\s)(?:[a-z0-9]+|mil)") == r"\b(?<!x\s)(?:[a-z0-9]+|mil)"
+    )
+    for kept in (
+        r"(?<!\w)\$\d",  # a symbol may start it
+        r"(?<!\w)(?:[-+])?\d",  # a sign may start it
+        r"(?<!\w)\p{Lu}\w+",  # a property: unknown
+        r"(?<!\w)[\w.]+",  # a class with an escape
+        r"(?<!\w)_x",  # an underscore: left alone
+        r"(?<!\w)x?",  # may match the empty string
+        r"(?<![\w/])x",  # another lookbehind
+    ):
+        assert word_boundary_first(kept) == kept
+
+
+def test_rules_with_a_boundary_find_what_the_rules_find_on_shuffled_text() -> None:
+    import random
+
+    source = RegexRules()
+    rewritten = [
+        (rule, pattern)
+        for rule, pattern in zip(source.rules, source.patterns)
+        if pattern.pattern.startswith("\\b") and not rule.pattern.pattern.startswith("\\b")
+    ]
+    assert len(rewritten) >= 3  # number words, month names
+    words = "veinte mil millones de pesos por ciento marzo 14 2003 de Enero, del 2019 _x ñ"
+    pieces = words.split() + ["a", "é", "_", "-", "1", " ", "\n", ".", "$", "Ñ"]
+    rng = random.Random(13)
+    for _ in range(1500):
+        text = "".join(rng.choice(pieces) + rng.choice(["", " ", " "]) for _ in range(30))
+        for rule, pattern in rewritten:
+            expected = [(m.span(), m.groupdict()) for m in rule.pattern.finditer(text)]
+            assert [(m.span(), m.groupdict()) for m in pattern.finditer(text)] == expected

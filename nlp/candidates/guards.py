@@ -239,3 +239,45 @@ def cheap_lookarounds_first(pattern: str) -> str:
     if any(re.search(r"\((?!\?)|\(\?P|\\[1-9]", part) for part in parts):
         return pattern
     return "".join(sorted(parts, key=len)) + pattern[reader.i :]
+
+
+_NOT_WORD_BEFORE = "(?<!\\w)"
+
+
+def word_boundary_first(pattern: str) -> str:
+    """`pattern` with its leading `(?<!\\w)` written `\\b` when every match starts with a word
+    character: there both say the character before is not one, and the `regex` engine tests
+    `\\b` at each position of the text ~40% faster (speed, issue 16)."""
+    rest = pattern[len(_NOT_WORD_BEFORE) :]
+    if not pattern.startswith(_NOT_WORD_BEFORE) or not _starts_with_word_char(rest):
+        return pattern
+    return "\\b" + rest
+
+
+def _starts_with_word_char(pattern: str) -> bool:
+    """Whether every match of `pattern` starts with a letter or a digit (as far as the
+    reader can tell; anything it does not understand says no)."""
+    reader = _Reader(pattern)
+    try:
+        firsts, nullable = reader.alternation()
+        if reader.i != len(pattern):
+            raise _Unknown("trailing text")
+    except (_Unknown, IndexError, ValueError):
+        return False
+    return bool(firsts) and not nullable and all(map(_word_only, firsts))
+
+
+def _word_only(fragment: str) -> bool:
+    """A first-character fragment (a literal, `\\d`, a class body) of letters and digits only."""
+    if fragment == r"\d":
+        return True
+    for found in re.finditer(r"\\(.)|(.)-(.)|(.)", fragment):
+        if found.group(1) is not None:
+            return False  # an escape in a class (`\\s`, `\\-`): not only word characters
+        if found.group(2) is not None:
+            chars = map(chr, range(ord(found[2]), ord(found[3]) + 1))
+            if not all(c.isalnum() for c in chars):
+                return False
+        elif not found[4].isalnum():
+            return False
+    return True
