@@ -73,7 +73,11 @@ def test_a_leading_not_word_lookbehind_becomes_a_boundary_only_before_word_chara
     assert (
         word_boundary_first(r"(?<!\w)(?<!x\s)(?:[a-z0-9]+|mil)") == r"\b(?<!x\s)(?:[a-z0-9]+|mil)"
     )
+    day = r"(?=[0-3\dp])(?<![\w/])(?P<day>[0-3]?\d|primero)"
+    assert word_boundary_first(day) == r"\b" + day
     for kept in (
+        r"(?=[\-+\d])(?<![\w)])\d",  # a sign may start it
+        r"(?=[12])(?<!\d[ ])\d{4}",  # the lookbehind does not exclude every word character
         r"(?<!\w)\$\d",  # a symbol may start it
         r"(?<!\w)(?:[-+])?\d",  # a sign may start it
         r"(?<!\w)\p{Lu}\w+",  # a property: unknown
@@ -94,9 +98,10 @@ def test_rules_with_a_boundary_find_what_the_rules_find_on_shuffled_text() -> No
         for rule, pattern in zip(source.rules, source.patterns)
         if pattern.pattern.startswith("\\b") and not rule.pattern.pattern.startswith("\\b")
     ]
-    assert len(rewritten) >= 3  # number words, month names
+    assert len(rewritten) >= 10  # number words, month names, day-month dates, years, amounts
     words = "veinte mil millones de pesos por ciento marzo 14 2003 de Enero, del 2019 _x ñ"
-    pieces = words.split() + ["a", "é", "_", "-", "1", " ", "\n", ".", "$", "Ñ"]
+    words += " 1o. 3 al 14/02/2019 2020-2024 20192020 1,200 5.5 mdp calle Av. primero"
+    pieces = words.split() + ["a", "é", "_", "-", "1", " ", "\n", ".", "$", "Ñ", "/", ","]
     rng = random.Random(13)
     for _ in range(1500):
         text = "".join(rng.choice(pieces) + rng.choice(["", " ", " "]) for _ in range(30))
