@@ -35,8 +35,7 @@ class RegexRules:
             for rule, source in zip(self.rules, sources)
         ]
         self.patterns = [
-            regex.compile(word_boundary_first(source), rule.pattern.flags)
-            for rule, source in zip(self.rules, sources)
+            _scan_pattern(rule.pattern, source) for rule, source in zip(self.rules, sources)
         ]
 
     def __call__(self, view: DocView) -> Iterator[Candidate]:
@@ -53,10 +52,18 @@ class RegexRules:
 def _scan_source(pattern: Any) -> str:
     """The rule's pattern with its first-character guard and its cheapest lookarounds first
     (`nlp.candidates.guards`): the same matches, found without running the rule's long
-    lookbehinds at every position (`RegexRules` then writes a leading `(?<!\\w)` as `\\b`)."""
+    lookbehinds at every position."""
     if pattern.flags & regex.VERBOSE:  # the guard reader does not skip verbose whitespace
         return pattern.pattern
     return guarded(cheap_lookarounds_first(pattern.pattern))
+
+
+def _scan_pattern(pattern: Any, source: str) -> Any:
+    """The compiled scan of a rule: its scan source with `\\b` first where it says the same
+    (`guards.word_boundary_first`); a verbose pattern as it is (the readers skip no spaces)."""
+    if pattern.flags & regex.VERBOSE:
+        return pattern
+    return regex.compile(word_boundary_first(source), pattern.flags)
 
 
 def _match_candidates(rule: RegexRule, match: object, view: DocView) -> Iterator[Candidate]:
