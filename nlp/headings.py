@@ -17,6 +17,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from nlp.blocks import Line, split_lines
+from nlp.heading_regexes import RegexHeadings
 from nlp.heading_rules import RULES_FILE, HeadingRule, default_rules, load_rules
 from nlp.textmap import TextMap, fold_same_length
 
@@ -84,6 +85,10 @@ class HeadingMatcher:
         self._reach = {r.id: r.reach for r in self.rules if r.reach is not None}
         self._add_qualified(qualifiers)
         self._max_words = max((len(w) for w in self._phrases), default=1)
+        self._regex_rules = RegexHeadings(self._regexes)  # speed (issue 16): joined line rules
+        # speed (issue 16): a word that starts no phrase is passed over without slicing
+        self._firsts = {p[0] for p in self._phrases if p}
+        self._inline_firsts = {p[0] for p in self._inline if p}
 
     def _add_qualified(self, qualifiers: Sequence[HeadingRule]) -> None:
         """Every phrase with each qualifier before or after it matches the phrase's rules."""
@@ -169,34 +174,25 @@ class HeadingMatcher:
         text_end = line.start + len(norm[line.start : line.end].rstrip())
         lead = _LEAD_DECOR_RE.match(folded, text_start, text_end)
         regex_start = lead.end() if lead else text_start
-        for rule, pattern in self._regexes:  # regex rules first: footnotes, closings
+        hit = self._regex_rules.first(folded, regex_start, text_end)  # footnotes, closings
+        if hit is not None:
+            rule, m = hit
+            opens = rule.scope == "section"
             if rule.anchor == "line":
-                m = pattern.match(folded, regex_start, text_end)
-                if m is not None:
-                    return [
-                        HeadingMatch(
-                            text_start,
-                            text_end,
-                            (rule.label,),
-                            (rule.id,),
-                            opens=rule.scope == "section",
-                        )
-                    ]
-            else:
-                m = pattern.search(folded, regex_start, text_end)
-                if m is not None and m.end() > m.start():
-                    start = text_start if m.start() == regex_start else m.start()
-                    return [
-                        HeadingMatch(
-                            start,
-                            text_end,
-                            (rule.label,),
-                            (rule.id,),
-                            line_start=start == text_start,
-                            whole_lines=start == text_start,
-                            opens=rule.scope == "section",
-                        )
-                    ]
+                return [HeadingMatch(text_start, text_end, (rule.label,), (rule.id,), opens=opens)]
+            start = text_start if m.start() == regex_start else m.start()
+            at_start = start == text_start
+            return [
+                HeadingMatch(
+                    start,
+                    text_end,
+                    (rule.label,),
+                    (rule.id,),
+                    line_start=at_start,
+                    whole_lines=at_start,
+                    opens=opens,
+                )
+            ]
         if line.bullet or line.table:
             return []
         toks = self._content_words(norm, line)
@@ -216,6 +212,8 @@ class HeadingMatcher:
     ) -> tuple[int, int] | None:
         """`Heading: text on the same line` → (number of heading words, end of the colon)."""
         key = tuple(t[0] for t in toks)
+        if not key or key[0] not in self._firsts:
+            return None
         for n in range(min(len(key) - 1, self._max_words), 0, -1):
             if key[:n] in self._phrases:
                 rest = norm[toks[n - 1][2] : toks[n][1]]
@@ -237,6 +235,7 @@ class HeadingMatcher:
             for j in range(max(0, i - self._max_words), i):
                 if (
                     best[j] is not None
+                    and key[j] in self._firsts
                     and key[j:i] in self._phrases
                     and norm[toks[j][1]].isupper()
                     and (j == 0 or _TILE_GAP_RE.match(norm[toks[j - 1][2] : toks[j][1]]))
@@ -300,7 +299,7 @@ class HeadingMatcher:
         j = 0
         while j < len(key):
             hit = None
-            if not norm[line.words[j][1]].isupper():  # speed: no n can hit, test it once
+            if not norm[line.words[j][1]].isupper() or key[j] not in self._inline_firsts:
                 j += 1
                 continue
             for n in range(min(self._max_words, len(key) - j), 0, -1):

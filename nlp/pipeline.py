@@ -29,7 +29,9 @@ DEFAULT_BASE_EXCLUDE: tuple[str, ...] = (
 
 #: `Rúbrica.-`, `ÚNICO.-`, `Adultos Mayores.- Para su conocimiento`: Mexican official
 #: writing closes a phrase with `.-`, which spaCy's Spanish tokenizer leaves on the word.
-OFFICIAL_SUFFIX = r"(?<=[^\W\d_])\.-"
+#: The `.-` is matched before the letter behind it is tested (the same suffixes as
+#: `(?<=[^\W\d_])\.-`; speed, issue 16: the lookbehind ran at every position of every word).
+OFFICIAL_SUFFIX = r"\.-(?<=[^\W\d_]\.-)"
 
 
 def split_official_suffix(pipeline: Language) -> Language:
@@ -44,7 +46,8 @@ def split_official_suffix(pipeline: Language) -> Language:
 
 #: `2019-2020Programa de…`, `2020Presupuesto`: extraction glues a number to the next word;
 #: a zero-width infix splits a digit from a capitalized word (`COVID19`, `H1N1` stay whole).
-GLUED_WORD_INFIX = r"(?<=[0-9])(?=[A-ZÁÉÍÓÚÑ][a-záéíóúñ])"
+#: The capitalized word is tested before the digit behind it (the same splits, sooner).
+GLUED_WORD_INFIX = r"(?=[A-ZÁÉÍÓÚÑ][a-záéíóúñ])(?<=[0-9])"
 
 
 def split_glued_words(pipeline: Language) -> Language:

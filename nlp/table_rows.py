@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import regex
 
+from nlp.textmap import with_breaks
+
 #: Lines at least this long are flattened text; shorter ones are left as they are.
 MIN_FLAT_LINE = 150
 _NUM = r"[-+\u2212]?(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d{1,3}(?:\.\d{3})+(?:,\d+)?|\d+(?:[.,]\d+)?)"
@@ -32,14 +34,13 @@ _LAST_GAP = regex.compile(r"(?<! )(?P<gap>[ ]+)\S+[ ]*$")  # starts where a gap 
 
 def restore_rows(text: str) -> str:
     """`text` with the row boundaries of flattened tables turned into line breaks (same length)."""
-    chars = list(text)
+    cuts: list[int] = []
     pos = 0
     for line in text.split("\n"):
         if len(line) >= MIN_FLAT_LINE:
-            for cut in _row_cuts(line):
-                chars[pos + cut] = "\n"
+            cuts += (pos + cut for cut in _row_cuts(line))
         pos += len(line) + 1
-    return "".join(chars)
+    return with_breaks(text, cuts)
 
 
 def _row_cuts(line: str) -> set[int]:

@@ -5,7 +5,12 @@ from __future__ import annotations
 import regex
 from conftest import SEEDS
 
-from nlp.candidates.guards import cheap_lookarounds_first, first_chars, guarded
+from nlp.candidates.guards import (
+    cheap_lookarounds_first,
+    first_chars,
+    guarded,
+    word_boundary_first,
+)
 from nlp.candidates.regex_rules import RegexRules
 from nlp.textmap import normalize
 
@@ -59,3 +64,47 @@ def test_leading_lookarounds_are_reordered_shortest_first_when_safe() -> None:
         r"(?<!\w)z",  # one lookaround only
     ):
         assert cheap_lookarounds_first(kept) == kept
+
+
+def test_a_leading_not_word_lookbehind_becomes_a_boundary_only_before_word_characters() -> None:
+    assert word_boundary_first(r"(?<!\w)(?P<m>enero|marzo)\s+\d{4}") == (
+        r"\b(?P<m>enero|marzo)\s+\d{4}"
+    )
+    assert (
+        word_boundary_first(r"(?<!\w)(?<!x\s)(?:[a-z0-9]+|mil)") == r"\b(?<!x\s)(?:[a-z0-9]+|mil)"
+    )
+    day = r"(?=[0-3\dp])(?<![\w/])(?P<day>[0-3]?\d|primero)"
+    assert word_boundary_first(day) == r"\b" + day
+    for kept in (
+        r"(?=[\-+\d])(?<![\w)])\d",  # a sign may start it
+        r"(?=[12])(?<!\d[ ])\d{4}",  # the lookbehind does not exclude every word character
+        r"(?<!\w)\$\d",  # a symbol may start it
+        r"(?<!\w)(?:[-+])?\d",  # a sign may start it
+        r"(?<!\w)\p{Lu}\w+",  # a property: unknown
+        r"(?<!\w)[\w.]+",  # a class with an escape
+        r"(?<!\w)_x",  # an underscore: left alone
+        r"(?<!\w)x?",  # may match the empty string
+        r"(?<![\w/])x",  # another lookbehind
+    ):
+        assert word_boundary_first(kept) == kept
+
+
+def test_rules_with_a_boundary_find_what_the_rules_find_on_shuffled_text() -> None:
+    import random
+
+    source = RegexRules()
+    rewritten = [
+        (rule, pattern)
+        for rule, pattern in zip(source.rules, source.patterns)
+        if pattern.pattern.startswith("\\b") and not rule.pattern.pattern.startswith("\\b")
+    ]
+    assert len(rewritten) >= 10  # number words, month names, day-month dates, years, amounts
+    words = "veinte mil millones de pesos por ciento marzo 14 2003 de Enero, del 2019 _x ñ"
+    words += " 1o. 3 al 14/02/2019 2020-2024 20192020 1,200 5.5 mdp calle Av. primero"
+    pieces = words.split() + ["a", "é", "_", "-", "1", " ", "\n", ".", "$", "Ñ", "/", ","]
+    rng = random.Random(13)
+    for _ in range(1500):
+        text = "".join(rng.choice(pieces) + rng.choice(["", " ", " "]) for _ in range(30))
+        for rule, pattern in rewritten:
+            expected = [(m.span(), m.groupdict()) for m in rule.pattern.finditer(text)]
+            assert [(m.span(), m.groupdict()) for m in pattern.finditer(text)] == expected

@@ -97,3 +97,17 @@ def test_pipeline_spans_slice_the_original_to_their_surface(seed: Path, blank_pi
 def test_fold_ignores_case_accents_quotes_and_spacing() -> None:
     assert fold("  “Prestaciones   SOCIALES” ") == fold("prestaciones sociales")
     assert fold("Vacunación") == "vacunacion"
+
+
+def test_the_spaced_line_prefilter_skips_only_texts_without_spaced_lines() -> None:
+    """`_SPACED_UNITS_RE` holds in every line `_SPACED_LINE_RE` matches (speed, issue 16)."""
+    import random
+
+    from nlp.textmap import _SPACED_LINE_RE, _SPACED_UNITS_RE
+
+    rng = random.Random(11)
+    pieces = ["a ", "b", " ", "  ", "P r o g r a m a ", "\n", "20 ", "é ", "x", "El ", "1 2 3 "]
+    texts = ["".join(rng.choice(pieces) for _ in range(rng.randint(1, 30))) for _ in range(3000)]
+    spaced = [text for text in texts if _SPACED_LINE_RE.search(text)]
+    assert len(spaced) > 100
+    assert all(_SPACED_UNITS_RE.search(text) for text in spaced)

@@ -239,3 +239,54 @@ def cheap_lookarounds_first(pattern: str) -> str:
     if any(re.search(r"\((?!\?)|\(\?P|\\[1-9]", part) for part in parts):
         return pattern
     return "".join(sorted(parts, key=len)) + pattern[reader.i :]
+
+
+_NOT_WORD_BEFORE = "(?<!\\w)"
+
+
+#: A guard (`(?=[0-3\\d])`, maybe in `(?i:…)`) and a lookbehind class that holds `\\w` after it.
+_GUARD_RE = re.compile(r"(\(\?i:)?\(\?=\[((?:\\.|[^\]\\])*)\]\)(?(1)\))")
+_NOT_WORD_CLASS_RE = re.compile(r"\(\?<!\[(?:\\.|[^\]\\])*?\\w(?:\\.|[^\]\\])*\]\)")
+
+
+def word_boundary_first(pattern: str) -> str:
+    """`pattern` with a `\\b` test first when every match starts with a word character that
+    no word character precedes: a leading `(?<!\\w)` is written `\\b`, and `\\b` goes in
+    front of a guard of word characters followed by a lookbehind class holding `\\w`
+    (`(?=[0-3\\d])(?<![\\w/])`). Both tests say the same there, and the `regex` engine runs
+    `\\b` at each position of the text faster than a lookbehind (speed, issue 16)."""
+    rest = pattern[len(_NOT_WORD_BEFORE) :]
+    if pattern.startswith(_NOT_WORD_BEFORE) and _starts_with_word_char(rest):
+        return "\\b" + rest
+    guard = _GUARD_RE.match(pattern)
+    if guard and _word_only(guard.group(2)) and _NOT_WORD_CLASS_RE.match(pattern, guard.end()):
+        return "\\b" + pattern
+    return pattern
+
+
+def _starts_with_word_char(pattern: str) -> bool:
+    """Whether every match of `pattern` starts with a letter or a digit (as far as the
+    reader can tell; anything it does not understand says no)."""
+    reader = _Reader(pattern)
+    try:
+        firsts, nullable = reader.alternation()
+        if reader.i != len(pattern):
+            raise _Unknown("trailing text")
+    except (_Unknown, IndexError, ValueError):
+        return False
+    return bool(firsts) and not nullable and all(map(_word_only, firsts))
+
+
+def _word_only(fragment: str) -> bool:
+    """A first-character fragment (a literal, `\\d`, a class body) of letters and digits only."""
+    for found in re.finditer(r"\\(.)|(.)-(.)|(.)", fragment):
+        if found.group(1) is not None:
+            if found.group(1) != "d":
+                return False  # another escape (`\\s`, `\\-`): not only word characters
+        elif found.group(2) is not None:
+            chars = map(chr, range(ord(found[2]), ord(found[3]) + 1))
+            if not all(c.isalnum() for c in chars):
+                return False
+        elif not found[4].isalnum():
+            return False
+    return True

@@ -5,10 +5,13 @@ and filtered by the name rules of `nlp.program_names`, so names never seen befor
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import re
+from collections.abc import Callable, Iterator
+from typing import Any
 
 import regex
 from spacy.matcher import Matcher
+from spacy.tokens import Doc
 from spacy.vocab import Vocab
 
 from nlp.candidates import LABEL_RANK, Candidate, DocView
@@ -35,6 +38,7 @@ class ProgramNames:
         self.rules: ProgramRules = program_rules(rules_dir)
         self.matcher = Matcher(vocab)
         path = rules_path(rules_dir, "entities", "program_patterns.jsonl")
+        patterns: list[list[dict[str, Any]]] = []
         for index, item in enumerate(read_jsonl_rules(path), 1):
             where = f"{path}: pattern {index} ({item.get('id', '?')})"
             if not isinstance(item.get("id"), str) or not isinstance(item.get("pattern"), list):
@@ -43,6 +47,8 @@ class ProgramNames:
                 self.matcher.add(item["id"], [item["pattern"]], greedy="LONGEST")
             except (ValueError, KeyError, TypeError) as err:
                 raise ValueError(f"{where}: not a spaCy Matcher pattern: {err}") from err
+            patterns.append(item["pattern"])
+        self.continues = continuation_test(patterns)
         heads = sorted(map(regex.escape, self.rules.head_words), key=len, reverse=True)
         # a head glued to a number by extraction (`2019-2020Programa`) starts a name too
         self.head_re = regex.compile(r"(?<![^\W\d])(?:" + "|".join(heads) + r")(?!\w)")
@@ -76,7 +82,7 @@ class ProgramNames:
             head = doc.char_span(hit.start(), hit.end())
             if head is None or head.start < last_end:
                 continue
-            window = doc[head.start : min(len(doc), head.start + MAX_NAME_TOKENS)]
+            window = doc[head.start : self._window_end(doc, head.start)]
             for match_id, start, end in self.matcher(window):
                 if start == 0:
                     # cut first: a second name after the cut (`… Hambre y con el Programa …`)
@@ -85,3 +91,37 @@ class ProgramNames:
                     matches.append((match_id, head.start, end))
                     last_end = end
         return matches
+
+    def _window_end(self, doc: Doc, start: int) -> int:
+        """End of the window of a head at token `start`: the first later token no pattern
+        token after a first one accepts ends every match from `start`, so the Matcher stops
+        there (speed, issue 16: ~4x fewer tokens; matches from `start` are the same)."""
+        limit = min(len(doc), start + MAX_NAME_TOKENS)
+        if self.continues is None:
+            return limit
+        for i in range(start + 1, limit):
+            if not self.continues(doc[i].text):
+                return i
+        return limit
+
+
+def continuation_test(patterns: list[list[dict[str, Any]]]) -> Callable[[str], bool] | None:
+    """A test every token after the first of a match passes (its text in an `ORTH`/`TEXT`
+    list or matching a `REGEX`, searched as spaCy does), or None for any other token spec."""
+    words: set[str] = set()
+    regexes: list[re.Pattern[str]] = []
+    for pattern in patterns:
+        for spec in pattern[1:]:
+            attrs = set(spec) - {"OP"}
+            if spec.get("OP") == "!" or len(attrs) != 1 or not attrs <= {"ORTH", "TEXT"}:
+                return None
+            value = spec[attrs.pop()]
+            if isinstance(value, str):
+                words.add(value)
+            elif isinstance(value, dict) and list(value) == ["IN"]:
+                words.update(value["IN"])
+            elif isinstance(value, dict) and list(value) == ["REGEX"]:
+                regexes.append(re.compile(value["REGEX"]))
+            else:
+                return None
+    return lambda text: text in words or any(r.search(text) for r in regexes)

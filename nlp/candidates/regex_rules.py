@@ -13,7 +13,7 @@ from typing import Any
 import regex
 
 from nlp.candidates import LABEL_RANK, Candidate, DocView
-from nlp.candidates.guards import cheap_lookarounds_first, guarded
+from nlp.candidates.guards import cheap_lookarounds_first, guarded, word_boundary_first
 from nlp.candidates.segments import run_plan
 from nlp.entity_rules import RegexRule, load_regex_rules
 
@@ -27,12 +27,15 @@ class RegexRules:
 
     def __init__(self, rules_dir: str | None = None) -> None:
         self.rules: tuple[RegexRule, ...] = load_regex_rules(rules_dir)
-        self.patterns = [_scan_pattern(rule.pattern) for rule in self.rules]
+        sources = [_scan_source(rule.pattern) for rule in self.rules]
         # a rule with a first-character guard is already cheap to scan whole; one without
         # is scanned only in the runs of text that can hold its match (nlp.candidates.segments)
         self.plans = [
-            run_plan(rule.pattern) if pattern.pattern == rule.pattern.pattern else None
-            for rule, pattern in zip(self.rules, self.patterns)
+            run_plan(rule.pattern) if source == rule.pattern.pattern else None
+            for rule, source in zip(self.rules, sources)
+        ]
+        self.patterns = [
+            _scan_pattern(rule.pattern, source) for rule, source in zip(self.rules, sources)
         ]
 
     def __call__(self, view: DocView) -> Iterator[Candidate]:
@@ -46,13 +49,21 @@ class RegexRules:
                 yield from _match_candidates(rule, match, view)
 
 
-def _scan_pattern(pattern: Any) -> Any:
+def _scan_source(pattern: Any) -> str:
     """The rule's pattern with its first-character guard and its cheapest lookarounds first
     (`nlp.candidates.guards`): the same matches, found without running the rule's long
     lookbehinds at every position."""
     if pattern.flags & regex.VERBOSE:  # the guard reader does not skip verbose whitespace
+        return pattern.pattern
+    return guarded(cheap_lookarounds_first(pattern.pattern))
+
+
+def _scan_pattern(pattern: Any, source: str) -> Any:
+    """The compiled scan of a rule: its scan source with `\\b` first where it says the same
+    (`guards.word_boundary_first`); a verbose pattern as it is (the readers skip no spaces)."""
+    if pattern.flags & regex.VERBOSE:
         return pattern
-    return regex.compile(guarded(cheap_lookarounds_first(pattern.pattern)), pattern.flags)
+    return regex.compile(word_boundary_first(source), pattern.flags)
 
 
 def _match_candidates(rule: RegexRule, match: object, view: DocView) -> Iterator[Candidate]:
