@@ -15,6 +15,24 @@ from nlp.settings import REFERENCE_BASE
 REPO = Path(__file__).resolve().parent.parent
 CORPUS = REPO / "corpus"
 SEEDS = sorted(CORPUS.glob("00[0-4]_*.txt"))
+
+
+def real_texts() -> list[str]:
+    """Every text the equivalence tests compare two code paths on: the corpus, the
+    development gold and, where present, the real documents beside the checkout."""
+    from nlp.readers import read_document
+    from nlp.records import read_jsonl
+    from nlp.settings import REALDEV_GOLD
+
+    texts = [read_document(p).text for p in sorted(CORPUS.glob("*.txt"))]
+    texts += [
+        r["text"] for p in sorted((REPO / "annotations").glob("*.jsonl")) for r in read_jsonl(p)
+    ]
+    if REALDEV_GOLD.exists():
+        texts += [r["text"] for r in read_jsonl(REALDEV_GOLD)]
+    return texts
+
+
 HAS_SM = importlib.util.find_spec(REFERENCE_BASE) is not None
 
 

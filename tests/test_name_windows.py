@@ -5,25 +5,17 @@ from __future__ import annotations
 
 import random
 
-from conftest import REPO
+from conftest import real_texts
 from spacy.tokens import Doc
 
 from nlp.candidates import DocView
 from nlp.candidates.names import ProgramNames, continuation_test
-from nlp.readers import read_document
-from nlp.records import read_jsonl
-from nlp.settings import REALDEV_GOLD
 from nlp.textmap import normalize
 from nlp.values.numbers import decimal_convention
 
 
 def _texts() -> list[str]:
-    texts = [read_document(p).text for p in sorted((REPO / "corpus").glob("*.txt"))]
-    texts += [
-        r["text"] for p in sorted((REPO / "annotations").glob("*.jsonl")) for r in read_jsonl(p)
-    ]
-    if REALDEV_GOLD.exists():
-        texts += [r["text"] for r in read_jsonl(REALDEV_GOLD)]
+    texts = real_texts()
     return texts
 
 

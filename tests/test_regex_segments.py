@@ -7,24 +7,16 @@ import random
 import re
 
 import regex
-from conftest import REPO, SEEDS
+from conftest import SEEDS, real_texts
 
 from nlp.candidates.regex_rules import RULE_TIMEOUT_S, RegexRules
 from nlp.candidates.segments import run_plan
-from nlp.readers import read_document
-from nlp.records import read_jsonl
 from nlp.regex_reading import parse, readable_class, required_words
-from nlp.settings import REALDEV_GOLD
 from nlp.textmap import normalize
 
 
 def _texts() -> list[str]:
-    texts = [read_document(p).text for p in sorted((REPO / "corpus").glob("*.txt"))]
-    texts += [
-        r["text"] for p in sorted((REPO / "annotations").glob("*.jsonl")) for r in read_jsonl(p)
-    ]
-    if REALDEV_GOLD.exists():
-        texts += [r["text"] for r in read_jsonl(REALDEV_GOLD)]
+    texts = real_texts()
     return [normalize(t).norm for t in texts]
 
 

@@ -7,12 +7,9 @@ import random
 import re
 
 import spacy
-from conftest import REPO
+from conftest import real_texts
 
 from nlp.pipeline import GLUED_WORD_INFIX, OFFICIAL_SUFFIX, load_base
-from nlp.readers import read_document
-from nlp.records import read_jsonl
-from nlp.settings import REALDEV_GOLD
 
 _BEFORE_SUFFIX = r"(?<=[^\W\d_])\.-"
 _BEFORE_INFIX = r"(?<=[0-9])(?=[A-ZÁÉÍÓÚÑ][a-záéíóúñ])"
@@ -28,12 +25,7 @@ def _with(suffix: str, infix: str) -> spacy.language.Language:
 
 
 def _texts() -> list[str]:
-    texts = [read_document(p).text for p in sorted((REPO / "corpus").glob("*.txt"))]
-    texts += [
-        r["text"] for p in sorted((REPO / "annotations").glob("*.jsonl")) for r in read_jsonl(p)
-    ]
-    if REALDEV_GOLD.exists():
-        texts += [r["text"] for r in read_jsonl(REALDEV_GOLD)]
+    texts = real_texts()
     rng = random.Random(17)
     pieces = ["ÚNICO", ".-", "Rúbrica", "2019", "-2020", "Programa", "COVID19", "H1N1", "a", "."]
     pieces += ["1.-", "Ñandú", "x_", "_.-", "2020Presupuesto", " ", "\n", "ÁREA", "Área", "-"]

@@ -170,6 +170,21 @@ def first_chars(pattern: str) -> tuple[str, bool] | None:
     """(class body of the characters a match can start with, whether an inline `(?i:`
     may apply); None when unknown, when the pattern can match the empty string, or when
     too many letters can start it."""
+    read = _read_firsts(pattern)
+    if read is None:
+        return None
+    firsts, nullable, ignorecase = read
+    if nullable or not firsts:
+        return None
+    body = "".join(sorted(_safe_dashes(f) for f in firsts))
+    if _letters(body) > MAX_LETTERS:
+        return None
+    return body, ignorecase
+
+
+def _read_firsts(pattern: str) -> tuple[set[str], bool, bool] | None:
+    """(first-character fragments, whether the pattern can match empty, whether an inline
+    `(?i:` may apply), or None where the reader does not understand the whole pattern."""
     reader = _Reader(pattern)
     try:
         firsts, nullable = reader.alternation()
@@ -177,12 +192,7 @@ def first_chars(pattern: str) -> tuple[str, bool] | None:
             raise _Unknown("trailing text")
     except (_Unknown, IndexError, ValueError):
         return None
-    if nullable or not firsts:
-        return None
-    body = "".join(sorted(_safe_dashes(f) for f in firsts))
-    if _letters(body) > MAX_LETTERS:
-        return None
-    return body, reader.ignorecase
+    return firsts, nullable, reader.ignorecase
 
 
 def _safe_dashes(body: str) -> str:
@@ -267,13 +277,10 @@ def word_boundary_first(pattern: str) -> str:
 def _starts_with_word_char(pattern: str) -> bool:
     """Whether every match of `pattern` starts with a letter or a digit (as far as the
     reader can tell; anything it does not understand says no)."""
-    reader = _Reader(pattern)
-    try:
-        firsts, nullable = reader.alternation()
-        if reader.i != len(pattern):
-            raise _Unknown("trailing text")
-    except (_Unknown, IndexError, ValueError):
+    read = _read_firsts(pattern)
+    if read is None:
         return False
+    firsts, nullable, _ = read
     return bool(firsts) and not nullable and all(map(_word_only, firsts))
 
 
