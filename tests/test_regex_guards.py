@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import pytest
 import regex
 from conftest import SEEDS
 
 from nlp.candidates.guards import (
     cheap_lookarounds_first,
     first_chars,
+    guard_lookahead,
     guarded,
     word_boundary_first,
 )
@@ -51,6 +53,32 @@ def test_guarded_rules_find_what_the_rules_find() -> None:
 def test_the_guard_keeps_the_rule_flags() -> None:
     pattern = regex.compile(guarded(r"(?<!\w)primero"), regex.IGNORECASE)
     assert pattern.search("el PRIMERO de mayo") is not None
+
+
+@pytest.mark.parametrize(
+    ("body", "ignorecase", "inline", "expected"),
+    [
+        (r"0-3\dp", True, False, r"(?-i:(?=[\dPp]))"),  # digits \d covers dropped; both cases
+        (r"0-3\dp", False, False, r"(?=[\dp])"),  # a case-sensitive rule: as written
+        (r"0-3\d", False, False, r"(?=\d)"),  # `\d` alone: no class
+        (r"U\$", False, True, r"(?=[Uu\$])"),  # an inline `(?i:`: the cases written out
+        (r"s", True, False, "(?-i:(?=[Ssſ]))"),  # the engine folds the long s too
+        (r"\-+\u2212\d", True, False, r"(?-i:(?=[\-+\u2212\d]))"),  # escapes kept whole
+        (r"\u00e9", True, False, "(?-i:(?=[Éé]))"),  # an escaped letter: its cases
+    ],
+)
+def test_the_guard_is_written_in_the_form_the_engine_skips_fastest(
+    body: str, ignorecase: bool, inline: bool, expected: str
+) -> None:
+    assert guard_lookahead(body, ignorecase, inline) == expected
+
+
+@pytest.mark.parametrize("text", ["el PRIMERO de mayo", "ſí", "SÍ", "Éxito", "éxito"])
+def test_a_case_insensitive_guard_finds_what_the_rule_finds(text: str) -> None:
+    for rule in (r"(?<!\w)primero", r"(?<!\w)s[ií]", r"(?<!\w)éxito"):
+        plain = regex.compile(rule, regex.IGNORECASE)
+        fast = regex.compile(guarded(rule, ignorecase=True), regex.IGNORECASE)
+        assert [m.span() for m in fast.finditer(text)] == [m.span() for m in plain.finditer(text)]
 
 
 def test_leading_lookarounds_are_reordered_shortest_first_when_safe() -> None:

@@ -15,6 +15,11 @@ from __future__ import annotations
 import re
 import string
 
+import regex
+from regex import _regex as _regex_engine
+
+_IGNORECASE = int(regex.IGNORECASE)
+
 #: A guard that lets more distinct letters than this through is not worth its test.
 MAX_LETTERS = 4
 
@@ -215,14 +220,93 @@ def _letters(body: str) -> int:
     return len({c for c in letters if c.isalpha()})
 
 
-def guarded(pattern: str) -> str:
-    """`pattern` with its first-character lookahead in front (or as it is, when none)."""
+def guarded(pattern: str, ignorecase: bool = False, fullcase: bool = False) -> str:
+    """`pattern` with its first-character lookahead in front (or as it is, when none);
+    `ignorecase`, `fullcase`: the flags the pattern is compiled with."""
     first = first_chars(pattern)
     if first is None:
         return pattern
-    body, ignorecase = first
-    guard = f"(?=[{body}])"
-    return (f"(?i:{guard})" if ignorecase else guard) + pattern
+    body, inline_ignorecase = first
+    if fullcase:  # full case folding (`ß` = `ss`): the engine folds the class itself
+        guard = f"(?=[{body}])"
+        return (f"(?i:{guard})" if inline_ignorecase else guard) + pattern
+    return guard_lookahead(body, ignorecase, inline_ignorecase) + pattern
+
+
+def guard_lookahead(body: str, ignorecase: bool, inline_ignorecase: bool = False) -> str:
+    """The lookahead of a first-character class body, in the form the `regex` engine skips
+    fastest (speed, issue 16): `\\d` alone as `(?=\\d)`, digits `\\d` covers dropped, and a
+    case-insensitive class written out with every case of its letters inside `(?-i:…)`
+    (`(?-i:(?=[\\dPpſ]))`: a case-insensitive class test costs twice a plain one)."""
+    tokens = _class_tokens(body)
+    if "\\d" in tokens:
+        tokens = [t for t in tokens if t == "\\d" or not _ascii_digits(t)]
+    if not (ignorecase or inline_ignorecase):
+        return _lookahead(tokens)
+    cased = _all_cases(tokens)
+    if cased is None:  # the engine gives no case table: let it fold the class itself
+        guard = _lookahead(tokens)
+        return guard if ignorecase else f"(?i:{guard})"
+    guard = _lookahead(cased)
+    return f"(?-i:{guard})" if ignorecase else guard
+
+
+#: One item of a class body: a character or an escape, maybe a range of two.
+_CHAR = r"(?:\\u[0-9a-fA-F]{4}|\\x[0-9a-fA-F]{2}|\\.|[^\\])"
+_CLASS_ITEM_RE = re.compile(f"{_CHAR}(?:-{_CHAR})?")
+
+
+def _class_tokens(body: str) -> list[str]:
+    """A class body as its items: escapes (`\\d`, `\\u2212`), ranges (`0-3`), characters."""
+    return _CLASS_ITEM_RE.findall(body)
+
+
+def _char(item: str) -> str | None:
+    """The character one class item stands for (None for a class escape such as `\\d`)."""
+    if not item.startswith("\\"):
+        return item
+    if item[1] in "ux":
+        return chr(int(item[2:], 16))
+    return None if item[1].isalnum() else item[1]
+
+
+def _range(token: str) -> tuple[str, str] | None:
+    """(first, last) character of a class item, or None for a class escape."""
+    ends = [m.group(0) for m in re.finditer(_CHAR, token)]
+    chars = [_char(end) for end in ends]
+    if None in chars:
+        return None
+    return (chars[0], chars[-1])  # type: ignore[return-value]
+
+
+def _ascii_digits(token: str) -> bool:
+    span = _range(token)
+    return span is not None and span[0] in string.digits and span[1] in string.digits
+
+
+def _lookahead(tokens: list[str]) -> str:
+    return "(?=\\d)" if tokens == ["\\d"] else "(?=[" + "".join(tokens) + "])"
+
+
+def _all_cases(tokens: list[str]) -> list[str] | None:
+    """The class items with every character the `regex` engine matches case-insensitively
+    to a letter among them added (`p` -> `p`, `P`; `s` -> `s`, `S`, `ſ`), or None when the
+    engine does not say (`regex._regex.get_all_cases`, its own case table)."""
+    get_all_cases = getattr(_regex_engine, "get_all_cases", None)
+    if get_all_cases is None:
+        return None
+    out: list[str] = []
+    for token in tokens:
+        span = _range(token)
+        if span is None or not any(chr(c).isalpha() for c in range(ord(span[0]), ord(span[1]) + 1)):
+            out.append(token)
+            continue
+        for code in range(ord(span[0]), ord(span[1]) + 1):
+            for case in sorted(get_all_cases(_IGNORECASE, code)):
+                item = regex.escape(chr(case))
+                if item not in out:
+                    out.append(item)
+    return out
 
 
 _LOOKAROUNDS = ("(?<=", "(?<!", "(?=", "(?!")
@@ -255,7 +339,7 @@ _NOT_WORD_BEFORE = "(?<!\\w)"
 
 
 #: A guard (`(?=[0-3\\d])`, maybe in `(?i:…)`) and a lookbehind class that holds `\\w` after it.
-_GUARD_RE = re.compile(r"(\(\?i:)?\(\?=\[((?:\\.|[^\]\\])*)\]\)(?(1)\))")
+_GUARD_RE = re.compile(r"(\(\?-?i:)?\(\?=(?:\[((?:\\.|[^\]\\])*)\]|(\\d))\)(?(1)\))")
 _NOT_WORD_CLASS_RE = re.compile(r"\(\?<!\[(?:\\.|[^\]\\])*?\\w(?:\\.|[^\]\\])*\]\)")
 
 
@@ -269,7 +353,11 @@ def word_boundary_first(pattern: str) -> str:
     if pattern.startswith(_NOT_WORD_BEFORE) and _starts_with_word_char(rest):
         return "\\b" + rest
     guard = _GUARD_RE.match(pattern)
-    if guard and _word_only(guard.group(2)) and _NOT_WORD_CLASS_RE.match(pattern, guard.end()):
+    if (
+        guard
+        and _word_only(guard.group(2) or guard.group(3))
+        and _NOT_WORD_CLASS_RE.match(pattern, guard.end())
+    ):
         return "\\b" + pattern
     return pattern
 

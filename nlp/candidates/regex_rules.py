@@ -55,7 +55,9 @@ def _scan_source(pattern: Any) -> str:
     lookbehinds at every position."""
     if pattern.flags & regex.VERBOSE:  # the guard reader does not skip verbose whitespace
         return pattern.pattern
-    return guarded(cheap_lookarounds_first(pattern.pattern))
+    fullcase = bool(pattern.flags & (regex.FULLCASE | regex.VERSION1))
+    ignorecase = bool(pattern.flags & regex.IGNORECASE)
+    return guarded(cheap_lookarounds_first(pattern.pattern), ignorecase, fullcase)
 
 
 def _scan_pattern(pattern: Any, source: str) -> Any:
