@@ -52,6 +52,53 @@ def required_words(tree: list[tuple[Any, Any]]) -> tuple[str, ...] | None:
     return tuple(sorted(found)) if found else None
 
 
+_ZERO_WIDTH = (sre_constants.AT, sre_constants.ASSERT, sre_constants.ASSERT_NOT)
+
+
+def prefix_words(tree: list[tuple[Any, Any]]) -> tuple[str, ...] | None:
+    """Strings one of which every match of the parsed pattern starts with (`enero`, `Pp`),
+    compared as the pattern compares them; None when its first part is not made of a few
+    literals. Leading assertions are skipped (they consume nothing); literal parts are
+    joined while the strings are short (`[Pp]` + `rograma` -> `Prog`, `prog`); a first
+    group or alternation is read inside (`(?:Pp|[Pp]rograma\\s+…)` -> `Pp`, `Prog`, `prog`)."""
+    found = _prefixes(list(tree))
+    if not found or "" in found or len(found) > MAX_EXACT:
+        return None
+    return tuple(sorted(found))
+
+
+def _prefixes(items: list[tuple[Any, Any]]) -> set[str] | None:
+    start = 0
+    while start < len(items) and items[start][0] in _ZERO_WIDTH:
+        start += 1
+    found = {""}
+    for op, av in items[start:]:
+        if min(map(len, found)) >= SELECTIVE:
+            break
+        exact = _exact(op, av)
+        if exact is not None and len(found) * len(exact) <= MAX_EXACT:
+            found = {a + b for a in found for b in exact}
+            continue
+        if found == {""}:  # the first part that consumes is not a few literals: read into it
+            return _inner_prefixes(op, av)
+        break
+    return found
+
+
+def _inner_prefixes(op: Any, av: Any) -> set[str] | None:
+    if op is sre_constants.BRANCH:
+        union: set[str] = set()
+        for alternative in av[1]:
+            found = _prefixes(list(alternative))
+            if not found or "" in found:
+                return None
+            union |= found
+        return union
+    if op is sre_constants.SUBPATTERN and not av[1] & sre_constants.SRE_FLAG_IGNORECASE:
+        return _prefixes(list(av[3]))
+    return None
+
+
 #: Most strings an exact set may hold (a product of alternatives grows fast).
 MAX_EXACT = 16
 #: Words this long are rare enough: a set of longer but more words costs more `in` tests.
@@ -242,4 +289,4 @@ def _escape(char: str) -> str:
     return f"\\u{ord(char):04x}" if ord(char) < 0x10000 else f"\\U{ord(char):08x}"
 
 
-__all__ = ["parse", "readable_class", "required_literals", "required_words"]
+__all__ = ["parse", "prefix_words", "readable_class", "required_literals", "required_words"]

@@ -13,8 +13,9 @@ from typing import Any
 import regex
 
 from nlp.candidates import LABEL_RANK, Candidate, DocView
+from nlp.candidates.anchors import AnchorPlan, anchor_plan
 from nlp.candidates.guards import cheap_lookarounds_first, guarded, word_boundary_first
-from nlp.candidates.segments import run_plan
+from nlp.candidates.segments import RunPlan, run_plan
 from nlp.entity_rules import RegexRule, load_regex_rules
 
 #: Seconds one regex rule may take on one text (a piece of at most 50,000 characters):
@@ -28,12 +29,7 @@ class RegexRules:
     def __init__(self, rules_dir: str | None = None) -> None:
         self.rules: tuple[RegexRule, ...] = load_regex_rules(rules_dir)
         sources = [_scan_source(rule.pattern) for rule in self.rules]
-        # a rule with a first-character guard is already cheap to scan whole; one without
-        # is scanned only in the runs of text that can hold its match (nlp.candidates.segments)
-        self.plans = [
-            run_plan(rule.pattern) if source == rule.pattern.pattern else None
-            for rule, source in zip(self.rules, sources)
-        ]
+        self.plans = [_plan(rule.pattern, source) for rule, source in zip(self.rules, sources)]
         self.patterns = [
             _scan_pattern(rule.pattern, source) for rule, source in zip(self.rules, sources)
         ]
@@ -47,6 +43,16 @@ class RegexRules:
                 matches = pattern.finditer(norm, timeout=RULE_TIMEOUT_S)
             for match in matches:
                 yield from _match_candidates(rule, match, view)
+
+
+def _plan(pattern: Any, source: str) -> AnchorPlan | RunPlan | None:
+    """Where to try a rule: at the strings its matches start with (`anchors`), else, for
+    a rule without a first-character guard, in the runs that can hold its match
+    (`segments`; a guarded rule is already cheap to scan whole), else everywhere."""
+    anchors = anchor_plan(pattern)
+    if anchors is not None:
+        return anchors
+    return run_plan(pattern) if source == pattern.pattern else None
 
 
 def _scan_source(pattern: Any) -> str:

@@ -71,8 +71,9 @@ class RunPlan:
             yield from pattern.finditer(text, start, end, timeout=timeout)
 
 
-def run_plan(pattern: Any) -> RunPlan | None:
-    """The plan of a compiled `regex` rule, or None (scan the whole text)."""
+def plan_flags(pattern: Any) -> int | None:
+    """The `re` flags a compiled `regex` rule's parse tree is read with, or None when it
+    has a flag or syntax `re` reads otherwise."""
     flags = 0
     for flag in regex.RegexFlag:
         if pattern.flags & flag:
@@ -80,6 +81,14 @@ def run_plan(pattern: Any) -> RunPlan | None:
                 return None
             flags |= _FLAGS[flag]
     if any(mark in pattern.pattern for mark in _AMBIGUOUS):
+        return None
+    return flags
+
+
+def run_plan(pattern: Any) -> RunPlan | None:
+    """The plan of a compiled `regex` rule, or None (scan the whole text)."""
+    flags = plan_flags(pattern)
+    if flags is None:
         return None
     tree = parse(pattern.pattern, flags)
     if tree is None:
@@ -99,4 +108,4 @@ def run_plan(pattern: Any) -> RunPlan | None:
     )
 
 
-__all__ = ["RunPlan", "run_plan"]
+__all__ = ["RunPlan", "plan_flags", "run_plan"]
