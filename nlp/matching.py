@@ -7,6 +7,7 @@ tokens are split at entity boundaries instead of stretching the entity.
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -86,15 +87,16 @@ def _token_inside(doc: Doc, char: int) -> int | None:
 def aligned_spans(doc: Doc, items: Iterable[tuple[int, int, str]]) -> list[Span]:
     """Token-aligned spans for (start, end, label) character spans, splitting tokens if needed."""
     items = list(items)
-    starts, ends = _token_edges(doc)
-    misaligned = [(s, e) for s, e, _ in items if s not in starts or e not in ends]
+    edges = _TokenEdges(doc)
+    misaligned = [(s, e) for s, e, _ in items if edges.token(s, e) is None]
     if misaligned:
         split_tokens_at(doc, *misaligned)
-        starts, ends = _token_edges(doc)
+        edges = _TokenEdges(doc)
     spans = []
     for start, end, label in items:
-        if start in starts and end in ends and start < end:
-            spans.append(Span(doc, starts[start], ends[end] + 1, label=label))
+        tokens = edges.token(start, end)
+        if tokens is not None:
+            spans.append(Span(doc, tokens[0], tokens[1], label=label))
             continue
         # only whitespace-token quirks remain: widen to tokens
         span = doc.char_span(start, end, label=label, alignment_mode="expand")
@@ -103,14 +105,23 @@ def aligned_spans(doc: Doc, items: Iterable[tuple[int, int, str]]) -> list[Span]
     return spans
 
 
-def _token_edges(doc: Doc) -> tuple[dict[int, int], dict[int, int]]:
-    """{start char: token index}, {end char: token index}: what `doc.char_span` finds one
-    token at a time, read from two arrays (speed, issue 16)."""
-    offsets = doc.to_array(IDX).tolist()
-    lengths = doc.to_array(LENGTH).tolist()
-    starts = {start: i for i, start in enumerate(offsets)}
-    ends = {start + length: i for i, (start, length) in enumerate(zip(offsets, lengths))}
-    return starts, ends
+class _TokenEdges:
+    """Where tokens start and end, read from two arrays: what `doc.char_span` finds one
+    Token object at a time, for a few lookups per document (speed, issue 16)."""
+
+    def __init__(self, doc: Doc) -> None:
+        self.starts: list[int] = doc.to_array(IDX).tolist()
+        self.lengths: list[int] = doc.to_array(LENGTH).tolist()
+
+    def token(self, start: int, end: int) -> tuple[int, int] | None:
+        """(first token, end token) of a character span whose edges are token edges."""
+        first = bisect_left(self.starts, start)
+        if start >= end or first == len(self.starts) or self.starts[first] != start:
+            return None
+        last = bisect_right(self.starts, end - 1) - 1
+        if self.starts[last] + self.lengths[last] != end:
+            return None
+        return first, last + 1
 
 
 def set_entities(doc: Doc, entities: Iterable[Entity]) -> None:
