@@ -12,6 +12,7 @@ do not vouch for gives None, and the caller scans as before.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Any
 
 try:  # Python 3.11+
@@ -28,8 +29,10 @@ _REPEATS = {
 }
 
 
+@lru_cache(maxsize=256)
 def parse(pattern: str, flags: int = 0) -> list[tuple[Any, Any]] | None:
-    """The `re` parse tree of `pattern` (`re` flag values), or None if `re` cannot parse it."""
+    """The `re` parse tree of `pattern` (`re` flag values), or None if `re` cannot parse it;
+    parsed once for every reader of the same rule (the tree is read, never changed)."""
     try:
         return list(sre_parse.parse(pattern, flags))
     except (re.error, RecursionError, OverflowError):
