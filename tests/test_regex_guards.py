@@ -103,6 +103,8 @@ def test_a_leading_not_word_lookbehind_becomes_a_boundary_only_before_word_chara
     )
     day = r"(?=[0-3\dp])(?<![\w/])(?P<day>[0-3]?\d|primero)"
     assert word_boundary_first(day) == r"\b" + day
+    numeral = r"(?<![\w.,$])(?:\d+|mil|dos)\s*mil"  # a lookbehind class alone, word starts
+    assert word_boundary_first(numeral) == r"\b" + numeral
     for kept in (
         r"(?=[\-+\d])(?<![\w)])\d",  # a sign may start it
         r"(?=[12])(?<!\d[ ])\d{4}",  # the lookbehind does not exclude every word character
@@ -112,7 +114,8 @@ def test_a_leading_not_word_lookbehind_becomes_a_boundary_only_before_word_chara
         r"(?<!\w)[\w.]+",  # a class with an escape
         r"(?<!\w)_x",  # an underscore: left alone
         r"(?<!\w)x?",  # may match the empty string
-        r"(?<![\w/])x",  # another lookbehind
+        r"(?<![^\w])x",  # a negated class: preceded by a word character
+        r"(?<![\w/])\$",  # a symbol starts it
     ):
         assert word_boundary_first(kept) == kept
 

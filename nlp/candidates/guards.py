@@ -340,15 +340,16 @@ _NOT_WORD_BEFORE = "(?<!\\w)"
 
 #: A guard (`(?=[0-3\\d])`, maybe in `(?i:…)`) and a lookbehind class that holds `\\w` after it.
 _GUARD_RE = re.compile(r"(\(\?-?i:)?\(\?=(?:\[((?:\\.|[^\]\\])*)\]|(\\d))\)(?(1)\))")
-_NOT_WORD_CLASS_RE = re.compile(r"\(\?<!\[(?:\\.|[^\]\\])*?\\w(?:\\.|[^\]\\])*\]\)")
+_NOT_WORD_CLASS_RE = re.compile(r"\(\?<!\[(?!\^)(?:\\.|[^\]\\])*?\\w(?:\\.|[^\]\\])*\]\)")
 
 
 def word_boundary_first(pattern: str) -> str:
     """`pattern` with a `\\b` test first when every match starts with a word character that
     no word character precedes: a leading `(?<!\\w)` is written `\\b`, and `\\b` goes in
-    front of a guard of word characters followed by a lookbehind class holding `\\w`
-    (`(?=[0-3\\d])(?<![\\w/])`). Both tests say the same there, and the `regex` engine runs
-    `\\b` at each position of the text faster than a lookbehind (speed, issue 16)."""
+    front of a lookbehind class holding `\\w`, alone (`(?<![\\w.,$])` before a numeral) or
+    after a guard of word characters (`(?=[0-3\\d])(?<![\\w/])`). Both tests say the same
+    there, and the `regex` engine runs `\\b` at each position of the text faster than a
+    lookbehind (speed, issue 16)."""
     rest = pattern[len(_NOT_WORD_BEFORE) :]
     if pattern.startswith(_NOT_WORD_BEFORE) and _starts_with_word_char(rest):
         return "\\b" + rest
@@ -359,6 +360,8 @@ def word_boundary_first(pattern: str) -> str:
         and _NOT_WORD_CLASS_RE.match(pattern, guard.end())
     ):
         return "\\b" + pattern
+    if _NOT_WORD_CLASS_RE.match(pattern) and _starts_with_word_char(pattern):
+        return "\\b" + pattern  # `(?<![\\w.,$])` before digits or number words
     return pattern
 
 
