@@ -106,7 +106,7 @@ def test_a_leading_not_word_lookbehind_becomes_a_boundary_only_before_word_chara
     numeral = r"(?<![\w.,$])(?:\d+|mil|dos)\s*mil"  # a lookbehind class alone, word starts
     assert word_boundary_first(numeral) == r"\b" + numeral
     for kept in (
-        r"(?=[\-+\d])(?<![\w)])\d",  # a sign may start it
+        r"(?=[\-+\d])(?:(?<![\w)])[-+])?(?<![\w.,])\d",  # a sign may start it
         r"(?=[12])(?<!\d[ ])\d{4}",  # the lookbehind does not exclude every word character
         r"(?<!\w)\$\d",  # a symbol may start it
         r"(?<!\w)(?:[-+])?\d",  # a sign may start it

@@ -317,22 +317,30 @@ def cheap_lookarounds_first(pattern: str) -> str:
     (`(?<!\\w)(?<!(?:enero|…)\\s*a\\s*)` rather than the other way round): tests at one
     position, so their order does not change what matches, but a cheap one that fails
     spares the long one. Left as it is when a lookaround holds a group (numbering)."""
-    reader = _Reader(pattern)
-    parts: list[str] = []
-    try:
-        while pattern.startswith(_LOOKAROUNDS, reader.i):
-            start = reader.i
-            reader.i += 1
-            reader._skip_group()
-            parts.append(pattern[start : reader.i])
-    except (IndexError, ValueError, _Unknown):
-        return pattern
-    follows = pattern[reader.i : reader.i + 1]
+    parts, end = _leading_lookarounds(pattern)
+    follows = pattern[end : end + 1]
     if len(parts) < 2 or follows in ("?", "*", "+", "{"):
         return pattern
     if any(re.search(r"\((?!\?)|\(\?P|\\[1-9]", part) for part in parts):
         return pattern
-    return "".join(sorted(parts, key=len)) + pattern[reader.i :]
+    return "".join(sorted(parts, key=len)) + pattern[end:]
+
+
+def _leading_lookarounds(pattern: str, start: int = 0) -> tuple[list[str], int]:
+    """The lookarounds `pattern` opens with from `start`, and where they end (none when
+    the reader does not understand one)."""
+    reader = _Reader(pattern)
+    reader.i = start
+    parts: list[str] = []
+    try:
+        while pattern.startswith(_LOOKAROUNDS, reader.i):
+            begin = reader.i
+            reader.i += 1
+            reader._skip_group()
+            parts.append(pattern[begin : reader.i])
+    except (IndexError, ValueError, _Unknown):
+        return [], start
+    return parts, reader.i
 
 
 _NOT_WORD_BEFORE = "(?<!\\w)"
@@ -346,22 +354,20 @@ _NOT_WORD_CLASS_RE = re.compile(r"\(\?<!\[(?!\^)(?:\\.|[^\]\\])*?\\w(?:\\.|[^\]\
 def word_boundary_first(pattern: str) -> str:
     """`pattern` with a `\\b` test first when every match starts with a word character that
     no word character precedes: a leading `(?<!\\w)` is written `\\b`, and `\\b` goes in
-    front of a lookbehind class holding `\\w`, alone (`(?<![\\w.,$])` before a numeral) or
-    after a guard of word characters (`(?=[0-3\\d])(?<![\\w/])`). Both tests say the same
-    there, and the `regex` engine runs `\\b` at each position of the text faster than a
-    lookbehind (speed, issue 16)."""
+    front when one of the lookarounds the pattern opens with (after its guard, if any) is
+    `(?<!\\w)` or a lookbehind class holding `\\w` (`(?=[0-3\\d])(?<![\\w/])`, `(?<![\\w.,$])`
+    before a numeral). Both tests say the same there, and the `regex` engine runs `\\b` at
+    each position of the text faster than a lookbehind (speed, issue 16)."""
     rest = pattern[len(_NOT_WORD_BEFORE) :]
     if pattern.startswith(_NOT_WORD_BEFORE) and _starts_with_word_char(rest):
         return "\\b" + rest
     guard = _GUARD_RE.match(pattern)
-    if (
-        guard
-        and _word_only(guard.group(2) or guard.group(3))
-        and _NOT_WORD_CLASS_RE.match(pattern, guard.end())
-    ):
+    leading, _ = _leading_lookarounds(pattern, guard.end() if guard else 0)
+    says_not_word = any(
+        part == _NOT_WORD_BEFORE or _NOT_WORD_CLASS_RE.fullmatch(part) for part in leading
+    )
+    if says_not_word and _starts_with_word_char(pattern):
         return "\\b" + pattern
-    if _NOT_WORD_CLASS_RE.match(pattern) and _starts_with_word_char(pattern):
-        return "\\b" + pattern  # `(?<![\\w.,$])` before digits or number words
     return pattern
 
 
