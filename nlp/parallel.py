@@ -13,6 +13,7 @@ macOS' default) the caller falls back to spaCy's `n_process`.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
@@ -20,6 +21,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Any
 
 from nlp.batch_pipe import pipe_safely
+from nlp.pipeline import warm
 from nlp.readers import Document
 from nlp.records import Record, doc_to_record
 
@@ -49,7 +51,10 @@ def annotate_parallel(
     """Records of `documents` in input order, made by `n_process` forked workers; a
     document a component fails on goes to `on_failure(file, stage, reason)`."""
     global _PIPELINE
-    _PIPELINE = pipeline
+    _PIPELINE = warm(pipeline)  # compiled once here, not once per worker
+    # Objects alive now go to a generation the collector never walks: a worker's
+    # collections then neither scan nor write to (and so copy) the pages it inherited.
+    gc.freeze()
     pool = ProcessPoolExecutor(n_process, mp_context=multiprocessing.get_context("fork"))
     pending: deque[Future[list[Result]]] = deque()
     try:
@@ -62,6 +67,7 @@ def annotate_parallel(
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
         _PIPELINE = None
+        gc.unfreeze()
 
 
 def _chunks(documents: Iterable[Document], limit: int) -> Iterator[list[Document]]:

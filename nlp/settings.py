@@ -1,7 +1,8 @@
 """Settings: which base model, where the rules are, the guide's labels and span keys.
 
 Everything here can be overridden by environment variables so a batch job or CI
-can change them without code: FICHAS_BASE, FICHAS_RULES_DIR, FICHAS_MAX_BYTES.
+can change them without code: FICHAS_BASE, FICHAS_RULES_DIR, FICHAS_MAX_BYTES,
+FICHAS_CACHE_DIR.
 """
 
 from __future__ import annotations
@@ -88,3 +89,18 @@ def rules_dir(path: str | os.PathLike[str] | None = None) -> Path:
 def max_bytes() -> int:
     """Size limit of one input file, in bytes ($FICHAS_MAX_BYTES)."""
     return int(os.environ.get("FICHAS_MAX_BYTES", DEFAULT_MAX_BYTES))
+
+
+def cache_dir() -> Path | None:
+    """Where compiled patterns are kept between runs (`nlp.regex_cache`): $FICHAS_CACHE_DIR
+    (`off` or empty: no cache) > $XDG_CACHE_HOME/fichas > ~/.cache/fichas."""
+    env = os.environ.get("FICHAS_CACHE_DIR")
+    if env is not None:
+        return None if env.strip() in ("", "off") else Path(env)
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    if xdg:
+        return Path(xdg) / "fichas"
+    try:
+        return Path.home() / ".cache" / "fichas"
+    except RuntimeError:  # no home folder to be found: no cache
+        return None

@@ -166,7 +166,7 @@ LAYERS = [
     ("base", ["nlp.settings", "nlp.textmap", "nlp.manifest", "nlp.readers", "nlp.rules",
               "nlp.gazetteer", "nlp.extensions", "nlp.decoding", "nlp.paths", "nlp.ids",
               "nlp.errors", "nlp.catalog", "nlp.catalog_check", "nlp.labels_es",
-              "nlp.progress", "nlp.regex_reading"]),
+              "nlp.progress", "nlp.regex_reading", "nlp.regex_cache"]),
     ("values", ["nlp.values", "nlp.entity_rules"]),
     ("candidates and resolution", ["nlp.candidates", "nlp.table_layout", "nlp.tables",
                                    "nlp.programs", "nlp.overlaps", "nlp.matching",

@@ -11,6 +11,7 @@ import nlp
 from nlp.annotate import annotate_to_docbin, annotate_to_jsonl
 from nlp.cli.app import app
 from nlp.outfile import OutputLock, OutputLocked
+from nlp.pipeline import warm
 
 
 @app.command("annotate")
@@ -47,7 +48,8 @@ def annotate_cmd(
     if n_process < 1 or batch_size < 1:
         raise typer.BadParameter("--n-process and --batch-size must be at least 1")
     _fail_if_locked(out)  # at once, before the pipeline loads
-    pipeline = nlp.load(base=base)
+    # set up now, with the collector paused (nlp.pipeline.warm): ~0.1 s less start-up
+    pipeline = warm(nlp.load(base=base))
     write = annotate_to_jsonl if fmt == "jsonl" else annotate_to_docbin
     options = {"force": force} if fmt == "jsonl" else {}
     try:
