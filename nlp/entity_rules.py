@@ -14,6 +14,7 @@ from typing import Any
 import regex
 
 from nlp.gazetteer import _trie
+from nlp.regex_cache import compile_all
 from nlp.rules import read_jsonl_rules, rules_files, rules_path
 from nlp.settings import ENTITY_LABELS
 from nlp.values.lexicon import currencies, currency_words, months, scale_words, word_list
@@ -57,8 +58,10 @@ def alternation(words: list[str]) -> str:
     Lowercase words are written as a trie (`mil(?:lones|lón)?`: shared prefixes once, a
     longer word still tried before the shorter one it extends): the same matches, and the
     engine no longer tries fifty words one by one at every word start (speed, issue 16)."""
-    escaped = sorted(
-        {regex.escape(w).replace("\\ ", "\\s+") for w in words if w}, key=len, reverse=True
+    escaped = sorted(  # words of one length in a fixed order: the same source in every
+        # process, so its compiled form is found in `nlp.regex_cache` (the matches are the same)
+        {regex.escape(w).replace("\\ ", "\\s+") for w in words if w},
+        key=lambda w: (-len(w), w),
     )
     if escaped and all(w == w.lower() for w in words):
         return "(?:" + _trie([_UNIT_RE.findall(e) for e in escaped]) + ")"
@@ -133,9 +136,10 @@ def validate(item: dict[str, Any], where: str) -> None:
 
 @lru_cache(maxsize=8)
 def load_regex_rules(rules_dir: str | None = None) -> tuple[RegexRule, ...]:
-    """Every regex rule of the rules folder, compiled once and cached."""
+    """Every regex rule of the rules folder, compiled once and cached (the compiled
+    patterns are read from `nlp.regex_cache` when another process compiled them before)."""
     table = macros(rules_dir)
-    rules: list[RegexRule] = []
+    items: list[tuple[dict[str, Any], str, int, str]] = []
     seen: set[str] = set()
     for path in rules_files(rules_dir)["regex_rules"]:
         for index, item in enumerate(read_jsonl_rules(path), 1):
@@ -147,21 +151,33 @@ def load_regex_rules(rules_dir: str | None = None) -> tuple[RegexRule, ...]:
             flags = regex.V0
             for flag in item.get("flags", []):
                 flags |= getattr(regex, flag)
+            items.append((item, expand(item["regex"], table, where), int(flags), where))
+    patterns = _compiled([(source, flags, where) for _, source, flags, where in items])
+    return tuple(_rule(item, pattern) for (item, *_), pattern in zip(items, patterns))
+
+
+def _compiled(sources: list[tuple[str, int, str]]) -> list[Any]:
+    """The compiled rules; a rule that does not compile is named (`where`) in the error."""
+    try:
+        return compile_all("entity-rules", [(source, flags) for source, flags, _ in sources])
+    except regex.error:
+        for source, flags, where in sources:
             try:
-                pattern = regex.compile(expand(item["regex"], table, where), flags)
+                regex.compile(source, flags)
             except regex.error as err:
                 raise ValueError(f"{where}: regex does not compile: {err}") from err
-            rules.append(
-                RegexRule(
-                    id=item["id"],
-                    label=item["label"],
-                    pattern=pattern,
-                    parser=item["parser"],
-                    priority=int(item.get("priority", 1)),
-                    context=item.get("context"),
-                    groups=tuple(item.get("groups", ())),
-                    examples=tuple(item.get("examples", ())),
-                    counter_examples=tuple(item.get("counter_examples", ())),
-                )
-            )
-    return tuple(rules)
+        raise
+
+
+def _rule(item: dict[str, Any], pattern: Any) -> RegexRule:
+    return RegexRule(
+        id=item["id"],
+        label=item["label"],
+        pattern=pattern,
+        parser=item["parser"],
+        priority=int(item.get("priority", 1)),
+        context=item.get("context"),
+        groups=tuple(item.get("groups", ())),
+        examples=tuple(item.get("examples", ())),
+        counter_examples=tuple(item.get("counter_examples", ())),
+    )

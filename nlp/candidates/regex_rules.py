@@ -17,6 +17,7 @@ from nlp.candidates.anchors import AnchorPlan, anchor_plan
 from nlp.candidates.guards import cheap_lookarounds_first, guarded, word_boundary_first
 from nlp.candidates.segments import RunPlan, run_plan
 from nlp.entity_rules import RegexRule, load_regex_rules
+from nlp.regex_cache import compile_all
 
 #: Seconds one regex rule may take on one text (a piece of at most 50,000 characters):
 #: catastrophic backtracking becomes this document's failure, not a hung batch.
@@ -30,9 +31,7 @@ class RegexRules:
         self.rules: tuple[RegexRule, ...] = load_regex_rules(rules_dir)
         sources = [_scan_source(rule.pattern) for rule in self.rules]
         self.plans = [_plan(rule.pattern, source) for rule, source in zip(self.rules, sources)]
-        self.patterns = [
-            _scan_pattern(rule.pattern, source) for rule, source in zip(self.rules, sources)
-        ]
+        self.patterns = _scan_patterns(self.rules, sources)
 
     def __call__(self, view: DocView) -> Iterator[Candidate]:
         norm = view.textmap.norm
@@ -66,12 +65,19 @@ def _scan_source(pattern: Any) -> str:
     return guarded(cheap_lookarounds_first(pattern.pattern), ignorecase, fullcase)
 
 
-def _scan_pattern(pattern: Any, source: str) -> Any:
-    """The compiled scan of a rule: its scan source with `\\b` first where it says the same
-    (`guards.word_boundary_first`); a verbose pattern as it is (the readers skip no spaces)."""
-    if pattern.flags & regex.VERBOSE:
-        return pattern
-    return regex.compile(word_boundary_first(source), pattern.flags)
+def _scan_patterns(rules: tuple[RegexRule, ...], sources: list[str]) -> list[Any]:
+    """The compiled scan of each rule: its scan source with `\\b` first where it says the
+    same (`guards.word_boundary_first`); a verbose pattern as it is (the readers skip no
+    spaces). Compiled through `nlp.regex_cache`, like the rules themselves."""
+    scans = [
+        (word_boundary_first(source), int(rule.pattern.flags))
+        for rule, source in zip(rules, sources)
+        if not rule.pattern.flags & regex.VERBOSE
+    ]
+    compiled = iter(compile_all("entity-scans", scans))
+    return [
+        rule.pattern if rule.pattern.flags & regex.VERBOSE else next(compiled) for rule in rules
+    ]
 
 
 def _match_candidates(rule: RegexRule, match: object, view: DocView) -> Iterator[Candidate]:
