@@ -138,12 +138,13 @@ def read_documents(
         document.id = entry.id
         for warning in document.meta.get("warnings", []):
             summary.warn(Failure(str(entry.path), warning, "decode"))
-        if skip.get(document.id) == content_hash(document.text):
+        digest = content_hash(document.text)
+        if skip.get(document.id) == digest:
             if on_skip:
                 on_skip()
             continue
         document.meta.update(manifest_entry(entry.path))
-        document.meta["hash"] = content_hash(document.text)
+        document.meta["hash"] = digest
         yield document
 
 
@@ -154,9 +155,11 @@ def annotate_documents(
     *,
     batch_size: int = 16,
     n_process: int = 1,
+    expected_chars: int | None = None,
 ) -> Iterator[Record]:
     """Records of documents; a document a component fails on is a failure, the rest go on.
-    Several processes: forked workers make the records (`nlp.parallel`) where possible."""
+    Several processes: forked workers make the records (`nlp.parallel`) where possible;
+    `expected_chars` (the input's estimated size) lets them end together."""
     if n_process > 1 and can_fork():
         yield from annotate_parallel(
             pipeline,
@@ -164,6 +167,7 @@ def annotate_documents(
             lambda file, stage, reason: summary.fail(Failure(file, reason, stage)),
             batch_size=batch_size,
             n_process=n_process,
+            expected_chars=expected_chars,
         )
         return
 
@@ -259,7 +263,12 @@ def _write_records(
     with JsonlAppender(out) as appender:
         try:
             records = annotate_documents(
-                pipeline, documents, summary, batch_size=batch_size, n_process=n_process
+                pipeline,
+                documents,
+                summary,
+                batch_size=batch_size,
+                n_process=n_process,
+                expected_chars=_input_bytes(entries, skip) if n_process > 1 else None,
             )
             for count, record in enumerate(records, 1):
                 appender.write(record, sync=count % FSYNC_EVERY == 0)
@@ -268,6 +277,20 @@ def _write_records(
         finally:
             appender.sync()
             bar.close()
+
+
+def _input_bytes(entries: list[Entry], skip: dict[str, str]) -> int:
+    """The size on disk of the entries a resumed run may annotate: about their characters
+    (a PDF's more), enough for `nlp.parallel` to make its last tasks smaller."""
+    total = 0
+    for entry in entries:
+        if entry.id in skip:
+            continue
+        try:
+            total += entry.path.stat().st_size
+        except OSError:
+            continue
+    return total
 
 
 def _with_meta(documents: Iterable[Document], **meta: str) -> Iterator[Document]:

@@ -38,3 +38,13 @@ def test_tasks_are_chunks_of_whole_documents() -> None:
     docs = [Document(id=str(k), text="x" * size) for k, size in enumerate([5, 5, 20, 1, 1])]
     chunks = list(parallel._chunks(docs, 10))
     assert [[d.id for d in chunk] for chunk in chunks] == [["0", "1"], ["2"], ["3", "4"]]
+
+
+def test_the_last_tasks_are_smaller_when_the_input_size_is_known() -> None:
+    from nlp.readers import Document
+
+    docs = [Document(id=str(k), text="x" * 1000) for k in range(100)]  # 100,000 characters
+    sizes = [len(c) for c in parallel._chunks(docs, 20_000, expected=100_000, workers=2)]
+    assert sum(sizes) == 100 and sizes[:3] == [20, 20, 15]  # then a quarter of what is left
+    assert sizes == sorted(sizes, reverse=True) and sizes[-1] <= 10
+    assert [len(c) for c in parallel._chunks(docs, 20_000)] == [20] * 5  # size unknown
