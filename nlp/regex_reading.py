@@ -70,6 +70,23 @@ def prefix_words(tree: list[tuple[Any, Any]]) -> tuple[str, ...] | None:
     return tuple(sorted(found))
 
 
+#: Most words a required part may be (the month names and their abbreviations: ~25).
+MAX_PART_WORDS = 64
+
+
+def required_part(tree: list[tuple[Any, Any]]) -> tuple[int, tuple[str, ...]] | None:
+    """(index, words) of the first top-level part of the pattern that every match consumes
+    as one of a few literal words (`(?P<month>enero|…|dic)` after a day), or None. The
+    parts before it are what a match holds before the word (`readable_class(tree[:index])`)."""
+    for index, (op, av) in enumerate(tree):
+        if op in _ZERO_WIDTH:
+            continue
+        words = _exact(op, av, MAX_PART_WORDS)
+        if words and "" not in words and min(map(len, words)) >= SELECTIVE - 1:
+            return index, tuple(sorted(words))
+    return None
+
+
 def _prefixes(items: list[tuple[Any, Any]]) -> set[str] | None:
     start = 0
     while start < len(items) and items[start][0] in _ZERO_WIDTH:
@@ -132,9 +149,9 @@ def _sequence(items: list[tuple[Any, Any]]) -> set[str] | None:
     return max(options, key=lambda o: (min(SELECTIVE, *map(len, o)), -len(o)))
 
 
-def _exact(op: Any, av: Any) -> set[str] | None:
-    """Every string this node can match, when they are few and literal (else None);
-    assertions match the empty string."""
+def _exact(op: Any, av: Any, limit: int = MAX_EXACT) -> set[str] | None:
+    """Every string this node can match, when they are literal and at most `limit` (else
+    None); assertions match the empty string."""
     if op is sre_constants.LITERAL:
         return {chr(av)}
     if op in (sre_constants.AT, sre_constants.ASSERT, sre_constants.ASSERT_NOT):
@@ -146,28 +163,28 @@ def _exact(op: Any, av: Any) -> set[str] | None:
     if op is sre_constants.BRANCH:
         union: set[str] = set()
         for alternative in av[1]:
-            found = _exact_sequence(list(alternative))
+            found = _exact_sequence(list(alternative), limit)
             if found is None:
                 return None
             union |= found
-        return union if len(union) <= MAX_EXACT else None
+        return union if len(union) <= limit else None
     if op is sre_constants.SUBPATTERN:
         _group, add_flags, _del_flags, body = av
         if add_flags & sre_constants.SRE_FLAG_IGNORECASE:
             return None
-        return _exact_sequence(list(body))
+        return _exact_sequence(list(body), limit)
     if op in _REPEATS and av[1] <= 1:
-        found = _exact_sequence(list(av[2]))
+        found = _exact_sequence(list(av[2]), limit)
         return None if found is None else found | ({""} if av[0] == 0 else set())
     return None
 
 
-def _exact_sequence(items: list[tuple[Any, Any]]) -> set[str] | None:
+def _exact_sequence(items: list[tuple[Any, Any]], limit: int = MAX_EXACT) -> set[str] | None:
     """The product of the exact sets of a sequence's parts (None if one has none)."""
     out = {""}
     for op, av in items:
-        exact = _exact(op, av)
-        if exact is None or len(out) * len(exact) > MAX_EXACT:
+        exact = _exact(op, av, limit)
+        if exact is None or len(out) * len(exact) > limit:
             return None
         out = {a + b for a in out for b in exact}
     return out
@@ -292,4 +309,11 @@ def _escape(char: str) -> str:
     return f"\\u{ord(char):04x}" if ord(char) < 0x10000 else f"\\U{ord(char):08x}"
 
 
-__all__ = ["parse", "prefix_words", "readable_class", "required_literals", "required_words"]
+__all__ = [
+    "parse",
+    "prefix_words",
+    "required_part",
+    "readable_class",
+    "required_literals",
+    "required_words",
+]

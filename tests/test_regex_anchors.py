@@ -1,16 +1,19 @@
 """Entity rules tried only where the strings their matches start with occur
-(`nlp.candidates.anchors`) find what a scan of the whole text finds."""
+(`nlp.candidates.anchors`), or just before the words they hold (`nlp.candidates.windows`),
+find what a scan of the whole text finds."""
 
 from __future__ import annotations
 
 import random
+import re
 
 import pytest
 import regex
 
 from nlp.candidates.anchors import AnchorPlan, anchor_plan
 from nlp.candidates.regex_rules import RULE_TIMEOUT_S, RegexRules
-from nlp.regex_reading import parse, prefix_words
+from nlp.candidates.windows import WindowPlan, window_plan
+from nlp.regex_reading import parse, prefix_words, readable_class, required_part
 
 
 @pytest.mark.parametrize(
@@ -36,8 +39,26 @@ def test_a_plan_needs_rare_words_and_compares_folded_when_the_rule_ignores_case(
     assert anchor_plan(regex.compile(r"\p{Lu}\w+")) is None  # `re` cannot read it
 
 
+def test_a_window_is_the_readable_run_before_a_required_word() -> None:
+    day = r"(?<![\w/])(?P<d>[0-3]?\d|primero)\s+(?:de\s+)?(?P<m>enero|marzo|abril)\s+\d{4}"
+    tree = parse(day, re.IGNORECASE)
+    assert required_part(tree) == (4, ("abril", "enero", "marzo"))  # type: ignore[arg-type]
+    assert readable_class(tree[:4]) == (r"[0-3\d\sdeimopr]", False)  # type: ignore[index]
+    plan = window_plan(regex.compile(day, regex.IGNORECASE))
+    assert isinstance(plan, WindowPlan) and plan.fold
+    text = "el 15 de Marzo 2019, el primero de abril 2020 y el 7 mayo 2021"
+    compiled = regex.compile(day, regex.IGNORECASE)
+    found = [m.group() for m in plan.finditer(compiled, text, RULE_TIMEOUT_S)]
+    assert found == ["15 de Marzo 2019", "primero de abril 2020"]
+    wordy = r"(?P<w>[a-z]+)\s+(?P<m>enero|marzo)"  # any word before: the run is the phrase
+    assert window_plan(regex.compile(wordy)) is None
+    short = r"\d+\s+(?P<m>ene|mar)"  # words inside too many others
+    assert window_plan(regex.compile(short)) is None
+
+
 PIECES = [
     "Enero", "ENERO", "enero", "marzo", "MARZO", "de", "2019", "del", "20", "Pp", "Programa",
+    "15", "1o.", "primero", "PRIMERO", "al", "hasta", "calle", "3", "31",
     "presupuestario", "PROGRAMA", "Clave", "ſeptiembre", "septiembre", "ene", "İ", "K", "ß",
     " ", " ", "\n", ",", ".", "-", "a", "y", "al", "(", ")", "E001", "S072",
 ]  # fmt: skip
@@ -51,9 +72,14 @@ def test_anchored_rules_are_exact_on_shuffled_pieces(with_dotted_i: bool) -> Non
     anchored = [
         (rule, pattern, plan)
         for rule, pattern, plan in zip(source.rules, source.patterns, source.plans)
-        if isinstance(plan, AnchorPlan)
+        if isinstance(plan, (AnchorPlan, WindowPlan))
     ]
-    assert {rule.id for rule, _p, _plan in anchored} >= {"date.month_year", "date.month_day_year"}
+    assert {rule.id for rule, _p, _plan in anchored} >= {
+        "date.month_year",
+        "date.month_day_year",
+        "date.day_month_dated",
+        "date.range_start",
+    }
     pieces = PIECES if with_dotted_i else [p for p in PIECES if p != "İ"]
     rng = random.Random(29)
     for _ in range(600):

@@ -39,12 +39,12 @@ class AnchorPlan:
 
     def finditer(self, pattern: Any, text: str, timeout: float) -> Iterator[Any]:
         """`pattern.finditer(text)`, tried only where a match can start."""
-        folded = _casefolded(text) if self.fold else text
+        folded = casefolded(text) if self.fold else text
         if len(folded) != len(text):  # a character folds to two: offsets would shift
             yield from pattern.finditer(text, timeout=timeout)
             return
         last = 0
-        for pos in _occurrences(folded, self.words):
+        for pos in occurrences(folded, self.words):
             if pos < last:
                 continue
             match = pattern.match(text, pos, timeout=timeout)
@@ -54,13 +54,13 @@ class AnchorPlan:
 
 
 @lru_cache(maxsize=4)
-def _casefolded(text: str) -> str:
+def casefolded(text: str) -> str:
     """The text casefolded once for every rule that compares folded (the last few texts)."""
     return text.casefold()
 
 
 @lru_cache(maxsize=16)
-def _occurrences(text: str, words: tuple[str, ...]) -> list[int]:
+def occurrences(text: str, words: tuple[str, ...]) -> list[int]:
     """Every position where one of `words` starts, in order (rules with the same words,
     such as the month rules, share one search)."""
     found: set[int] = set()
@@ -79,24 +79,24 @@ def anchor_plan(pattern: Any) -> AnchorPlan | None:
         return None
     tree = parse(pattern.pattern, flags)
     words = prefix_words(tree) if tree is not None else None
-    if not words or len(words) > MAX_ANCHORS or not all(map(_selective, words)):
+    if not words or len(words) > MAX_ANCHORS or not all(map(selective, words)):
         return None
     fold = bool(flags & re.IGNORECASE)
     if fold:
-        if not all(map(_folds_soundly, "".join(words))):
+        if not all(map(folds_soundly, "".join(words))):
             return None
         words = tuple(sorted({word.casefold() for word in words}))
     return AnchorPlan(words, fold)
 
 
-def _selective(word: str) -> bool:
+def selective(word: str) -> bool:
     """Whether a word is rare enough to find: one character is as fast for the engine's own
     first-character skip, and numbers (`19`, `20`) are everywhere in program documents
     (a year rule tried at each of them costs twice its whole scan)."""
     return len(word) >= 2 and not word.isdigit()
 
 
-def _folds_soundly(char: str) -> bool:
+def folds_soundly(char: str) -> bool:
     """Whether every character the engine matches to `char` ignoring case casefolds to
     what `char` does (one that folds to two characters cannot be in a text that folds
     character for character)."""
@@ -107,4 +107,4 @@ def _folds_soundly(char: str) -> bool:
     return all(len(f) != 1 or f == target for f in (chr(c).casefold() for c in cases))
 
 
-__all__ = ["AnchorPlan", "anchor_plan"]
+__all__ = ["AnchorPlan", "anchor_plan", "casefolded", "folds_soundly", "occurrences", "selective"]

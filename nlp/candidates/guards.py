@@ -182,7 +182,7 @@ def first_chars(pattern: str) -> tuple[str, bool] | None:
     if nullable or not firsts:
         return None
     body = "".join(sorted(_safe_dashes(f) for f in firsts))
-    if _letters(body) > MAX_LETTERS:
+    if letters_in_class(body) > MAX_LETTERS:
         return None
     return body, ignorecase
 
@@ -209,7 +209,7 @@ def _safe_dashes(body: str) -> str:
     return body
 
 
-def _letters(body: str) -> int:
+def letters_in_class(body: str) -> int:
     """Distinct letters a class body admits (ranges counted in full, case folded)."""
     letters: set[str] = set()
     for found in re.finditer(r"\\.|(.)-(.)|(.)", body):

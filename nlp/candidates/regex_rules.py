@@ -16,6 +16,7 @@ from nlp.candidates import LABEL_RANK, Candidate, DocView
 from nlp.candidates.anchors import AnchorPlan, anchor_plan
 from nlp.candidates.guards import cheap_lookarounds_first, guarded, word_boundary_first
 from nlp.candidates.segments import RunPlan, run_plan
+from nlp.candidates.windows import WindowPlan, window_plan
 from nlp.entity_rules import RegexRule, load_regex_rules
 from nlp.regex_cache import compile_all
 
@@ -44,13 +45,14 @@ class RegexRules:
                 yield from _match_candidates(rule, match, view)
 
 
-def _plan(pattern: Any, source: str) -> AnchorPlan | RunPlan | None:
-    """Where to try a rule: at the strings its matches start with (`anchors`), else, for
+def _plan(pattern: Any, source: str) -> AnchorPlan | WindowPlan | RunPlan | None:
+    """Where to try a rule: at the strings its matches start with (`anchors`), else just
+    before the words its matches hold a few characters in (`windows`), else, for
     a rule without a first-character guard, in the runs that can hold its match
     (`segments`; a guarded rule is already cheap to scan whole), else everywhere."""
-    anchors = anchor_plan(pattern)
-    if anchors is not None:
-        return anchors
+    plan = anchor_plan(pattern) or window_plan(pattern)
+    if plan is not None:
+        return plan
     return run_plan(pattern) if source == pattern.pattern else None
 
 
