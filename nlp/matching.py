@@ -131,15 +131,16 @@ def set_entities(doc: Doc, entities: Iterable[Entity]) -> None:
     if len(doc.ents):
         doc.spans[BASE_NER_KEY] = list(doc.ents)
     spans = aligned_spans(doc, [(e.start, e.end, e.label) for e in by_offsets.values()])
-    ents = []
+    chosen: dict[int, Entity] = {}  # id of a span -> its entity
     for span in spans:
         entity = by_offsets.get((span.start_char, span.end_char))
         if entity is not None:
             span.id_ = entity.rule
-            ents.append(span)
-    doc.set_ents(non_overlapping(ents), default="outside")
-    for span in doc.ents:
-        entity = by_offsets[(span.start_char, span.end_char)]
+            chosen[id(span)] = entity
+    kept = non_overlapping([span for span in spans if id(span) in chosen])
+    doc.set_ents(kept, default="outside")
+    for span in kept:  # the spans of `doc.ents`: values are kept by offsets in the Doc
+        entity = chosen[id(span)]
         span._.value = entity.value
         if entity.column:
             span._.column = entity.column
