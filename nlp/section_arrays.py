@@ -17,16 +17,16 @@ import json
 import re
 import shutil
 import warnings
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import chain, repeat
 from pathlib import Path
 from typing import Any
 
 from nlp.section_export import ARRAYS_FILE, ARRAYS_FORMAT, model_digest
 from nlp.section_features import DocBlocks, block_text, layout_features, rule_features
 from nlp.section_model import DEFAULT_PARAMS, META_FILE, MODEL_FILE, SectionModel
-from nlp.section_vectors import char_wb_counts
+from nlp.section_vectors import char_wb_counts, count_lengths, count_pairs
 
 
 @dataclass
@@ -57,11 +57,8 @@ class TfidfArrays:
             cols, counts, indptr = self._word_counts(texts)
         ptr = np.asarray(indptr, dtype=np.int64)
         lengths = np.diff(ptr)
-        col = np.asarray(cols, dtype=np.int64)
-        key = np.repeat(np.arange(len(lengths)) * len(self.vocabulary), lengths) + col
-        order = np.argsort(key)  # columns sorted within each row, as scikit-learn's are
-        col = col[order]
-        data = np.asarray(counts, dtype=np.float64)[order]
+        col = np.asarray(cols, dtype=np.int64)  # sorted within each row, as scikit-learn's are
+        data = np.asarray(counts, dtype=np.float64)
         if self.sublinear_tf:
             np.log(data, out=data)
             data += 1.0
@@ -76,25 +73,31 @@ class TfidfArrays:
             data /= np.repeat(norms, lengths)
         return col, data, ptr
 
-    def _word_counts(self, texts: Sequence[str]) -> tuple[list[int], list[int], list[int]]:
-        """Counts of the in-vocabulary word n-grams (`CountVectorizer` with analyzer `word`)."""
+    def _word_counts(self, texts: Sequence[str]) -> tuple[Any, Any, Any]:
+        """Counts of the in-vocabulary word n-grams (`CountVectorizer` with analyzer `word`):
+        the n-grams of all texts looked up at once, those across two texts dropped (speed,
+        issue 16: no Counter of n-grams the model never uses)."""
+        import numpy as np
+
         min_n, max_n = self.ngram_range
-        vocabulary = self.vocabulary
-        cols: list[int] = []
-        counts: list[int] = []
-        indptr = [0]
-        for text in texts:
-            tokens = self._tokens.findall(text.lower())
-            grams = Counter(tokens) if min_n == 1 else Counter()
-            for n in range(max(min_n, 2), min(max_n, len(tokens)) + 1):
-                grams.update(map(" ".join, zip(*(tokens[i:] for i in range(n)))))
-            for gram, count in grams.items():
-                index = vocabulary.get(gram)
-                if index is not None:
-                    cols.append(index)
-                    counts.append(count)
-            indptr.append(len(cols))
-        return cols, counts, indptr
+        tokens = [self._tokens.findall(text.lower()) for text in texts]
+        lengths = count_lengths(tokens)
+        flat = list(chain.from_iterable(tokens))
+        rows = np.repeat(np.arange(len(texts)), lengths)
+        # tokens from each one to the end of its text: an n-gram needs n of them
+        left = np.repeat(np.cumsum(lengths), lengths) - np.arange(len(flat))
+        found_rows, found_cols = [], []
+        for n in range(min_n, max_n + 1):
+            grams = flat if n == 1 else list(map(" ".join, zip(*(flat[i:] for i in range(n)))))
+            ids = np.fromiter(
+                map(self.vocabulary.get, grams, repeat(-1)), dtype=np.int64, count=len(grams)
+            )
+            keep = (ids >= 0) & (left[: len(grams)] >= n)
+            found_rows.append(rows[: len(grams)][keep])
+            found_cols.append(ids[keep])
+        return count_pairs(
+            np.concatenate(found_rows), np.concatenate(found_cols), len(texts), len(self.vocabulary)
+        )
 
 
 @dataclass
