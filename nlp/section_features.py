@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from nlp.blocks import SENTENCE_END_RE, Block, split_blocks, split_lines
 from nlp.reflow import reflow
-from nlp.textmap import TextMap, fold, normalize
+from nlp.textmap import TextMap, fold, fold_same_length, normalize
 
 if TYPE_CHECKING:  # pragma: no cover
     from nlp.headings import HeadingMatch, HeadingMatcher
@@ -42,8 +42,9 @@ def analyze(
 ) -> DocBlocks:
     """Headings and blocks of a text (the same analysis for training and prediction)."""
     tm = reflow(tm if tm is not None else normalize(text), matcher.phrases)
-    lines = split_lines(tm.norm)
-    headings = matcher.find(tm.norm, lines)
+    folded = fold_same_length(tm.norm)  # once, for the lines and the headings
+    lines = split_lines(tm.norm, folded)
+    headings = matcher.find(tm.norm, lines, folded)
     return DocBlocks(tm, headings, split_blocks(tm, headings, lines, max_chars=max_chars))
 
 
