@@ -169,7 +169,7 @@ class ArraySectionModel(SectionModel):
         texts = [block_text(b) for d in docs for b in d.blocks]
         dicts = {"layout": [f for d in docs for f in layout_features(d)]}
         if "cue" in self._names:
-            dicts["cue"] = self._cue_features(docs)
+            dicts["cue"] = self._cue_features(docs, texts)
         if "rule" in self._names and any(s.offsets.get("rule") for s in self.estimators.values()):
             dicts["rule"] = [f for d in docs for f in rule_features(d)]
         mapped = {part: _dict_columns(rows, self._names[part]) for part, rows in dicts.items()}

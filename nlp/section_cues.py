@@ -135,20 +135,27 @@ class CueMatcher:
         }
         self._scanners = {scope: CueScanner(self._compiled[scope]) for scope in SCOPES}
 
-    def matches(self, text: str, scope: str = "block") -> list[tuple[CueRule, int]]:
-        """(cue, start of its first match in its view of `text`) for every cue of `scope` found."""
+    def matches(
+        self, text: str, scope: str = "block", folded: str | None = None
+    ) -> list[tuple[CueRule, int]]:
+        """(cue, start of its first match in its view of `text`) for every cue of `scope` found
+        (`folded`: the folded view, when the caller has it: a block's `block_text`)."""
         views = {"original": text.strip()}
         views["lower"] = views["original"].lower()
         # a block's phrase may wrap over lines; a document keeps its lines (`^`, `$` work per line)
-        views["folded"] = (
-            fold(text) if scope == "block" else "\n".join(fold(line) for line in text.splitlines())
-        )
+        if folded is None:
+            folded = (
+                fold(text)
+                if scope == "block"
+                else "\n".join(fold(line) for line in text.splitlines())
+            )
+        views["folded"] = folded
         return self._scanners[scope].matches(views)  # speed (issue 16): nlp.cue_prefilter
 
-    def features(self, text: str, prefix: str = "") -> dict[str, float]:
+    def features(self, text: str, prefix: str = "", folded: str | None = None) -> dict[str, float]:
         """`cue=<label>` for a cue anywhere, `cue_open=<label>` for one at the opening."""
         feats: dict[str, float] = {}
-        for cue, start in self.matches(text):
+        for cue, start in self.matches(text, folded=folded):
             feats[f"{prefix}cue={cue.label}"] = 1.0
             if start <= OPENING_CHARS:
                 feats[f"{prefix}cue_open={cue.label}"] = 1.0

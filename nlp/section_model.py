@@ -149,15 +149,18 @@ class SectionModel:
         if self.cue_vec is not None:
             parts.append(
                 float(self.params.get("cue_weight", DEFAULT_PARAMS["cue_weight"]))
-                * self.cue_vec.transform(self._cue_features(docs))
+                * self.cue_vec.transform(self._cue_features(docs, texts))
             )
         base = sparse.hstack(parts).tocsr()
         full = sparse.hstack([base, self.rule_vec.transform(rules)]).tocsr()
         del np
         return base, full
 
-    def _cue_features(self, docs: Sequence[DocBlocks]) -> list[dict[str, float]]:
-        """Cue features of every block of `docs` (see `cue_features`)."""
+    def _cue_features(
+        self, docs: Sequence[DocBlocks], texts: Sequence[str] | None = None
+    ) -> list[dict[str, float]]:
+        """Cue features of every block of `docs` (see `cue_features`; `texts`: every block's
+        `block_text`, when the caller has them)."""
         matcher = getattr(self, "_cue_matcher", None)
         if matcher is None:
             matcher = CueMatcher(
@@ -165,7 +168,13 @@ class SectionModel:
             )
             self._cue_matcher = matcher
         context = float(self.params.get("cue_context", DEFAULT_PARAMS["cue_context"]))
-        return [f for d in docs for f in cue_features(d, matcher, context)]
+        if texts is None:
+            return [f for d in docs for f in cue_features(d, matcher, context)]
+        out, pos = [], 0
+        for d in docs:
+            out += cue_features(d, matcher, context, texts[pos : pos + len(d.blocks)])
+            pos += len(d.blocks)
+        return out
 
     # -------------------------------------------------------- fit
 
