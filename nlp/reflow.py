@@ -68,7 +68,7 @@ def reflow(tm: TextMap, phrases: Collection[tuple[str, ...]]) -> TextMap:
         end = pos + len(line)
         if len(line) >= RUNON_MIN and len(line.strip()) >= RUNON_MIN:
             folded = folded or fold_same_length(norm)
-            cuts += _line_breaks(norm, folded, pos, end, _by_first(tuple(phrases)))
+            cuts += _line_breaks(norm, folded, pos, end, _by_first_of(phrases))
         pos = end + 1
     new_norm = with_breaks(norm, cuts)
     if new_norm == tm.norm:
@@ -92,6 +92,23 @@ def _by_first(phrases: tuple[tuple[str, ...], ...]) -> _ByFirst:
         first: [(n, frozenset(by_length[n])) for n in sorted(by_length, reverse=True)]
         for first, by_length in grouped.items()
     }
+
+
+#: id(phrases) -> (phrases, their `_by_first`): a matcher passes the same tuple every time,
+#: and hashing ~2,000 phrases for `lru_cache` on every run-on line cost more than the line.
+_BY_FIRST_OF: dict[int, tuple[Collection[tuple[str, ...]], _ByFirst]] = {}
+
+
+def _by_first_of(phrases: Collection[tuple[str, ...]]) -> _ByFirst:
+    """`_by_first` of `phrases`, found by the object's identity when it was seen before."""
+    seen = _BY_FIRST_OF.get(id(phrases))
+    if seen is not None and seen[0] is phrases:
+        return seen[1]
+    if len(_BY_FIRST_OF) >= 8:
+        _BY_FIRST_OF.clear()
+    found = _by_first(tuple(phrases))
+    _BY_FIRST_OF[id(phrases)] = (phrases, found)  # holding `phrases` keeps its id unique
+    return found
 
 
 def _join_split_paragraphs(norm: str) -> str:

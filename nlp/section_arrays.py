@@ -43,7 +43,7 @@ class TfidfArrays:
 
     def __post_init__(self) -> None:
         self._tokens = re.compile(self.token_pattern)
-        self._memo: dict[str, list[int]] = {}
+        self._memo: dict[str, bytes] = {}
 
     def rows(self, texts: Sequence[str]) -> tuple[Any, Any, Any]:
         """CSR parts (columns, values, row pointers) of the TF-IDF rows of `texts`."""

@@ -23,9 +23,7 @@ MEMO_WORDS = 50_000
 
 #: vectorizer -> (its vocabulary, word -> indices); kept outside it, so a saved model never
 #: carries the memo.
-_MEMOS: weakref.WeakKeyDictionary[Any, tuple[Any, dict[str, list[int]]]] = (
-    weakref.WeakKeyDictionary()
-)
+_MEMOS: weakref.WeakKeyDictionary[Any, tuple[Any, dict[str, bytes]]] = weakref.WeakKeyDictionary()
 
 
 def tfidf_transform(vectorizer: Any, texts: Sequence[str]) -> Any:
@@ -84,11 +82,12 @@ def char_wb_counts(
     texts: Sequence[str],
     vocabulary: dict[str, int],
     ngram_range: tuple[int, int],
-    memo: dict[str, list[int]],
+    memo: dict[str, bytes],
 ) -> tuple[Any, Any, Any]:
     """CSR parts (column indices, counts, row pointers) of the `char_wb` n-gram counts of
     `texts`, rows in text order and columns sorted; `memo` keeps each distinct word's indices
-    (shared by the scikit-learn path and `nlp.section_arrays`).
+    as the bytes of an int64 array, so a batch's are joined in one call (shared by the
+    scikit-learn path and `nlp.section_arrays`).
 
     The words of all texts are looked up at once and the (row, column) pairs counted with
     one numpy sort (speed, issue 16: no Counter per text). `str.split()` cuts at the same
@@ -104,11 +103,12 @@ def char_wb_counts(
     if None in found:
         for k, word in enumerate(flat):
             if found[k] is None:
-                found[k] = _word_ngrams(word, min_n, max_n, vocabulary)
+                indices = _word_ngrams(word, min_n, max_n, vocabulary)
+                found[k] = np.asarray(indices, dtype=np.int64).tobytes()
                 if len(memo) < MEMO_WORDS:
                     memo[word] = found[k]
-    per_word = count_lengths(found)
-    cols = np.fromiter(chain.from_iterable(found), dtype=np.int64, count=int(per_word.sum()))
+    per_word = count_lengths(found) // 8  # int64: 8 bytes an index
+    cols = np.frombuffer(b"".join(found), dtype=np.int64)
     rows = np.repeat(np.repeat(np.arange(len(texts)), count_lengths(words)), per_word)
     return count_pairs(rows, cols, len(texts), len(vocabulary))
 
@@ -148,7 +148,7 @@ def _word_ngrams(word: str, min_n: int, max_n: int, vocabulary: dict[str, int]) 
     return out
 
 
-def _memo(vectorizer: Any) -> dict[str, list[int]]:
+def _memo(vectorizer: Any) -> dict[str, bytes]:
     """The word memo of this vectorizer (its vocabulary is fixed once fitted)."""
     memo = _MEMOS.get(vectorizer)
     if memo is None or memo[0] is not vectorizer.vocabulary_:
