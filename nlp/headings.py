@@ -89,6 +89,7 @@ class HeadingMatcher:
         # speed (issue 16): a word that starts no phrase is passed over without slicing
         self._firsts = {p[0] for p in self._phrases if p}
         self._inline_firsts = {p[0] for p in self._inline if p}
+        self._phrase_tuple = tuple(self._phrases)  # one object: `nlp.reflow` caches by it
 
     def _add_qualified(self, qualifiers: Sequence[HeadingRule]) -> None:
         """Every phrase with each qualifier before or after it matches the phrase's rules."""
@@ -102,7 +103,7 @@ class HeadingMatcher:
     @property
     def phrases(self) -> tuple[tuple[str, ...], ...]:
         """Folded word tuples of every pattern rule (what `nlp.reflow` looks for in run-on text)."""
-        return tuple(self._phrases)
+        return self._phrase_tuple
 
     def find(
         self, norm: str, lines: Sequence[Line] | None = None, folded: str | None = None
