@@ -136,11 +136,12 @@ class LinearScorer:
         parts = np.zeros((n, 3 * k))
         start = 0
         for width, (col, data, ptr) in zip(self.widths, feats.text):
-            table = self._text[start : start + width]
+            take = self._text[start : start + width].take  # faster than fancy indexing, same rows
+            bounds = ptr.tolist()
             for i in range(n):
-                a, b = ptr[i], ptr[i + 1]
+                a, b = bounds[i], bounds[i + 1]
                 if b > a:
-                    parts[i] += data[a:b] @ table[col[a:b]]
+                    parts[i] += data[a:b] @ take(col[a:b], axis=0)
             start += width
         scores = parts[:, :k] + self.intercept
         first = np.cumsum([0, *feats.sizes[:-1]])

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import weakref
 from collections.abc import Sequence
-from itertools import chain
+from itertools import chain, repeat
 from typing import Any
 
 #: Distinct words whose n-grams are kept between calls (~10 MB at most).
@@ -101,12 +101,11 @@ def char_wb_counts(
     flat = list(chain.from_iterable(words))
     found = list(map(memo.get, flat))
     if None in found:
-        for k, word in enumerate(flat):
-            if found[k] is None:
-                indices = _word_ngrams(word, min_n, max_n, vocabulary)
-                found[k] = np.asarray(indices, dtype=np.int64).tobytes()
-                if len(memo) < MEMO_WORDS:
-                    memo[word] = found[k]
+        missing = list(dict.fromkeys(w for w, f in zip(flat, found) if f is None))
+        new = dict(zip(missing, _words_ngrams(missing, min_n, max_n, vocabulary)))
+        found = [new[w] if f is None else f for w, f in zip(flat, found)]
+        for word in missing[: max(0, MEMO_WORDS - len(memo))]:
+            memo[word] = new[word]
     per_word = count_lengths(found) // 8  # int64: 8 bytes an index
     cols = np.frombuffer(b"".join(found), dtype=np.int64)
     rows = np.repeat(np.repeat(np.arange(len(texts)), count_lengths(words)), per_word)
@@ -132,20 +131,32 @@ def count_pairs(rows: Any, cols: Any, n_rows: int, width: int) -> tuple[Any, Any
     return key - row * width, counts, indptr
 
 
-def _word_ngrams(word: str, min_n: int, max_n: int, vocabulary: dict[str, int]) -> list[int]:
-    """Vocabulary indices of the n-grams of one space-padded word, as `_char_wb_ngrams`
-    cuts them (a word shorter than `n` gives itself once)."""
-    padded = " " + word + " "
-    size = len(padded)
-    out = []
-    for n in range(min_n, max_n + 1):
-        for offset in range(max(1, size - n + 1)):
-            index = vocabulary.get(padded[offset : offset + n])
-            if index is not None:
-                out.append(index)
-        if size <= n:
-            break
-    return out
+def _words_ngrams(
+    words: Sequence[str], min_n: int, max_n: int, vocabulary: dict[str, int]
+) -> list[bytes]:
+    """Vocabulary indices (int64 bytes) of the n-grams of each space-padded word, as
+    `_char_wb_ngrams` cuts them (a word shorter than `n` gives itself once): the n-grams of
+    all words looked up in one pass (speed, issue 16: a new word cost ~6 µs one by one)."""
+    import numpy as np
+
+    grams: list[str] = []
+    per_word: list[int] = []
+    for word in words:
+        padded = " " + word + " "
+        size = len(padded)
+        before = len(grams)
+        for n in range(min_n, max_n + 1):
+            if size <= n:
+                grams.append(padded)
+                break
+            grams += [padded[offset : offset + n] for offset in range(size - n + 1)]
+        per_word.append(len(grams) - before)
+    ids = np.fromiter(map(vocabulary.get, grams, repeat(-1)), dtype=np.int64, count=len(grams))
+    known = ids >= 0
+    word_of = np.repeat(np.arange(len(words)), per_word)[known]
+    ends = np.cumsum(np.bincount(word_of, minlength=len(words))) * 8
+    data = ids[known].tobytes()
+    return [data[a:b] for a, b in zip([0, *ends[:-1].tolist()], ends.tolist())]
 
 
 def _memo(vectorizer: Any) -> dict[str, bytes]:
