@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from nlp.section_export import ARRAYS_FILE, ARRAYS_FORMAT, model_digest
-from nlp.section_features import DocBlocks, block_text, layout_features, rule_features
+from nlp.section_features import DocBlocks, block_texts, layout_features, rule_features
 from nlp.section_model import DEFAULT_PARAMS, META_FILE, MODEL_FILE, SectionModel
 from nlp.section_vectors import char_wb_counts, count_lengths, count_pairs
 
@@ -167,7 +167,7 @@ class ArraySectionModel(SectionModel):
 
     def _matrices(self, docs: Sequence[DocBlocks]) -> tuple[Any, Any]:
 
-        texts = [block_text(b) for d in docs for b in d.blocks]
+        texts = block_texts(docs)
         dicts = {"layout": [f for d in docs for f in layout_features(d)]}
         if "cue" in self._names:
             dicts["cue"] = self._cue_features(docs, texts)

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from nlp.blocks import SENTENCE_END_RE, Block, split_blocks, split_lines
 from nlp.reflow import reflow
-from nlp.textmap import TextMap, fold, fold_same_length, normalize
+from nlp.textmap import TextMap, fold, fold_many, fold_same_length, normalize
 
 if TYPE_CHECKING:  # pragma: no cover
     from nlp.headings import HeadingMatch, HeadingMatcher
@@ -252,7 +252,7 @@ def cue_features(
     words, so each cue feature also has a `nohead:` copy the model can weigh apart.
     """
     if folded is None:  # the blocks' `block_text`, when the caller has them (speed, issue 16)
-        folded = [block_text(b) for b in doc.blocks]
+        folded = block_texts([doc])
     own = [matcher.features(b.text, folded=f) for b, f in zip(doc.blocks, folded)]
     genre = matcher.document_features(doc.tm.norm)
     nohead = all(
@@ -275,6 +275,11 @@ def cue_features(
 def block_text(block: Block) -> str:
     """Text a block is vectorized from (folded: accents, case and spacing removed)."""
     return fold(block.text)
+
+
+def block_texts(docs: Sequence[DocBlocks]) -> list[str]:
+    """`block_text` of every block of `docs`, folded in one call (`fold_many`)."""
+    return fold_many([b.text for d in docs for b in d.blocks])
 
 
 # ---------------------------------------------------------------- model

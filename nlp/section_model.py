@@ -51,7 +51,7 @@ from nlp.section_features import (  # re-exported: the model's public vocabulary
     DocBlocks,
     analyze,
     block_bounds,
-    block_text,
+    block_texts,
     cue_features,
     heading_context,
     layout_features,
@@ -136,7 +136,7 @@ class SectionModel:
         import numpy as np
         from scipy import sparse
 
-        texts = [block_text(b) for d in docs for b in d.blocks]
+        texts = block_texts(docs)
         x_text = sparse.hstack(
             [self.word_vec.transform(texts), tfidf_transform(self.char_vec, texts)]
         ).tocsr()
@@ -214,7 +214,7 @@ class SectionModel:
         from sklearn.feature_extraction.text import TfidfVectorizer
 
         p = self.params
-        texts = [block_text(b) for d in docs for b in d.blocks]
+        texts = block_texts(docs)
         common = {"min_df": p["min_df"], "max_features": p["max_features"], "dtype": np.float64}
         self.word_vec = TfidfVectorizer(
             analyzer="word",
