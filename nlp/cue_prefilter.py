@@ -26,7 +26,7 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
-from nlp.regex_reading import parse, required_literals, required_words
+from nlp.regex_reading import parse, required_words
 
 try:  # the characters `re` matches case-insensitively beyond simple lowercasing
     from re._casefix import _EXTRA_CASES
@@ -57,22 +57,27 @@ class CueScanner:
 
     def __init__(self, items: Sequence[tuple[Any, re.Pattern[str]]]) -> None:
         self.items = list(items)
-        needs = [required_literals(pattern) for _cue, pattern in self.items]
+        # each pattern parsed once, for its scan words (`required_literals`) and its guards
+        trees = [parse(pattern.pattern, pattern.flags) for _cue, pattern in self.items]
+        needs = [
+            None if tree is None or pattern.flags & re.IGNORECASE else required_words(tree)
+            for tree, (_cue, pattern) in zip(trees, self.items)
+        ]
         views = [cue.text for cue, _pattern in self.items]
         # a view with few cues is not scanned: its cues' guards (their words included) are
         # fewer `in` tests than one regex scan of the text (`original`: three cues)
         counts = Counter(views[i] for i, words in enumerate(needs) if words)
         guard_only = {view for view, count in counts.items() if count <= GUARD_ONLY_CUES}
         self.always = [i for i, w in enumerate(needs) if w is None or views[i] in guard_only]
-        # guards: (strings, case-insensitive?) per cue; one string of each must be in the view
-        self.guards = []
-        for i, (cue, pattern) in enumerate(self.items):
-            guards = _guards(cue, pattern)
-            if needs[i] and views[i] not in guard_only:  # found by the scan when it wakes
-                guards = [g for g in guards if set(g[0]) != set(needs[i])]
-            elif needs[i] and (needs[i], False) not in guards:
-                guards.append((needs[i], False))
-            self.guards.append(guards)
+        # guards: (strings, case-insensitive?) of the cues searched without a scan waking
+        # them; one string of each must be in the view (a woken cue needs none: reading the
+        # guards of every cue cost more start-up time than they saved)
+        self.guards: list[list[tuple[tuple[str, ...], bool]]] = [[] for _item in self.items]
+        for i in self.always:
+            cue, pattern = self.items[i]
+            self.guards[i] = _guards(cue, pattern, trees[i])
+            if needs[i] and (needs[i], False) not in self.guards[i]:
+                self.guards[i].append((needs[i], False))
         self.finders: dict[str, tuple[re.Pattern[str], dict[str, frozenset[int]]]] = {}
         for view in sorted(set(views) - guard_only):
             mine = [(i, w) for i, w in enumerate(needs) if w and views[i] == view]
@@ -81,8 +86,14 @@ class CueScanner:
                 continue
             # the finder reports the longest word at each position; the shorter words found
             # there are its prefixes, so a word wakes every cue that needs one of its prefixes
+            needed_by: dict[str, set[int]] = {}
+            for i, words in mine:
+                for word in words:
+                    needed_by.setdefault(word, set()).add(i)
             wakes = {
-                word: frozenset(i for i, words in mine if any(word.startswith(w) for w in words))
+                word: frozenset().union(
+                    *(needed_by.get(word[:k], ()) for k in range(1, len(word) + 1))
+                )
                 for word in found
             }
             self.finders[view] = (re.compile(f"(?=({_trie(sorted(found))}))"), wakes)
@@ -113,7 +124,9 @@ class CueScanner:
         return out
 
 
-def _guards(cue: Any, pattern: re.Pattern[str]) -> list[tuple[tuple[str, ...], bool]]:
+def _guards(
+    cue: Any, pattern: re.Pattern[str], tree: list[tuple[Any, Any]] | None
+) -> list[tuple[tuple[str, ...], bool]]:
     """The literal sets the top-level parts of `pattern` require (see the module docstring):
     every match holds a match of each run of parts, so one string of each run's set. A part
     without a literal (`\\b`, `\\s?`) ends a run."""
@@ -121,7 +134,7 @@ def _guards(cue: Any, pattern: re.Pattern[str]) -> list[tuple[tuple[str, ...], b
     if ignore_case and (_EXTRA_CASES is None or cue.text not in LOWERCASE_VIEWS):
         return []
     runs: list[list[Any]] = [[]]
-    for node in parse(pattern.pattern, pattern.flags) or ():
+    for node in tree or ():
         if required_words([node]):
             runs[-1].append(node)
         elif runs[-1]:

@@ -124,9 +124,10 @@ class LinearScorer:
     def __post_init__(self) -> None:
         import numpy as np
 
-        t = sum(self.widths)
-        own, prev, nxt = (self.coef[:, j * t : (j + 1) * t] for j in range(3))
-        self._text = np.ascontiguousarray(np.concatenate([own, prev, nxt]).T)  # (t, 3k)
+        t, k = sum(self.widths), self.coef.shape[0]
+        self._text = np.empty((t, 3 * k))  # (t, 3k): own, previous, next; one copy at load
+        for j in range(3):
+            self._text[:, j * k : (j + 1) * k] = self.coef[:, j * t : (j + 1) * t].T
 
     def decision_function(self, feats: BlockFeatures) -> Any:
         import numpy as np

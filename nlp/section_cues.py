@@ -54,8 +54,13 @@ class CueRule:
     raw: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
 
     def compiled(self) -> re.Pattern[str]:
-        flags = re.MULTILINE | (re.IGNORECASE if self.text == "lower" else 0)
-        return re.compile(self.regex, flags)
+        return re.compile(self.regex, _flags(self.text))
+
+
+def _flags(view: str) -> int:
+    """The `re` flags of a cue on `view` (validation compiles with them too: `re` caches the
+    pattern, and the matcher's compile costs nothing more)."""
+    return re.MULTILINE | (re.IGNORECASE if view == "lower" else 0)
 
 
 def parse_cue(data: Any, where: str) -> CueRule:
@@ -85,7 +90,7 @@ def parse_cue(data: Any, where: str) -> CueRule:
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             raise CueRuleError(f"{where}: {key} must be a list of strings")
     try:
-        re.compile(data["regex"])
+        re.compile(data["regex"], _flags(view))
     except re.error as err:
         raise CueRuleError(f"{where}: regex does not compile: {err}") from err
     return CueRule(
