@@ -135,15 +135,20 @@ class LinearScorer:
         k = self.coef.shape[0]
         n = sum(feats.sizes)
         parts = np.zeros((n, 3 * k))
-        start = 0
+        vectors, start = [], 0
         for width, (col, data, ptr) in zip(self.widths, feats.text):
             take = self._text[start : start + width].take  # faster than fancy indexing, same rows
-            bounds = ptr.tolist()
-            for i in range(n):
+            vectors.append((take, col, data, ptr.tolist()))
+            start += width
+        for i in range(n):  # each vectorizer's part, summed in their order: 0 + a + b
+            total = None
+            for take, col, data, bounds in vectors:
                 a, b = bounds[i], bounds[i + 1]
                 if b > a:
-                    parts[i] += data[a:b] @ take(col[a:b], axis=0)
-            start += width
+                    part = data[a:b] @ take(col[a:b], axis=0)
+                    total = part if total is None else total + part
+            if total is not None:
+                parts[i] += total
         scores = parts[:, :k] + self.intercept
         first = np.cumsum([0, *feats.sizes[:-1]])
         has_prev = np.ones(n, dtype=bool)
