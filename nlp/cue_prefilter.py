@@ -106,10 +106,11 @@ class CueScanner:
                 wanted |= wakes[word]
         out = []
         extra: dict[str, bool] = {}  # view -> holds one of `re`'s extra case characters
+        items, all_guards = self.items, self.guards
         for i in sorted(wanted):
-            cue, pattern = self.items[i]
+            cue, pattern = items[i]
             view = views[cue.text]
-            for words, ignore_case in self.guards[i]:
+            for words, ignore_case in all_guards[i]:
                 if ignore_case:
                     if cue.text not in extra:
                         extra[cue.text] = _EXTRA_RE.search(view) is not None
