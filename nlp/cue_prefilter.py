@@ -78,6 +78,7 @@ class CueScanner:
             self.guards[i] = _guards(cue, pattern, trees[i])
             if needs[i] and (needs[i], False) not in self.guards[i]:
                 self.guards[i].append((needs[i], False))
+            self.guards[i].sort(key=lambda guard: len(guard[0]))  # one-string tests first
         self.finders: dict[str, tuple[re.Pattern[str], dict[str, frozenset[int]]]] = {}
         for view in sorted(set(views) - guard_only):
             mine = [(i, w) for i, w in enumerate(needs) if w and views[i] == view]
@@ -116,7 +117,9 @@ class CueScanner:
                         extra[cue.text] = _EXTRA_RE.search(view) is not None
                     if extra[cue.text]:
                         continue
-                if not any(map(view.__contains__, words)):
+                if not (
+                    words[0] in view if len(words) == 1 else any(map(view.__contains__, words))
+                ):
                     break
             else:
                 found = pattern.search(view)

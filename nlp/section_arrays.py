@@ -42,7 +42,10 @@ class TfidfArrays:
     token_pattern: str
 
     def __post_init__(self) -> None:
-        self._tokens = re.compile(self.token_pattern)
+        # scikit-learn's default `\b\w+\b` finds the same words as `\w+` (a maximal run of
+        # word characters starts and ends at a boundary), which skips the boundary tests
+        plain = self.token_pattern in (r"(?u)\b\w+\b", r"\b\w+\b")
+        self._tokens = re.compile(r"\w+" if plain else self.token_pattern)
         self._memo: dict[str, bytes] = {}
 
     def rows(self, texts: Sequence[str]) -> tuple[Any, Any, Any]:
