@@ -150,14 +150,9 @@ class HeadingMatcher:
                 labels.append(rule.label)
         return tuple(labels), tuple(ids)
 
-    def _content_words(self, norm: str, line: Line) -> tuple[tuple[str, int, int], ...]:
-        """Line words without leading numbering (`IV.`, `1.2`, `a)`) or a trailing year (`2016`,
-        `2019-2020`)."""
-        a, b = self._content_range(norm, line)
-        return line.words[a:b]
-
     def _content_range(self, norm: str, line: Line) -> tuple[int, int]:
-        """Range of `line.words` that `_content_words` keeps (its words and keys are slices)."""
+        """Range of `line.words` without leading numbering (`IV.`, `1.2`, `a)`) or a trailing
+        year (`2016`, `2019-2020`): its words and keys are slices."""
         toks = line.words
         a, b = 0, len(toks)
         stripped = False
@@ -278,7 +273,8 @@ class HeadingMatcher:
         first = lines[i]
         if first.bullet or first.table or first.end - first.start > SPLIT_LINE_MAX:
             return None
-        toks = list(self._content_words(norm, first))
+        a, b = self._content_range(norm, first)
+        toks = list(first.words[a:b])
         for k in range(1, SPLIT_LINES):
             if i + k >= len(lines):
                 break

@@ -156,11 +156,8 @@ class SectionModel:
         del np
         return base, full
 
-    def _cue_features(
-        self, docs: Sequence[DocBlocks], texts: Sequence[str] | None = None
-    ) -> list[dict[str, float]]:
-        """Cue features of every block of `docs` (see `cue_features`; `texts`: every block's
-        `block_text`, when the caller has them)."""
+    def _cue_features(self, docs: Sequence[DocBlocks], texts: Any = None) -> list[dict[str, float]]:
+        """Cue features of every block of `docs` (`cue_features`; `texts`: their `block_texts`)."""
         matcher = getattr(self, "_cue_matcher", None)
         if matcher is None:
             matcher = CueMatcher(
@@ -168,8 +165,7 @@ class SectionModel:
             )
             self._cue_matcher = matcher
         context = float(self.params.get("cue_context", DEFAULT_PARAMS["cue_context"]))
-        if texts is None:
-            return [f for d in docs for f in cue_features(d, matcher, context)]
+        texts = block_texts(docs) if texts is None else texts
         out, pos = [], 0
         for d in docs:
             out += cue_features(d, matcher, context, texts[pos : pos + len(d.blocks)])
