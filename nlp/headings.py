@@ -89,6 +89,7 @@ class HeadingMatcher:
         # speed (issue 16): a word that starts no phrase is passed over without slicing
         self._firsts = {p[0] for p in self._phrases if p}
         self._inline_firsts = {p[0] for p in self._inline if p}
+        self._phrase_tuple = tuple(self._phrases)  # one object: `nlp.reflow` caches by it
 
     def _add_qualified(self, qualifiers: Sequence[HeadingRule]) -> None:
         """Every phrase with each qualifier before or after it matches the phrase's rules."""
@@ -102,11 +103,14 @@ class HeadingMatcher:
     @property
     def phrases(self) -> tuple[tuple[str, ...], ...]:
         """Folded word tuples of every pattern rule (what `nlp.reflow` looks for in run-on text)."""
-        return tuple(self._phrases)
+        return self._phrase_tuple
 
-    def find(self, norm: str, lines: Sequence[Line] | None = None) -> list[HeadingMatch]:
-        """Non-overlapping heading matches of `norm`, in text order."""
-        folded = fold_same_length(norm)
+    def find(
+        self, norm: str, lines: Sequence[Line] | None = None, folded: str | None = None
+    ) -> list[HeadingMatch]:
+        """Non-overlapping heading matches of `norm` (`folded`: its `fold_same_length`, if
+        the caller has it), in text order."""
+        folded = folded if folded is not None else fold_same_length(norm)
         lines = lines if lines is not None else split_lines(norm, folded)
         found: list[HeadingMatch] = []
         i = 0
@@ -146,25 +150,26 @@ class HeadingMatcher:
                 labels.append(rule.label)
         return tuple(labels), tuple(ids)
 
-    def _content_words(self, norm: str, line: Line) -> tuple[tuple[str, int, int], ...]:
-        """Line words without leading numbering (`IV.`, `1.2`, `a)`) or a trailing year (`2016`,
-        `2019-2020`)."""
+    def _content_range(self, norm: str, line: Line) -> tuple[int, int]:
+        """Range of `line.words` without leading numbering (`IV.`, `1.2`, `a)`) or a trailing
+        year (`2016`, `2019-2020`): its words and keys are slices."""
         toks = line.words
+        a, b = 0, len(toks)
         stripped = False
-        while len(toks) > 1 and _NUMBER_TOKEN_RE.match(toks[0][0]):
-            after = norm[toks[0][2] : toks[0][2] + 1]
+        while b - a > 1 and _NUMBER_TOKEN_RE.match(toks[a][0]):
+            after = norm[toks[a][2] : toks[a][2] + 1]
             last_of_dotted = (
-                stripped and toks[0][0].isdigit() and norm[toks[0][1] - 1 : toks[0][1]] == "."
+                stripped and toks[a][0].isdigit() and norm[toks[a][1] - 1 : toks[a][1]] == "."
             )
             if after not in (".", ")") and not last_of_dotted:  # `2.1 Heading`: the `1` goes too
                 break
-            toks, stripped = toks[1:], True
+            a, stripped = a + 1, True
         for _ in range(2):
-            if len(toks) > 1 and _YEAR_RE.match(toks[-1][0]) and not _YEAR_RE.match(toks[-2][0]):
-                return toks[:-1]
-            if len(toks) > 2 and _YEAR_RE.match(toks[-1][0]) and _YEAR_RE.match(toks[-2][0]):
-                toks = toks[:-1]
-        return toks
+            if b - a > 1 and _YEAR_RE.match(toks[b - 1][0]) and not _YEAR_RE.match(toks[b - 2][0]):
+                return a, b - 1
+            if b - a > 2 and _YEAR_RE.match(toks[b - 1][0]) and _YEAR_RE.match(toks[b - 2][0]):
+                b -= 1
+        return a, b
 
     def _line_matches(self, norm: str, folded: str, line: Line) -> list[HeadingMatch]:
         """Whole-line, heading-before-colon, regex, or several-headings-in-a-row matches."""
@@ -195,23 +200,22 @@ class HeadingMatcher:
             ]
         if line.bullet or line.table:
             return []
-        toks = self._content_words(norm, line)
-        key = tuple(t[0] for t in toks)
+        a, b = self._content_range(norm, line)
+        toks, key = line.words[a:b], line.keys[a:b]
         if key in self._phrases:
             labels, ids = self._candidates(self._phrases[key])
             return [HeadingMatch(text_start, text_end, labels, ids)]
-        colon = self._before_colon(norm, toks)
+        colon = self._before_colon(norm, toks, key)
         if colon is not None:
             n, colon_end = colon
             labels, ids = self._candidates(self._phrases[key[:n]])
             return [HeadingMatch(text_start, colon_end, labels, ids, whole_lines=False)]
-        return self._tiling(norm, toks, text_end)
+        return self._tiling(norm, toks, key, text_end)
 
     def _before_colon(
-        self, norm: str, toks: Sequence[tuple[str, int, int]]
+        self, norm: str, toks: Sequence[tuple[str, int, int]], key: tuple[str, ...]
     ) -> tuple[int, int] | None:
         """`Heading: text on the same line` → (number of heading words, end of the colon)."""
-        key = tuple(t[0] for t in toks)
         if not key or key[0] not in self._firsts:
             return None
         for n in range(min(len(key) - 1, self._max_words), 0, -1):
@@ -222,13 +226,12 @@ class HeadingMatcher:
         return None
 
     def _tiling(
-        self, norm: str, toks: Sequence[tuple[str, int, int]], line_end: int
+        self, norm: str, toks: Sequence[tuple[str, int, int]], key: tuple[str, ...], line_end: int
     ) -> list[HeadingMatch]:
         """Several headings run together on one line (two-column extraction), each capitalized."""
         n = len(toks)
-        if n < 2 or n > 3 * self._max_words:
-            return []
-        key = tuple(t[0] for t in toks)
+        if n < 2 or n > 3 * self._max_words or key[0] not in self._firsts:
+            return []  # the first heading starts the line: no phrase starts there, no tiling
         best: list[list[int] | None] = [None] * (n + 1)  # best[i]: cut points covering key[:i]
         best[0] = [0]
         for i in range(1, n + 1):
@@ -270,7 +273,8 @@ class HeadingMatcher:
         first = lines[i]
         if first.bullet or first.table or first.end - first.start > SPLIT_LINE_MAX:
             return None
-        toks = list(self._content_words(norm, first))
+        a, b = self._content_range(norm, first)
+        toks = list(first.words[a:b])
         for k in range(1, SPLIT_LINES):
             if i + k >= len(lines):
                 break
@@ -292,9 +296,9 @@ class HeadingMatcher:
 
     def _inline_matches(self, norm: str, line: Line) -> list[HeadingMatch]:
         """Inline rules anywhere in a line, where the original text is capitalized."""
-        if not self._inline:
+        key = line.keys
+        if self._inline_firsts.isdisjoint(key):  # speed (issue 16): most lines
             return []
-        key = tuple(t[0] for t in line.words)
         out: list[HeadingMatch] = []
         j = 0
         while j < len(key):

@@ -17,16 +17,16 @@ import json
 import re
 import shutil
 import warnings
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import chain, repeat
 from pathlib import Path
 from typing import Any
 
 from nlp.section_export import ARRAYS_FILE, ARRAYS_FORMAT, model_digest
-from nlp.section_features import DocBlocks, block_text, layout_features, rule_features
+from nlp.section_features import DocBlocks, block_texts, layout_features, rule_features
 from nlp.section_model import DEFAULT_PARAMS, META_FILE, MODEL_FILE, SectionModel
-from nlp.section_vectors import char_wb_counts
+from nlp.section_vectors import char_wb_counts, count_lengths, count_pairs
 
 
 @dataclass
@@ -42,8 +42,11 @@ class TfidfArrays:
     token_pattern: str
 
     def __post_init__(self) -> None:
-        self._tokens = re.compile(self.token_pattern)
-        self._memo: dict[str, list[int]] = {}
+        # scikit-learn's default `\b\w+\b` finds the same words as `\w+` (a maximal run of
+        # word characters starts and ends at a boundary), which skips the boundary tests
+        plain = self.token_pattern in (r"(?u)\b\w+\b", r"\b\w+\b")
+        self._tokens = re.compile(r"\w+" if plain else self.token_pattern)
+        self._memo: dict[str, bytes] = {}
 
     def rows(self, texts: Sequence[str]) -> tuple[Any, Any, Any]:
         """CSR parts (columns, values, row pointers) of the TF-IDF rows of `texts`."""
@@ -57,11 +60,8 @@ class TfidfArrays:
             cols, counts, indptr = self._word_counts(texts)
         ptr = np.asarray(indptr, dtype=np.int64)
         lengths = np.diff(ptr)
-        col = np.asarray(cols, dtype=np.int64)
-        key = np.repeat(np.arange(len(lengths)) * len(self.vocabulary), lengths) + col
-        order = np.argsort(key)  # columns sorted within each row, as scikit-learn's are
-        col = col[order]
-        data = np.asarray(counts, dtype=np.float64)[order]
+        col = np.asarray(cols, dtype=np.int64)  # sorted within each row, as scikit-learn's are
+        data = np.asarray(counts, dtype=np.float64)
         if self.sublinear_tf:
             np.log(data, out=data)
             data += 1.0
@@ -76,25 +76,31 @@ class TfidfArrays:
             data /= np.repeat(norms, lengths)
         return col, data, ptr
 
-    def _word_counts(self, texts: Sequence[str]) -> tuple[list[int], list[int], list[int]]:
-        """Counts of the in-vocabulary word n-grams (`CountVectorizer` with analyzer `word`)."""
+    def _word_counts(self, texts: Sequence[str]) -> tuple[Any, Any, Any]:
+        """Counts of the in-vocabulary word n-grams (`CountVectorizer` with analyzer `word`):
+        the n-grams of all texts looked up at once, those across two texts dropped (speed,
+        issue 16: no Counter of n-grams the model never uses)."""
+        import numpy as np
+
         min_n, max_n = self.ngram_range
-        vocabulary = self.vocabulary
-        cols: list[int] = []
-        counts: list[int] = []
-        indptr = [0]
-        for text in texts:
-            tokens = self._tokens.findall(text.lower())
-            grams = Counter(tokens) if min_n == 1 else Counter()
-            for n in range(max(min_n, 2), min(max_n, len(tokens)) + 1):
-                grams.update(map(" ".join, zip(*(tokens[i:] for i in range(n)))))
-            for gram, count in grams.items():
-                index = vocabulary.get(gram)
-                if index is not None:
-                    cols.append(index)
-                    counts.append(count)
-            indptr.append(len(cols))
-        return cols, counts, indptr
+        tokens = [self._tokens.findall(text.lower()) for text in texts]
+        lengths = count_lengths(tokens)
+        flat = list(chain.from_iterable(tokens))
+        rows = np.repeat(np.arange(len(texts)), lengths)
+        # tokens from each one to the end of its text: an n-gram needs n of them
+        left = np.repeat(np.cumsum(lengths), lengths) - np.arange(len(flat))
+        found_rows, found_cols = [], []
+        for n in range(min_n, max_n + 1):
+            grams = flat if n == 1 else list(map(" ".join, zip(*(flat[i:] for i in range(n)))))
+            ids = np.fromiter(
+                map(self.vocabulary.get, grams, repeat(-1)), dtype=np.int64, count=len(grams)
+            )
+            keep = (ids >= 0) & (left[: len(grams)] >= n)
+            found_rows.append(rows[: len(grams)][keep])
+            found_cols.append(ids[keep])
+        return count_pairs(
+            np.concatenate(found_rows), np.concatenate(found_cols), len(texts), len(self.vocabulary)
+        )
 
 
 @dataclass
@@ -121,9 +127,10 @@ class LinearScorer:
     def __post_init__(self) -> None:
         import numpy as np
 
-        t = sum(self.widths)
-        own, prev, nxt = (self.coef[:, j * t : (j + 1) * t] for j in range(3))
-        self._text = np.ascontiguousarray(np.concatenate([own, prev, nxt]).T)  # (t, 3k)
+        t, k = sum(self.widths), self.coef.shape[0]
+        self._text = np.empty((t, 3 * k))  # (t, 3k): own, previous, next; one copy at load
+        for j in range(3):
+            self._text[:, j * k : (j + 1) * k] = self.coef[:, j * t : (j + 1) * t].T
 
     def decision_function(self, feats: BlockFeatures) -> Any:
         import numpy as np
@@ -131,14 +138,20 @@ class LinearScorer:
         k = self.coef.shape[0]
         n = sum(feats.sizes)
         parts = np.zeros((n, 3 * k))
-        start = 0
+        vectors, start = [], 0
         for width, (col, data, ptr) in zip(self.widths, feats.text):
-            table = self._text[start : start + width]
-            for i in range(n):
-                a, b = ptr[i], ptr[i + 1]
-                if b > a:
-                    parts[i] += data[a:b] @ table[col[a:b]]
+            take = self._text[start : start + width].take  # faster than fancy indexing, same rows
+            vectors.append((take, col, data, ptr.tolist()))
             start += width
+        for i in range(n):  # each vectorizer's part, summed in their order: 0 + a + b
+            total = None
+            for take, col, data, bounds in vectors:
+                a, b = bounds[i], bounds[i + 1]
+                if b > a:
+                    part = data[a:b] @ take(col[a:b], axis=0)
+                    total = part if total is None else total + part
+            if total is not None:
+                parts[i] += total
         scores = parts[:, :k] + self.intercept
         first = np.cumsum([0, *feats.sizes[:-1]])
         has_prev = np.ones(n, dtype=bool)
@@ -163,10 +176,10 @@ class ArraySectionModel(SectionModel):
 
     def _matrices(self, docs: Sequence[DocBlocks]) -> tuple[Any, Any]:
 
-        texts = [block_text(b) for d in docs for b in d.blocks]
+        texts = block_texts(docs)
         dicts = {"layout": [f for d in docs for f in layout_features(d)]}
         if "cue" in self._names:
-            dicts["cue"] = self._cue_features(docs)
+            dicts["cue"] = self._cue_features(docs, texts)
         if "rule" in self._names and any(s.offsets.get("rule") for s in self.estimators.values()):
             dicts["rule"] = [f for d in docs for f in rule_features(d)]
         mapped = {part: _dict_columns(rows, self._names[part]) for part, rows in dicts.items()}
@@ -255,7 +268,24 @@ def _scorer(model: ArraySectionModel, spec: dict[str, Any], arrays: dict[str, An
 
 def _dict_columns(rows: list[dict[str, Any]], index: dict[str, int]) -> tuple[Any, Any, Any]:
     """(row, column, value) arrays of the features `index` knows, as `DictVectorizer` reads
-    rows (a string value is one-hot: `name=value`, 1.0)."""
+    rows (a string value is one-hot: `name=value`, 1.0): every row's keys looked up at once
+    (speed, issue 16), one by one only when a value is a string."""
+    import numpy as np
+
+    values = list(chain.from_iterable(map(dict.values, rows)))
+    if not set(map(type, values)) <= {float, int, bool}:  # a string, or something else
+        return _dict_columns_one_by_one(rows, index)
+    keys = chain.from_iterable(rows)
+    cols = np.fromiter(map(index.get, keys, repeat(-1)), dtype=int, count=len(values))
+    where = np.repeat(np.arange(len(rows)), count_lengths(rows))
+    keep = cols >= 0
+    return where[keep], cols[keep], np.asarray(values, dtype=float)[keep]
+
+
+def _dict_columns_one_by_one(
+    rows: list[dict[str, Any]], index: dict[str, int]
+) -> tuple[Any, Any, Any]:
+    """`_dict_columns` of rows with string values (`name=value`)."""
     import numpy as np
 
     r: list[int] = []

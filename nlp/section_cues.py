@@ -21,7 +21,7 @@ from typing import Any
 from nlp.cue_prefilter import CueScanner
 from nlp.rules import iter_rule_records
 from nlp.settings import SECTION_LABELS, rules_dir
-from nlp.textmap import fold
+from nlp.textmap import fold, fold_many
 
 CUES_FILE = Path("sections") / "cues.jsonl"
 TEXT_VIEWS = ("folded", "lower", "original")
@@ -54,8 +54,13 @@ class CueRule:
     raw: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
 
     def compiled(self) -> re.Pattern[str]:
-        flags = re.MULTILINE | (re.IGNORECASE if self.text == "lower" else 0)
-        return re.compile(self.regex, flags)
+        return re.compile(self.regex, _flags(self.text))
+
+
+def _flags(view: str) -> int:
+    """The `re` flags of a cue on `view` (validation compiles with them too: `re` caches the
+    pattern, and the matcher's compile costs nothing more)."""
+    return re.MULTILINE | (re.IGNORECASE if view == "lower" else 0)
 
 
 def parse_cue(data: Any, where: str) -> CueRule:
@@ -85,7 +90,7 @@ def parse_cue(data: Any, where: str) -> CueRule:
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             raise CueRuleError(f"{where}: {key} must be a list of strings")
     try:
-        re.compile(data["regex"])
+        re.compile(data["regex"], _flags(view))
     except re.error as err:
         raise CueRuleError(f"{where}: regex does not compile: {err}") from err
     return CueRule(
@@ -134,24 +139,30 @@ class CueMatcher:
             for scope in SCOPES
         }
         self._scanners = {scope: CueScanner(self._compiled[scope]) for scope in SCOPES}
+        # feature names of each label, made once (speed, issue 16: two f-strings a match)
+        self._names = {c.label: (f"cue={c.label}", f"cue_open={c.label}") for c in self.cues}
 
-    def matches(self, text: str, scope: str = "block") -> list[tuple[CueRule, int]]:
-        """(cue, start of its first match in its view of `text`) for every cue of `scope` found."""
+    def matches(
+        self, text: str, scope: str = "block", folded: str | None = None
+    ) -> list[tuple[CueRule, int]]:
+        """(cue, start of its first match in its view of `text`) for every cue of `scope` found
+        (`folded`: the folded view, when the caller has it: a block's `block_text`)."""
         views = {"original": text.strip()}
         views["lower"] = views["original"].lower()
         # a block's phrase may wrap over lines; a document keeps its lines (`^`, `$` work per line)
-        views["folded"] = (
-            fold(text) if scope == "block" else "\n".join(fold(line) for line in text.splitlines())
-        )
+        if folded is None:
+            folded = fold(text) if scope == "block" else "\n".join(fold_many(text.splitlines()))
+        views["folded"] = folded
         return self._scanners[scope].matches(views)  # speed (issue 16): nlp.cue_prefilter
 
-    def features(self, text: str, prefix: str = "") -> dict[str, float]:
+    def features(self, text: str, prefix: str = "", folded: str | None = None) -> dict[str, float]:
         """`cue=<label>` for a cue anywhere, `cue_open=<label>` for one at the opening."""
         feats: dict[str, float] = {}
-        for cue, start in self.matches(text):
-            feats[f"{prefix}cue={cue.label}"] = 1.0
+        for cue, start in self.matches(text, folded=folded):
+            anywhere, opening = self._names[cue.label]
+            feats[prefix + anywhere] = 1.0
             if start <= OPENING_CHARS:
-                feats[f"{prefix}cue_open={cue.label}"] = 1.0
+                feats[prefix + opening] = 1.0
         return feats
 
     def document_features(self, text: str) -> dict[str, float]:

@@ -163,13 +163,13 @@ def viterbi(emit: np.ndarray, log_trans: np.ndarray, log_start: np.ndarray) -> l
 
     n, k = emit.shape
     score = log_start + emit[0]
-    back = np.zeros((n, k), dtype=int)
+    back = np.zeros((n, k), dtype=np.intp)
+    per_block = log_trans.ndim == 3
+    largest = np.maximum.reduce  # `ndarray.max` without its Python wrapper (speed, issue 16)
     for i in range(1, n):
-        cand = score[:, None] + (
-            log_trans[i] if log_trans.ndim == 3 else log_trans
-        )  # (previous, next)
-        back[i] = cand.argmax(axis=0)
-        score = cand.max(axis=0) + emit[i]
+        cand = score[:, None] + (log_trans[i] if per_block else log_trans)  # (previous, next)
+        cand.argmax(axis=0, out=back[i])
+        score = largest(cand, axis=0) + emit[i]
     path = [int(score.argmax())]
     for i in range(n - 1, 0, -1):
         path.append(int(back[i, path[-1]]))

@@ -51,7 +51,7 @@ from nlp.section_features import (  # re-exported: the model's public vocabulary
     DocBlocks,
     analyze,
     block_bounds,
-    block_text,
+    block_texts,
     cue_features,
     heading_context,
     layout_features,
@@ -136,7 +136,7 @@ class SectionModel:
         import numpy as np
         from scipy import sparse
 
-        texts = [block_text(b) for d in docs for b in d.blocks]
+        texts = block_texts(docs)
         x_text = sparse.hstack(
             [self.word_vec.transform(texts), tfidf_transform(self.char_vec, texts)]
         ).tocsr()
@@ -149,15 +149,15 @@ class SectionModel:
         if self.cue_vec is not None:
             parts.append(
                 float(self.params.get("cue_weight", DEFAULT_PARAMS["cue_weight"]))
-                * self.cue_vec.transform(self._cue_features(docs))
+                * self.cue_vec.transform(self._cue_features(docs, texts))
             )
         base = sparse.hstack(parts).tocsr()
         full = sparse.hstack([base, self.rule_vec.transform(rules)]).tocsr()
         del np
         return base, full
 
-    def _cue_features(self, docs: Sequence[DocBlocks]) -> list[dict[str, float]]:
-        """Cue features of every block of `docs` (see `cue_features`)."""
+    def _cue_features(self, docs: Sequence[DocBlocks], texts: Any = None) -> list[dict[str, float]]:
+        """Cue features of every block of `docs` (`cue_features`; `texts`: their `block_texts`)."""
         matcher = getattr(self, "_cue_matcher", None)
         if matcher is None:
             matcher = CueMatcher(
@@ -165,7 +165,12 @@ class SectionModel:
             )
             self._cue_matcher = matcher
         context = float(self.params.get("cue_context", DEFAULT_PARAMS["cue_context"]))
-        return [f for d in docs for f in cue_features(d, matcher, context)]
+        texts = block_texts(docs) if texts is None else texts
+        out, pos = [], 0
+        for d in docs:
+            out += cue_features(d, matcher, context, texts[pos : pos + len(d.blocks)])
+            pos += len(d.blocks)
+        return out
 
     # -------------------------------------------------------- fit
 
@@ -205,7 +210,7 @@ class SectionModel:
         from sklearn.feature_extraction.text import TfidfVectorizer
 
         p = self.params
-        texts = [block_text(b) for d in docs for b in d.blocks]
+        texts = block_texts(docs)
         common = {"min_df": p["min_df"], "max_features": p["max_features"], "dtype": np.float64}
         self.word_vec = TfidfVectorizer(
             analyzer="word",

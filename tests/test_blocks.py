@@ -136,3 +136,17 @@ def test_lines_hold_folded_words():
     lines = split_lines("Análisis del Sector\n\n- Gestión")
     assert [w[0] for w in lines[0].words] == ["analisis", "del", "sector"]
     assert lines[1].blank and lines[2].bullet
+
+
+def test_split_lines_words_are_the_word_matches_of_each_line() -> None:
+    """The words of one split of the whole text, cut by line, are each line's own matches."""
+    from nlp.blocks import WORD_RE
+    from nlp.textmap import fold_same_length
+
+    for path in sorted(CORPUS.glob("*.txt"))[:20]:
+        norm = normalize(read_document(path).text).norm
+        folded = fold_same_length(norm)
+        for line in split_lines(norm, folded):
+            found = WORD_RE.finditer(folded, line.start, line.end)
+            assert line.words == tuple((m.group(), m.start(), m.end()) for m in found)
+            assert line.keys == tuple(w for w, _s, _e in line.words)

@@ -12,7 +12,7 @@ from nlp.cue_prefilter import CueScanner
 from nlp.headings import heading_matcher
 from nlp.readers import read_document
 from nlp.records import read_jsonl
-from nlp.regex_reading import required_literals
+from nlp.regex_reading import parse, required_literals
 from nlp.section_cues import DOCUMENT_CHARS, SCOPES, CueMatcher, default_cues
 from nlp.section_features import analyze
 from nlp.settings import REALDEV_GOLD
@@ -96,3 +96,63 @@ def test_a_cue_without_words_is_always_searched() -> None:
     scanner = CueScanner([(cue, re.compile(r"\d{2,}"))])
     assert scanner.always == [0] and not scanner.finders
     assert [start for _cue, start in scanner.matches({"folded": "en 2019"})] == [3]
+
+
+_IM = re.IGNORECASE | re.MULTILINE
+
+
+def _cue(view: str, name: str = "x") -> object:
+    return type("Cue", (), {"text": view, "id": name})()
+
+
+def _search_all(items: list, views: dict[str, str]) -> list[tuple[str, int]]:
+    found = [(cue.id, pattern.search(views[cue.text])) for cue, pattern in items]
+    return [(name, m.start()) for name, m in found if m is not None]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "1. F: buena cobertura",  # `.`, `F` and `:` all there
+        "1. F buena cobertura",  # no `:`: the guard skips the search
+        "La Dirección actualizará el padrón",
+        "la dirección actualizará el padrón",
+        "la dırección actualızará",  # dotless ı: `re` matches it for `i` ignoring case
+        "eſta dirección elaborará",  # long s
+        "ΣΑ la unidad elaborará",  # a Greek capital: lowercased it is one of re's extra cases
+        "",
+    ],
+)
+def test_guards_change_no_result(text: str) -> None:
+    """Guards (the literals each run of a pattern needs) are tested before searching; where
+    `re` matches ignoring case beyond lowercase (`ı`, `ſ`, Greek) the search runs anyway."""
+    items = [
+        (_cue("original", "foda"), re.compile(r"(?:^|\s)\d{1,2}\.\s?[FO]\s?:", re.MULTILINE)),
+        (
+            _cue("lower", "futuro"),
+            re.compile(r"\b(?:la|el) (?:dirección|unidad)\b[^.\n]{0,40}?\w{3,}(?:ará|erá)\b", _IM),
+        ),
+        (_cue("lower", "s"), re.compile(r"esta direcci", re.IGNORECASE | re.MULTILINE)),
+        (_cue("lower", "i"), re.compile(r"actualizar", re.IGNORECASE | re.MULTILINE)),
+    ]
+    scanner = CueScanner(items)
+    assert scanner.always == [0, 1, 2, 3]  # few cues per view: guards alone, no scan
+    views = {"original": text.strip(), "lower": text.strip().lower()}
+    got = [(cue.id, start) for cue, start in scanner.matches(views)]
+    assert got == _search_all(items, views)
+
+
+def test_guards_hold_every_run_and_lowercase_for_ignore_case() -> None:
+    from nlp.cue_prefilter import _guards
+
+    foda = re.compile(r"(?:^|\s)\d{1,2}\.\s?[FO]\s?:")
+    tree = parse(foda.pattern, foda.flags)
+    assert _guards(_cue("original"), foda, tree) == [
+        ((".",), False),
+        (("F", "O"), False),
+        ((":",), False),
+    ]
+    later = re.compile(r"\bLa (?:Dirección|Unidad)\b", re.IGNORECASE)
+    guards = _guards(_cue("lower"), later, parse(later.pattern, later.flags))
+    assert guards == [(("la dirección", "la unidad"), True)]
+    assert _guards(_cue("original"), later, parse(later.pattern, later.flags)) == []

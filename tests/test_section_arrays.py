@@ -106,3 +106,21 @@ def test_an_estimator_over_other_columns_gets_no_arrays(gold, tmp_path) -> None:
     model.save(tmp_path)
     assert not (tmp_path / ARRAYS_FILE).exists()
     assert type(load_section_model(tmp_path)) is SectionModel
+
+
+@pytest.mark.parametrize("text", ["", "ABC def", "ÁÉÍ ñ 12³ Ⅷ ǅ ﬁ ٣", "İ ı ß ẞ", "x" * 50 + "Ñ9"])
+def test_char_counts_are_isalpha_isupper_isdigit(text: str) -> None:
+    from nlp.section_features import char_counts
+
+    letters = [c for c in text if c.isalpha()]
+    want = (len(letters), sum(c.isupper() for c in letters), sum(c.isdigit() for c in text))
+    assert char_counts(text) == want
+
+
+def test_dict_columns_read_rows_as_one_by_one() -> None:
+    from nlp.section_arrays import _dict_columns, _dict_columns_one_by_one
+
+    index = {"a": 0, "b": 1, "k=v": 2}
+    for rows in ([{"a": 1.0, "z": 2.0}, {}, {"b": 3, "a": True}], [{"k": "v", "a": 1.0}]):
+        got, want = _dict_columns(rows, index), _dict_columns_one_by_one(rows, index)
+        assert all(np.array_equal(g, w) for g, w in zip(got, want))

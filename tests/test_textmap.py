@@ -111,3 +111,45 @@ def test_the_spaced_line_prefilter_skips_only_texts_without_spaced_lines() -> No
     spaced = [text for text in texts if _SPACED_LINE_RE.search(text)]
     assert len(spaced) > 100
     assert all(_SPACED_UNITS_RE.search(text) for text in spaced)
+
+
+_FOLD_PIECES = [
+    "",
+    " ",
+    "ΑΣ",
+    "Σ",
+    'ΑΣ"',
+    "\u0301ab",
+    "é\u0301",
+    "a\u0327\u0301",
+    "\u1100",
+    "\u1161x",
+    "x\u0b47",
+    "\u0b3e",
+    "  lead",
+    "trail  ",
+    "İstanbul",
+    "ﬁn",
+    "“q”",
+    "a\tb",
+    "\x1cx\x1d",
+    "*bold*",
+    "ſ",
+    "x\x00y",
+    "Ǆ",
+    "Ejecución — 2020",
+    "ASCII only",
+]
+
+
+def test_fold_many_folds_each_value_as_fold_does() -> None:
+    """Joined by NUL and folded at once: no composition, final sigma or blank crosses a value."""
+    import random
+
+    from nlp.textmap import fold_many
+
+    rng = random.Random(3)
+    for _ in range(2000):
+        values = ["".join(rng.choices(_FOLD_PIECES, k=rng.randint(0, 3))) for _ in range(5)]
+        values = values[: rng.randint(0, 5)]
+        assert fold_many(values) == [fold(v) for v in values], values
