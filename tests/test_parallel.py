@@ -48,3 +48,32 @@ def test_the_last_tasks_are_smaller_when_the_input_size_is_known() -> None:
     assert sum(sizes) == 100 and sizes[:3] == [20, 20, 15]  # then a quarter of what is left
     assert sizes == sorted(sizes, reverse=True) and sizes[-1] <= 10
     assert [len(c) for c in parallel._chunks(docs, 20_000)] == [20] * 5  # size unknown
+
+
+def test_the_pipeline_is_set_up_before_the_fork_and_the_heap_unfrozen_after(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Workers inherit compiled rules instead of each compiling them (`nlp.pipeline.warm`),
+    from a frozen heap; the heap is given back to the collector afterwards."""
+    import gc
+    from concurrent.futures import Future
+
+    import nlp
+    from nlp.readers import Document
+
+    pipeline = nlp.load(base="blank")
+    entities = pipeline.get_pipe("fichas_entities")
+    assert not entities.sources  # built on first use
+    seen: list[tuple[bool, int]] = []
+
+    def submit(self, fn, *args):  # the task, run here: what a forked worker would find
+        seen.append((bool(entities.sources), gc.get_freeze_count()))
+        future: Future = Future()
+        future.set_result([])
+        return future
+
+    monkeypatch.setattr(parallel.ProcessPoolExecutor, "submit", submit)
+    docs = [Document(id="a", text="Programa de Apoyo 2020.")]
+    assert list(parallel.annotate_parallel(pipeline, docs, lambda *a: None)) == []
+    assert len(seen) == 1 and seen[0][0] and seen[0][1] > 0
+    assert gc.get_freeze_count() == 0
