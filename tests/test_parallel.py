@@ -77,3 +77,26 @@ def test_the_pipeline_is_set_up_before_the_fork_and_the_heap_unfrozen_after(
     assert list(parallel.annotate_parallel(pipeline, docs, lambda *a: None)) == []
     assert len(seen) == 1 and seen[0][0] and seen[0][1] > 0
     assert gc.get_freeze_count() == 0
+
+
+def test_a_component_failing_on_the_warm_text_fails_the_documents_not_the_run(
+    tmp_path: Path,
+) -> None:
+    from spacy.language import Language
+
+    import nlp
+
+    @Language.component("test_parallel_always_fails")
+    def always_fails(doc):
+        raise RuntimeError("broken component")
+
+    pipeline = nlp.load(base="blank")
+    pipeline.add_pipe("test_parallel_always_fails")
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for seed in SEEDS[:3]:
+        shutil.copy(seed, folder / seed.name)
+    out = tmp_path / "two.jsonl"
+    summary = annotate_to_jsonl([str(folder)], out, pipeline, n_process=2, progress=False)
+    assert summary.done == 0 and summary.failed == 3
+    assert {f.stage for f in summary.failures} == {"test_parallel_always_fails"}
