@@ -57,12 +57,13 @@ def annotate_parallel(
     `expected_chars`, the input's estimated size, makes the last tasks smaller."""
     global _PIPELINE
     _PIPELINE = warm(pipeline)  # compiled once here, not once per worker
-    # Objects alive now go to a generation the collector never walks: a worker's
-    # collections then neither scan nor write to (and so copy) the pages it inherited.
-    gc.freeze()
     pool = ProcessPoolExecutor(n_process, mp_context=multiprocessing.get_context("fork"))
     pending: deque[Future[list[Result]]] = deque()
     try:
+        # Objects alive now go to a generation the collector never walks (workers fork
+        # at the first task): their collections then neither scan nor write to (and so
+        # copy) the pages they inherited.
+        gc.freeze()
         for chunk in _chunks(documents, TASK_CHARS, expected_chars, n_process):
             pending.append(pool.submit(_annotate_chunk, chunk, batch_size))
             while len(pending) >= 2 * n_process:

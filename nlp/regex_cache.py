@@ -99,5 +99,5 @@ def _write(path: Path, patterns: list[Any], prefix: str) -> None:
         for old in path.parent.glob(prefix + "?" * KEY_CHARS + ".pickle"):
             if old != path:
                 old.unlink(missing_ok=True)
-    except OSError:
+    except (OSError, pickle.PicklingError):
         return

@@ -48,3 +48,55 @@ def test_the_last_tasks_are_smaller_when_the_input_size_is_known() -> None:
     assert sum(sizes) == 100 and sizes[:3] == [20, 20, 15]  # then a quarter of what is left
     assert sizes == sorted(sizes, reverse=True) and sizes[-1] <= 10
     assert [len(c) for c in parallel._chunks(docs, 20_000)] == [20] * 5  # size unknown
+
+
+def test_the_pipeline_is_set_up_before_the_fork_and_the_heap_unfrozen_after(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Workers inherit compiled rules instead of each compiling them (`nlp.pipeline.warm`),
+    from a frozen heap; the heap is given back to the collector afterwards."""
+    import gc
+    from concurrent.futures import Future
+
+    import nlp
+    from nlp.readers import Document
+
+    pipeline = nlp.load(base="blank")
+    entities = pipeline.get_pipe("fichas_entities")
+    assert not entities.sources  # built on first use
+    seen: list[tuple[bool, int]] = []
+
+    def submit(self, fn, *args):  # the task, run here: what a forked worker would find
+        seen.append((bool(entities.sources), gc.get_freeze_count()))
+        future: Future = Future()
+        future.set_result([])
+        return future
+
+    monkeypatch.setattr(parallel.ProcessPoolExecutor, "submit", submit)
+    docs = [Document(id="a", text="Programa de Apoyo 2020.")]
+    assert list(parallel.annotate_parallel(pipeline, docs, lambda *a: None)) == []
+    assert len(seen) == 1 and seen[0][0] and seen[0][1] > 0
+    assert gc.get_freeze_count() == 0
+
+
+def test_a_component_failing_on_the_warm_text_fails_the_documents_not_the_run(
+    tmp_path: Path,
+) -> None:
+    from spacy.language import Language
+
+    import nlp
+
+    @Language.component("test_parallel_always_fails")
+    def always_fails(doc):
+        raise RuntimeError("broken component")
+
+    pipeline = nlp.load(base="blank")
+    pipeline.add_pipe("test_parallel_always_fails")
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for seed in SEEDS[:3]:
+        shutil.copy(seed, folder / seed.name)
+    out = tmp_path / "two.jsonl"
+    summary = annotate_to_jsonl([str(folder)], out, pipeline, n_process=2, progress=False)
+    assert summary.done == 0 and summary.failed == 3
+    assert {f.stage for f in summary.failures} == {"test_parallel_always_fails"}

@@ -133,3 +133,24 @@ def test_blank_and_default_base_give_the_same_records(blank_pipeline, default_pi
             on_default["entities"],
             on_default["sections"],
         ), path.name
+
+
+def test_warm_sets_up_each_component_with_the_collector_paused_and_restored() -> None:
+    import gc
+
+    import nlp
+    from nlp.pipeline import gc_paused, warm
+
+    pipeline = nlp.load(base="blank")
+    assert warm(pipeline) is pipeline and pipeline.get_pipe("fichas_entities").sources
+    assert gc.isenabled()
+    with gc_paused():
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with gc_paused():
+            pass
+        assert not gc.isenabled()  # a caller's choice stays
+    finally:
+        gc.enable()
