@@ -12,10 +12,10 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 import regex
-from regex import _regex as _regex_engine
 
 from nlp.catalog import load, name_key
 from nlp.regex_cache import compile_all
+from nlp.regex_reading import case_variants
 from nlp.textmap import fold
 
 
@@ -170,13 +170,15 @@ def _first_capitals(programs: tuple[Program, ...], accents: bool) -> str:
                 return r"\p{Lu}\d"
             firsts.update(_VOWELS[first][1:-1] if accents and first in _VOWELS else first)
         firsts.update(acronym[:1] for acronym in program.acronyms)
-    cases = {chr(c) for f in firsts for c in _regex_engine.get_all_cases(_IGNORECASE, ord(f))}
+    variants = [case_variants(first) for first in firsts]
+    if None in variants:  # the engine does not say which characters it folds together
+        return r"\p{Lu}\d"
+    cases = {case for found in variants for case in found or ()}
     starts = sorted(c for c in cases | firsts if _CAPITAL_OR_DIGIT.match(c))
     return "".join(map(regex.escape, starts))
 
 
 _CAPITAL_OR_DIGIT = regex.compile(r"[\p{Lu}\d]")
-_IGNORECASE = int(regex.IGNORECASE)
 
 
 def _group(name: str, body: str) -> str:

@@ -15,6 +15,9 @@ import re
 from functools import lru_cache
 from typing import Any
 
+import regex
+from regex import _regex as _regex_engine
+
 try:  # Python 3.11+
     from re import _constants as sre_constants
     from re import _parser as sre_parse
@@ -22,6 +25,7 @@ except ImportError:  # pragma: no cover
     import sre_constants  # type: ignore[no-redef]
     import sre_parse  # type: ignore[no-redef]
 
+_IGNORECASE = int(regex.IGNORECASE)
 _REPEATS = {
     sre_constants.MAX_REPEAT,
     sre_constants.MIN_REPEAT,
@@ -30,6 +34,16 @@ _REPEATS = {
 
 
 @lru_cache(maxsize=256)
+def case_variants(char: str) -> tuple[str, ...] | None:
+    """Every character the `regex` engine matches to `char` when it ignores case, from its
+    own simple case table (`s` -> `S`, `s`, `ſ`; `regex._regex.get_all_cases`), in code
+    order; None when the installed engine does not say."""
+    get_all_cases = getattr(_regex_engine, "get_all_cases", None)
+    if get_all_cases is None:
+        return None
+    return tuple(chr(code) for code in sorted(get_all_cases(_IGNORECASE, ord(char))))
+
+
 def parse(pattern: str, flags: int = 0) -> list[tuple[Any, Any]] | None:
     """The `re` parse tree of `pattern` (`re` flag values), or None if `re` cannot parse it;
     parsed once for every reader of the same rule (the tree is read, never changed)."""
@@ -107,13 +121,7 @@ def _prefixes(items: list[tuple[Any, Any]]) -> set[str] | None:
 
 def _inner_prefixes(op: Any, av: Any) -> set[str] | None:
     if op is sre_constants.BRANCH:
-        union: set[str] = set()
-        for alternative in av[1]:
-            found = _prefixes(list(alternative))
-            if not found or "" in found:
-                return None
-            union |= found
-        return union
+        return _union(av[1], _prefixes, empty_ok=False)
     if op is sre_constants.SUBPATTERN and not av[1] & sre_constants.SRE_FLAG_IGNORECASE:
         return _prefixes(list(av[3]))
     return None
@@ -154,7 +162,7 @@ def _exact(op: Any, av: Any, limit: int = MAX_EXACT) -> set[str] | None:
     None); assertions match the empty string."""
     if op is sre_constants.LITERAL:
         return {chr(av)}
-    if op in (sre_constants.AT, sre_constants.ASSERT, sre_constants.ASSERT_NOT):
+    if op in _ZERO_WIDTH:
         return {""}
     if op is sre_constants.IN:
         if all(kind is sre_constants.LITERAL for kind, _ in av):
@@ -190,16 +198,22 @@ def _exact_sequence(items: list[tuple[Any, Any]], limit: int = MAX_EXACT) -> set
     return out
 
 
+def _union(alternatives: Any, read: Any, empty_ok: bool) -> set[str] | None:
+    """The union of what `read` says of each alternative of a branch, or None when one has
+    nothing (or, unless `empty_ok`, may be empty)."""
+    union: set[str] = set()
+    for alternative in alternatives:
+        found = read(list(alternative))
+        if not found or (not empty_ok and "" in found):
+            return None
+        union |= found
+    return union
+
+
 def _node(op: Any, av: Any) -> set[str] | None:
     """Literals one of which a match of this node contains."""
     if op is sre_constants.BRANCH:
-        union: set[str] = set()
-        for alternative in av[1]:
-            found = _sequence(list(alternative))
-            if not found:
-                return None
-            union |= found
-        return union
+        return _union(av[1], _sequence, empty_ok=True)
     if op is sre_constants.SUBPATTERN:
         _group, add_flags, _del_flags, body = av
         if add_flags & sre_constants.SRE_FLAG_IGNORECASE:

@@ -5,6 +5,8 @@ combined scan it replaced, on every text we have and on shuffled pieces of hard 
 from __future__ import annotations
 
 import random
+from collections.abc import Iterable
+from typing import Any
 
 import regex
 from conftest import real_texts
@@ -20,22 +22,23 @@ _COMBINED_RE = regex.compile(
 )
 
 
-def _combined_edits(text: str) -> list[tuple[int, int, str]]:
+def _edits(matches: Iterable[Any]) -> list[tuple[int, int, str]]:
+    """The (start, end, replacement) edits `normalize` makes of these matches."""
     edits = []
-    for match in _COMBINED_RE.finditer(text):
+    for match in matches:
         kind, (start, end) = match.lastgroup, match.span()
         replacement = {"hyph": "-", "char": textmap._CHAR_MAP.get(match.group(), "")}
-        edits.append((start, end, replacement.get(kind, "")))  # type: ignore[arg-type]
+        edits.append((start, end, replacement.get(kind, "")))
     return edits
 
 
+def _combined_edits(text: str) -> list[tuple[int, int, str]]:
+    return _edits(_COMBINED_RE.finditer(text))
+
+
 def _split_edits(text: str) -> list[tuple[int, int, str]]:
-    edits = []
-    for match in _EDIT_RE.finditer(text):
-        kind, (start, end) = match.lastgroup, match.span()
-        replacement = {"hyph": "-", "char": textmap._CHAR_MAP.get(match.group(), "")}
-        edits.append((start, end, replacement.get(kind, "")))  # type: ignore[arg-type]
-    return sorted(edits + [(m.start(), m.end(), "") for m in _BROKEN_RE.finditer(text)])
+    broken = [(m.start(), m.end(), "") for m in _BROKEN_RE.finditer(text)]
+    return sorted(_edits(_EDIT_RE.finditer(text)) + broken)
 
 
 PIECES = [

@@ -20,11 +20,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-import regex
-from regex import _regex as _regex_engine
-
 from nlp.candidates.segments import plan_flags
-from nlp.regex_reading import parse, prefix_words
+from nlp.regex_reading import case_variants, parse, prefix_words
 
 #: More strings than this are not worth a `str.find` each.
 MAX_ANCHORS = 16
@@ -39,18 +36,31 @@ class AnchorPlan:
 
     def finditer(self, pattern: Any, text: str, timeout: float) -> Iterator[Any]:
         """`pattern.finditer(text)`, tried only where a match can start."""
-        folded = casefolded(text) if self.fold else text
-        if len(folded) != len(text):  # a character folds to two: offsets would shift
+        folded = folded_text(text, self.fold)
+        if folded is None:
             yield from pattern.finditer(text, timeout=timeout)
             return
-        last = 0
-        for pos in occurrences(folded, self.words):
-            if pos < last:
-                continue
-            match = pattern.match(text, pos, timeout=timeout)
-            if match is not None:
-                yield match
-                last = match.end()
+        yield from matches_at(pattern, text, occurrences(folded, self.words), timeout)
+
+
+def folded_text(text: str, fold: bool) -> str | None:
+    """The text words are looked for in: casefolded when `fold`; None when a character
+    folds to two (offsets in it would no longer be offsets in `text`)."""
+    folded = casefolded(text) if fold else text
+    return folded if len(folded) == len(text) else None
+
+
+def matches_at(pattern: Any, text: str, starts: list[int], timeout: float) -> Iterator[Any]:
+    """`pattern.finditer(text)` when every match starts at one of `starts` (in order): each
+    is tried with `pattern.match`, those inside the last match skipped, as `finditer` does."""
+    last = 0
+    for pos in starts:
+        if pos < last:
+            continue
+        match = pattern.match(text, pos, timeout=timeout)
+        if match is not None:
+            yield match
+            last = match.end()
 
 
 @lru_cache(maxsize=4)
@@ -103,8 +113,19 @@ def folds_soundly(char: str) -> bool:
     target = char.casefold()
     if len(target) != 1:
         return False
-    cases = _regex_engine.get_all_cases(int(regex.IGNORECASE), ord(char))
-    return all(len(f) != 1 or f == target for f in (chr(c).casefold() for c in cases))
+    cases = case_variants(char)
+    if cases is None:
+        return False
+    return all(len(f) != 1 or f == target for f in (c.casefold() for c in cases))
 
 
-__all__ = ["AnchorPlan", "anchor_plan", "casefolded", "folds_soundly", "occurrences", "selective"]
+__all__ = [
+    "AnchorPlan",
+    "anchor_plan",
+    "casefolded",
+    "folded_text",
+    "folds_soundly",
+    "matches_at",
+    "occurrences",
+    "selective",
+]

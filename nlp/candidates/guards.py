@@ -16,9 +16,8 @@ import re
 import string
 
 import regex
-from regex import _regex as _regex_engine
 
-_IGNORECASE = int(regex.IGNORECASE)
+from nlp.regex_reading import case_variants
 
 #: A guard that lets more distinct letters than this through is not worth its test.
 MAX_LETTERS = 4
@@ -291,9 +290,8 @@ def _lookahead(tokens: list[str]) -> str:
 def _all_cases(tokens: list[str]) -> list[str] | None:
     """The class items with every character the `regex` engine matches case-insensitively
     to a letter among them added (`p` -> `p`, `P`; `s` -> `s`, `S`, `ſ`), or None when the
-    engine does not say (`regex._regex.get_all_cases`, its own case table)."""
-    get_all_cases = getattr(_regex_engine, "get_all_cases", None)
-    if get_all_cases is None:
+    engine does not say (`regex_reading.case_variants`, its own case table)."""
+    if case_variants("a") is None:
         return None
     out: list[str] = []
     for token in tokens:
@@ -302,8 +300,8 @@ def _all_cases(tokens: list[str]) -> list[str] | None:
             out.append(token)
             continue
         for code in range(ord(span[0]), ord(span[1]) + 1):
-            for case in sorted(get_all_cases(_IGNORECASE, code)):
-                item = regex.escape(chr(case))
+            for case in case_variants(chr(code)) or ():
+                item = regex.escape(case)
                 if item not in out:
                     out.append(item)
     return out

@@ -21,7 +21,13 @@ from typing import Any
 
 import regex
 
-from nlp.candidates.anchors import casefolded, folds_soundly, occurrences, selective
+from nlp.candidates.anchors import (
+    folded_text,
+    folds_soundly,
+    matches_at,
+    occurrences,
+    selective,
+)
 from nlp.candidates.guards import first_chars, letters_in_class
 from nlp.candidates.segments import plan_flags
 from nlp.regex_reading import parse, readable_class, required_part
@@ -44,18 +50,11 @@ class WindowPlan:
 
     def finditer(self, pattern: Any, text: str, timeout: float) -> Iterator[Any]:
         """`pattern.finditer(text)`, tried only where a match can start."""
-        folded = casefolded(text) if self.fold else text
-        if len(folded) != len(text):  # a character folds to two: offsets would shift
+        folded = folded_text(text, self.fold)
+        if folded is None:
             yield from pattern.finditer(text, timeout=timeout)
             return
-        last = 0
-        for pos in self._starts(text, folded):
-            if pos < last:
-                continue
-            match = pattern.match(text, pos, timeout=timeout)
-            if match is not None:
-                yield match
-                last = match.end()
+        yield from matches_at(pattern, text, self._starts(text, folded), timeout)
 
     def _starts(self, text: str, folded: str) -> list[int]:
         found: set[int] = set()
